@@ -1,0 +1,785 @@
+"""The case records: who did what, under which agreement, to whom, as sourced.
+
+Journalistic care is built into the shape of the data:
+- every record carries a claim status, so an accusation stays "alleged" and a
+  proposal stays "proposed";
+- counts keep the words the source used ("hundreds") and a number only where
+  the source states one;
+- dates keep their precision, the source's own wording, and whether (and why)
+  any part of them was inferred;
+- every fact is tied to verbatim quotes (`Citation`) that are checked against
+  the source's text.
+"""
+
+import re
+import uuid
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from . import querysets
+
+
+class ClaimStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    REPORTED = "reported", "Reported"
+    ALLEGED = "alleged", "Alleged"
+    DISPUTED = "disputed", "Disputed"
+    PROPOSED = "proposed", "Proposed"
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+# ---------------------------------------------------------------------------
+# Shared parts
+# ---------------------------------------------------------------------------
+
+
+class PublishableRecord(models.Model):
+    """What every record shown on the dashboard has: a stable slug, a
+    publication status, timestamps and an edit history."""
+
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Stable part of the record's URL. Changing it breaks links others have shared.",
+    )
+    publication_status = models.CharField(
+        max_length=10,
+        choices=PublicationStatus.choices,
+        # A record an admin has just started is not ready for the public.
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+    )
+    internal_note = models.TextField(
+        blank=True, help_text="For the newsroom only; never shown on the public pages."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    # Name of the URL pattern of the record's detail page, set by each model.
+    detail_url_name = ""
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse(self.detail_url_name, kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_published(self):
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+
+class CaseRecord(PublishableRecord):
+    """A record whose facts can be contested, and so carries a claim status."""
+
+    claim_status = models.CharField(
+        max_length=10,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.REPORTED,
+        db_index=True,
+        help_text="How far the sources stand behind this record: keep accusations "
+        "'alleged' and proposals 'proposed' until a source says otherwise.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class StatedDate(models.Model):
+    """A date as a source gives it: possibly partial, possibly inferred.
+
+    The article gives no year, for example; 2025 follows from "Monday, April 14"
+    and "his current term", so the year is stored as inferred, with the reason.
+    """
+
+    date = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty when the source gives no date; do not guess.",
+    )
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How much of the date is known: a month-precise date is stored as its 1st.",
+    )
+    date_is_inferred = models.BooleanField(
+        default=False, help_text="Tick when any part of the date is not stated by the source."
+    )
+    date_inference = models.TextField(
+        blank=True, help_text="Why the inferred part of the date follows from the source."
+    )
+    date_stated = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The source\'s own words for when ("this Monday, April 14", '
+        '"the most recent operation").',
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.date_is_inferred and not self.date:
+            errors["date_is_inferred"] = "Only a date that is given can be marked as inferred."
+        if self.date_is_inferred and not self.date_inference.strip():
+            errors["date_inference"] = "Say why the date follows from the source."
+        if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
+            errors["date"] = "A date known only to the month is stored as the 1st of that month."
+        if (
+            self.date
+            and self.date_precision == DatePrecision.YEAR
+            and (self.date.month, self.date.day) != (1, 1)
+        ):
+            errors["date"] = "A date known only to the year is stored as 1 January."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def date_display(self):
+        """The date at the precision we know it, or the source's wording; never
+        a made-up date."""
+        if not self.date:
+            return self.date_stated or "Date not stated"
+        formats = {
+            DatePrecision.DAY: "%-d %B %Y",
+            DatePrecision.MONTH: "%B %Y",
+            DatePrecision.YEAR: "%Y",
+        }
+        text = self.date.strftime(formats[self.date_precision])
+        return f"{text} (inferred)" if self.date_is_inferred else text
+
+
+def validate_stated_count(count, count_stated, count_field):
+    """A number is kept only where the source states one; the words are always kept."""
+    stated = count_stated.strip()
+    if not stated:
+        return {f"{count_field}_stated": "Give the size in the source's own words."}
+    if stated.isdigit() and count != int(stated):
+        return {count_field: f"The source states {stated}; store that number."}
+    return {}
+
+
+# ---------------------------------------------------------------------------
+# Sources and citations
+# ---------------------------------------------------------------------------
+
+
+class Source(PublishableRecord):
+    class Kind(models.TextChoices):
+        NEWS_ARTICLE = "news_article", "News article"
+        NEWS_REPORT = "news_report", "News report"
+        SOCIAL_MEDIA_POST = "social_media_post", "Social media post"
+        OFFICIAL_STATEMENT = "official_statement", "Official statement"
+        NGO_REPORT = "ngo_report", "NGO report or statement"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Leave empty when the source does not name one."
+    )
+    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    text = models.TextField(
+        blank=True,
+        help_text="The full text, where we hold it. Citations of this source are checked "
+        "against it word for word; paragraphs are its non-blank lines, numbered from 1.",
+    )
+
+    objects = querysets.SourceQuerySet.as_manager()
+
+    detail_url_name = "cases:source_detail"
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["publication_status", "title"])]
+
+    def __str__(self):
+        return self.title
+
+    @cached_property
+    def paragraphs(self):
+        return [line for line in self.text.splitlines() if line.strip()]
+
+    @property
+    def holds_text(self):
+        return bool(self.text.strip())
+
+
+def _normalise_for_comparison(text):
+    """Fold the differences that make a pasted quote look right but not match:
+    typographic quotation marks and runs of white space."""
+    text = re.sub(r"[\u201c\u201d\u201e\u00ab\u00bb]", '"', text)
+    text = re.sub(r"[\u2018\u2019\u201a]", "'", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# The kinds of record a citation can support, one nullable key each (rather
+# than a generic relation), so the database enforces each link and the seed can
+# name records by slug.
+CITATION_TARGET_FIELDS = (
+    "actor",
+    "facility",
+    "agreement",
+    "transfer",
+    "detainee_group",
+    "event",
+    "statement",
+)
+
+
+def _exactly_one_of(field_names):
+    return models.Q(
+        *[
+            models.Q(**{f"{name}__isnull": name != chosen for name in field_names})
+            for chosen in field_names
+        ],
+        _connector=models.Q.OR,
+    )
+
+
+def new_citation_key():
+    return f"citation-{uuid.uuid4().hex[:12]}"
+
+
+class Citation(models.Model):
+    """A verbatim quote from a source that supports one record."""
+
+    TARGET_FIELDS = CITATION_TARGET_FIELDS
+
+    # The seed names its citations; ones added in admin get a random key.
+    key = models.SlugField(max_length=120, unique=True, default=new_citation_key, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(
+        help_text="Copied word for word from the source, quotation marks included."
+    )
+    paragraph = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Paragraph number in the source (non-blank lines, from 1). "
+        "Filled in automatically when the quote is found in the source's text.",
+    )
+    attributed_to = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributions",
+        help_text="The report the quoted text attributes this fact to, if any "
+        "(e.g. the article citing CBS News).",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    actor = models.ForeignKey(
+        "Actor", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    facility = models.ForeignKey(
+        "Facility", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    agreement = models.ForeignKey(
+        "Agreement", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    transfer = models.ForeignKey(
+        "Transfer", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    detainee_group = models.ForeignKey(
+        "DetaineeGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
+    event = models.ForeignKey(
+        "Event", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    statement = models.ForeignKey(
+        "Statement", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = querysets.CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paragraph", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="citation_supports_exactly_one_record",
+                condition=_exactly_one_of(CITATION_TARGET_FIELDS),
+                violation_error_message="A citation supports exactly one record.",
+            )
+        ]
+
+    def __str__(self):
+        where = f", para. {self.paragraph}" if self.paragraph else ""
+        return f"“{self.quote[:80]}” ({self.source}{where})"
+
+    def save(self, *args, **kwargs):
+        # Quotes are checked on every save, not only in forms, so no code path
+        # can store a quote that its source does not contain.
+        errors = self.quote_errors()
+        if errors:
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.key,)
+
+    @property
+    def record(self):
+        for name in self.TARGET_FIELDS:
+            record = getattr(self, name)
+            if record is not None:
+                return record
+        return None
+
+    def clean(self):
+        # "Exactly one record" is the check constraint's job: full_clean()
+        # validates it, and admin inlines rightly skip it while the parent is new.
+        super().clean()
+        errors = self.quote_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def quote_errors(self):
+        """Check the quote against the source's text, and fill in the paragraph
+        number where it is missing and the quote is found."""
+        quote = self.quote
+        if not quote.strip():
+            return {"quote": "A citation needs a quote."}
+        if not self.source_id or not self.source.holds_text:
+            # We cannot check what we do not hold; the editor vouches for it.
+            return {}
+        paragraphs = self.source.paragraphs
+        found_in = [number for number, text in enumerate(paragraphs, 1) if quote in text]
+        if not found_in:
+            close = _normalise_for_comparison(quote) in _normalise_for_comparison(self.source.text)
+            hint = (
+                ' It nearly matches: check quotation marks (“ ” versus ") and spacing.'
+                if close
+                else ""
+            )
+            return {
+                "quote": f"This quote is not found word for word in “{self.source}”.{hint} "
+                "Paste the exact text of the source."
+            }
+        if self.paragraph is None:
+            self.paragraph = found_in[0]
+        elif self.paragraph not in found_in:
+            where = ", ".join(str(number) for number in found_in)
+            return {
+                "paragraph": f"The quote is not in paragraph {self.paragraph} of “{self.source}”; "
+                f"it is in paragraph {where}."
+            }
+        return {}
+
+
+# ---------------------------------------------------------------------------
+# Actors and places
+# ---------------------------------------------------------------------------
+
+
+class Actor(CaseRecord):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        GOVERNMENT = "government", "Government"
+        GOVERNMENT_OFFICE = "government_office", "Government office"
+        CRIMINAL_ORGANIZATION = "criminal_organization", "Criminal organization"
+        NGO = "ngo", "Non-governmental organization"
+        MEDIA_OUTLET = "media_outlet", "Media outlet"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=25, choices=Kind.choices, db_index=True)
+    role = models.CharField(
+        "role or title", max_length=300, blank=True, help_text="As the source gives it."
+    )
+    country = models.CharField(max_length=100, blank=True, db_index=True)
+    aliases = models.TextField(blank=True, help_text="Other names the sources use, one per line.")
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parts",
+        help_text="The government or organisation this office belongs to.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = querysets.ActorQuerySet.as_manager()
+
+    detail_url_name = "cases:actor_detail"
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["publication_status", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.splitlines() if alias.strip()]
+
+
+class Designation(models.Model):
+    """A formal label one actor put on another (e.g. Foreign Terrorist Organization)."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="designations")
+    label = models.CharField(max_length=200)
+    designated_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="designations_made",
+    )
+    claim_status = models.CharField(
+        max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED
+    )
+
+    history = HistoricalRecords()
+
+    objects = querysets.DesignationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "label"], name="unique_designation_per_actor")
+        ]
+
+    def __str__(self):
+        by = f" by {self.designated_by}" if self.designated_by_id else ""
+        return f"{self.label}{by}"
+
+    def natural_key(self):
+        return (*self.actor.natural_key(), self.label)
+
+    natural_key.dependencies = ["cases.actor"]
+
+
+class Facility(CaseRecord):
+    class Kind(models.TextChoices):
+        PRISON = "prison", "Prison"
+        MILITARY_BASE = "military_base", "Military base"
+        GOVERNMENT_BUILDING = "government_building", "Government building"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=50, blank=True, help_text="E.g. an acronym.")
+    aliases = models.TextField(blank=True, help_text="Other names the sources use, one per line.")
+    kind = models.CharField(max_length=25, choices=Kind.choices, db_index=True)
+    country = models.CharField(max_length=100, blank=True, db_index=True)
+    location = models.CharField(
+        max_length=200, blank=True, help_text="Where it is, in the source's words."
+    )
+    description = models.TextField(blank=True)
+
+    objects = querysets.FacilityQuerySet.as_manager()
+
+    detail_url_name = "cases:facility_detail"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "facilities"
+        indexes = [models.Index(fields=["publication_status", "name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    @property
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.splitlines() if alias.strip()]
+
+
+# ---------------------------------------------------------------------------
+# Agreements, transfers and the people moved
+# ---------------------------------------------------------------------------
+
+
+class Agreement(CaseRecord):
+    class Status(models.TextChoices):
+        UNDER_CONSIDERATION = "under_consideration", "Under consideration"
+        PROPOSED = "proposed", "Proposed"
+        REACHED = "reached", "Reached"
+        IN_EFFECT = "in_effect", "In effect"
+        ENDED = "ended", "Ended"
+
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=25, choices=Status.choices, db_index=True)
+    summary = models.TextField(blank=True)
+    financial_terms = models.TextField(
+        blank=True, help_text="As stated by the source; leave empty if none are stated."
+    )
+    parties = models.ManyToManyField(Actor, through="AgreementParty", related_name="agreements")
+
+    objects = querysets.AgreementQuerySet.as_manager()
+
+    detail_url_name = "cases:agreement_detail"
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["publication_status", "title"])]
+
+    def __str__(self):
+        return self.title
+
+
+class AgreementParty(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="party_roles")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="agreement_roles")
+    role = models.CharField(
+        max_length=200, help_text="The party's part in the agreement, as the source describes it."
+    )
+
+    history = HistoricalRecords()
+
+    objects = querysets.AgreementPartyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "actor__name"]
+        verbose_name = "agreement party"
+        verbose_name_plural = "agreement parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "actor", "role"], name="unique_agreement_party_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor} – {self.role}"
+
+    def natural_key(self):
+        return (self.agreement.slug, self.actor.slug, self.role)
+
+    natural_key.dependencies = ["cases.agreement", "cases.actor"]
+
+
+class DetaineeGroup(CaseRecord):
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Only where the source states a number."
+    )
+    size_stated = models.CharField(
+        max_length=100, help_text='The size in the source\'s words ("17", "hundreds").'
+    )
+    accusation = models.TextField(blank=True, help_text="What they are accused of, as stated.")
+    alleged_affiliations = models.ManyToManyField(
+        Actor,
+        blank=True,
+        related_name="alleged_member_groups",
+        help_text="Organisations the group is alleged to belong to.",
+    )
+    alleged_by = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allegations_made",
+        help_text="Who makes the accusation; leave empty when the source does not say.",
+    )
+    nationality = models.CharField(max_length=100, blank=True, db_index=True)
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="detainee_groups",
+        help_text="Where the group is held, if the source says.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subgroups",
+        help_text="The larger group this one is part of.",
+    )
+
+    objects = querysets.DetaineeGroupQuerySet.as_manager()
+
+    detail_url_name = "cases:detaineegroup_detail"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "detainee group"
+        indexes = [models.Index(fields=["publication_status", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = validate_stated_count(self.size, self.size_stated, "size")
+        if self.parent_id and self.parent_id == self.pk:
+            errors["parent"] = "A group cannot be part of itself."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def size_display(self):
+        return str(self.size) if self.size is not None else self.size_stated
+
+
+class Transfer(CaseRecord, StatedDate):
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    from_country = models.CharField(max_length=100, blank=True, db_index=True)
+    to_country = models.CharField(max_length=100, blank=True, db_index=True)
+    sent_by = models.ManyToManyField(Actor, blank=True, related_name="transfers_sent")
+    received_by = models.ManyToManyField(Actor, blank=True, related_name="transfers_received")
+    destination = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        help_text="The facility the detainees were taken to, if the source says.",
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        help_text="Only where a source ties the transfer to the agreement.",
+    )
+    groups = models.ManyToManyField(DetaineeGroup, blank=True, related_name="transfers")
+    count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Only where the source states a number."
+    )
+    count_stated = models.CharField(
+        max_length=100, help_text='The number moved, in the source\'s words ("17", "hundreds").'
+    )
+
+    objects = querysets.TransferQuerySet.as_manager()
+
+    detail_url_name = "cases:transfer_detail"
+
+    class Meta:
+        ordering = ["-date", "title"]
+        indexes = [models.Index(fields=["publication_status", "date"])]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = validate_stated_count(self.count, self.count_stated, "count")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def count_display(self):
+        return str(self.count) if self.count is not None else self.count_stated
+
+
+# ---------------------------------------------------------------------------
+# What happened and what was said
+# ---------------------------------------------------------------------------
+
+
+class Event(CaseRecord, StatedDate):
+    class Occurrence(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        OCCURRED = "occurred", "Occurred"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    occurrence = models.CharField(
+        max_length=10,
+        choices=Occurrence.choices,
+        default=Occurrence.OCCURRED,
+        help_text="Whether the source reports it as having happened or as still to come.",
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    location = models.CharField(
+        max_length=200, blank=True, help_text="Where, in the source's words."
+    )
+    participants = models.ManyToManyField(Actor, blank=True, related_name="events")
+    agreements = models.ManyToManyField(Agreement, blank=True, related_name="events")
+
+    objects = querysets.EventQuerySet.as_manager()
+
+    detail_url_name = "cases:event_detail"
+
+    class Meta:
+        ordering = ["-date", "title"]
+        indexes = [models.Index(fields=["publication_status", "date"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Statement(CaseRecord, StatedDate):
+    class Kind(models.TextChoices):
+        DIRECT_QUOTE = "direct_quote", "Direct quote"
+        PARAPHRASE = "paraphrase", "Paraphrase"
+
+    speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="statements")
+    text = models.TextField(
+        help_text="What was said: the exact words for a direct quote, the source's "
+        "wording for a paraphrase."
+    )
+    kind = models.CharField(
+        max_length=15, choices=Kind.choices, default=Kind.DIRECT_QUOTE, db_index=True
+    )
+    medium = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where it was said or published (e.g. Truth Social), if the source says.",
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+    )
+    transfers = models.ManyToManyField(
+        Transfer, blank=True, related_name="statements", help_text="Transfers it is about."
+    )
+    agreements = models.ManyToManyField(
+        Agreement, blank=True, related_name="statements", help_text="Agreements it is about."
+    )
+
+    objects = querysets.StatementQuerySet.as_manager()
+
+    detail_url_name = "cases:statement_detail"
+
+    class Meta:
+        ordering = ["-date", "speaker__name"]
+        indexes = [models.Index(fields=["publication_status", "date"])]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 80 else f"{self.text[:77]}…"
+        return f"{self.speaker}: {text}"
