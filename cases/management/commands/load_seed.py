@@ -29,9 +29,10 @@ class Command(BaseCommand):
             help="Reload even if the seed is already there, overwriting corrections to seeded records.",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, verbosity=1, **options):
         if Source.objects.filter(slug=SEED_SOURCE_SLUG).exists() and not force:
-            self.stdout.write("The seed is already loaded; nothing to do (use --force to reload).")
+            if verbosity:
+                self.stdout.write("The seed is already loaded; nothing to do (--force reloads).")
             return
         reason = "Reloaded from the seed" if force else "Loaded from the seed (the article)"
         with transaction.atomic():
@@ -41,7 +42,10 @@ class Command(BaseCommand):
                 if history is not None:
                     history.bulk_history_create(objects, default_change_reason=reason, update=force)
         total = sum(len(objects) for objects in loaded.values())
-        self.stdout.write(self.style.SUCCESS(f"Loaded {total} seed records from {SEED_PATH.name}."))
+        if verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(f"Loaded {total} seed records from {SEED_PATH.name}.")
+            )
 
     def load(self, path):
         """What loaddata does, keeping hold of the saved objects for their history."""
