@@ -4,7 +4,76 @@ Visibility is decided here and nowhere else: every page, export, search and
 brief asks `visible_to(user)`, so a draft can only leak through one bug.
 """
 
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections, models
+from django.db.models import Count, F, Prefetch, Q, Value
+
+# Search text is capped so a pasted essay cannot build a huge query.
+SEARCH_TEXT_MAX_LENGTH = 200
+# Words matched as substrings; further words are left to full-text search.
+SEARCH_MAX_WORDS = 12
+# Marks a reader may wrap a phrase in; stripped before substring matching
+# because the records themselves use typographic quotation marks.
+QUOTATION_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def clean_search_text(text):
+    """The query as we search for it: control characters (PostgreSQL rejects
+    NUL; lone surrogates cannot be encoded) turned into spaces, white space
+    collapsed, at most SEARCH_TEXT_MAX_LENGTH characters."""
+    text = "".join(char if char.isprintable() else " " for char in str(text or ""))
+    return " ".join(text.split())[:SEARCH_TEXT_MAX_LENGTH].strip()
+
+
+def _substring_match(fields, text):
+    """Every word of `text` appears in at least one of `fields`."""
+    words = [word.strip(QUOTATION_MARKS) for word in text.split()[:SEARCH_MAX_WORDS]]
+    words = [word for word in words if word]
+    if not words:
+        return Q(pk__in=[])
+    match = Q()
+    for word in words:
+        match &= Q(*[Q(**{f"{field}__icontains": word}) for field in fields], _connector=Q.OR)
+    return match
+
+
+def prefetch_visible(model, name, queryset):
+    """Prefetch relation `name` of `model`, keeping only the records in
+    `queryset` (which must already be visible_to the reader).
+
+    A list goes to `visible_<name>`. A foreign key's record goes into the key's
+    own cache, so `record.<name>` reads None when the reader may not see it:
+    a to_attr there would be fetched a second time, one query per row, when
+    nested under a reverse foreign key (Django's reverse manager evaluates
+    the inner prefetches, then they are run again through the outer one)."""
+    if model._meta.get_field(name).many_to_one:
+        return Prefetch(name, queryset=queryset)
+    return Prefetch(name, queryset=queryset, to_attr=f"visible_{name}")
+
+
+def shown_relation(record, name):
+    """What prefetch_visible() fetched for `record`: never a query, so never a
+    record the reader may not see."""
+    field = record._meta.get_field(name)
+    if field.many_to_one:
+        # Read the cache, not the attribute: a required key whose record is
+        # hidden holds None, which the attribute would raise on.
+        return field.get_cached_value(record, default=None)
+    return getattr(record, f"visible_{name}", [])
+
+
+def count_each(querysets):
+    """Count several querysets (of different models) in one database query, a
+    UNION of COUNTs; returns the counts in the order given."""
+    counts = [
+        queryset.order_by().values(position=Value(position)).annotate(total=Count("pk"))
+        for position, queryset in enumerate(querysets)
+    ]
+    if not counts:
+        return []
+    rows = counts[0].union(*counts[1:], all=True)
+    by_position = {row["position"]: row["total"] for row in rows}
+    return [by_position.get(position, 0) for position in range(len(counts))]
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -21,49 +90,219 @@ class PublishableQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
+    # --- Search and detail pages ---------------------------------------------
+
+    # The kind's main text fields, which search() looks in.
+    search_fields = ()
+    # What a detail page shows besides the record itself, by relation name.
+    detail_relations = ("citations",)
+
+    def search(self, text):
+        """Records matching `text`. Everywhere: each word appears in one of
+        the search fields (so "Safe Third Country" finds the agreement titled
+        “Safe Third Country”). On PostgreSQL also full-text search, which
+        stems words and understands web-search syntax ("quoted phrases", -not)."""
+        text = clean_search_text(text)
+        if not text:
+            return self.none()
+        match = _substring_match(self.search_fields, text)
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config="english")
+            return self.alias(
+                search_document=SearchVector(*self.search_fields, config="english")
+            ).filter(match | Q(search_document=query))
+        return self.filter(match)
+
+    def for_listing(self, user):
+        """What a link to each record needs (see StatementQuerySet)."""
+        return self
+
+    def for_detail(self, user):
+        """The records with their citations and related records prefetched,
+        only as far as `user` may see them, so a published page never links
+        to a draft. Read them back with detail_relations_of(record)."""
+        return self.prefetch_related(
+            *[
+                prefetch_visible(self.model, name, self.related_visible_to(name, user))
+                for name in self.detail_relations
+            ]
+        )
+
+    def detail_relations_of(self, record):
+        """{relation name: related record (or None) or list} for a record
+        fetched with for_detail()."""
+        return {name: shown_relation(record, name) for name in self.detail_relations}
+
+    def related_visible_to(self, name, user):
+        """The records of relation `name` that `user` may see, ready to list."""
+        related_model = self.model._meta.get_field(name).related_model
+        return related_model.objects.visible_to(user).for_listing(user)
+
 
 class SourceQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("title", "publisher", "description", "text")
+    # Here "citations" are the quotes taken from this source, and
+    # "attributions" the quotes another source attributes to it.
+    detail_relations = ("citations", "attributions")
+
+    def related_visible_to(self, name, user):
+        citations = super().related_visible_to(name, user)
+        return citations.supporting_records_visible_to(user)
 
 
 class ActorQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("name", "role", "aliases", "country", "description")
+    detail_relations = (
+        "citations",
+        "part_of",
+        "parts",
+        "designations",
+        "agreement_roles",
+        "transfers_sent",
+        "transfers_received",
+        "events",
+        "statements",
+        "alleged_member_groups",
+        "allegations_made",
+    )
 
 
 class FacilityQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("name", "short_name", "aliases", "location", "country", "description")
+    detail_relations = ("citations", "transfers", "detainee_groups", "events", "statements")
 
 
 class AgreementQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("title", "summary", "financial_terms")
+    detail_relations = ("citations", "party_roles", "transfers", "events", "statements")
 
 
 class TransferQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("title", "summary", "count_stated", "date_stated", "to_country")
+    detail_relations = (
+        "citations",
+        "destination",
+        "agreement",
+        "sent_by",
+        "received_by",
+        "groups",
+        "statements",
+    )
+
+    def related_visible_to(self, name, user):
+        related = super().related_visible_to(name, user)
+        # A transfer page shows the groups it moved as a tree: the six within the 17.
+        return related.with_subgroups(user) if name == "groups" else related
 
 
 class DetaineeGroupQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("name", "size_stated", "accusation", "nationality")
+    detail_relations = (
+        "citations",
+        "parent",
+        "subgroups",
+        "alleged_affiliations",
+        "alleged_by",
+        "facility",
+        "transfers",
+    )
+
+    def with_subgroups(self, user):
+        return self.prefetch_related(
+            prefetch_visible(self.model, "subgroups", self.model.objects.visible_to(user))
+        )
 
 
 class EventQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("title", "summary", "location", "date_stated")
+    detail_relations = ("citations", "facility", "participants", "agreements", "statements")
+
+    def latest_first(self):
+        """Newest dated events first, then undated ones, newest added first."""
+        return self.order_by(F("date").desc(nulls_last=True), "-created_at", "title")
 
 
 class StatementQuerySet(PublishableQuerySet):
-    pass
+    search_fields = ("text", "medium", "date_stated", "speaker__name")
+    detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
+
+    def for_listing(self, user):
+        # A statement is labelled with its speaker's name, so only a visible
+        # speaker is loaded (see prefetch_visible).
+        actors = self.model._meta.get_field("speaker").related_model.objects
+        return self.prefetch_related(
+            prefetch_visible(self.model, "speaker", actors.visible_to(user))
+        )
 
 
 class CitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
+    def _visible_model(self, field_name, user):
+        return self.model._meta.get_field(field_name).related_model.objects.visible_to(user)
+
+    def visible_to(self, user):
+        """Quotes from sources `user` may see (a draft source's words are not public yet)."""
+        return self.filter(source__in=self._visible_model("source", user))
+
+    def supporting_records_visible_to(self, user):
+        """Quotes supporting records `user` may see, with those records loaded."""
+        targets = self.model.TARGET_FIELDS
+        visible = Q(
+            *[Q(**{f"{name}__in": self._visible_model(name, user)}) for name in targets],
+            _connector=Q.OR,
+        )
+        # Statements are labelled with their speaker (see StatementQuerySet.for_listing).
+        statement_speakers = Prefetch(
+            "statement__speaker", queryset=self._visible_model("actor", user)
+        )
+        return self.filter(visible).select_related(*targets).prefetch_related(statement_speakers)
+
+    def for_listing(self, user):
+        # The source's full text is not needed to cite it.
+        return (
+            self.select_related("source")
+            .defer("source__text")
+            .prefetch_related(
+                prefetch_visible(
+                    self.model,
+                    "attributed_to",
+                    self._visible_model("attributed_to", user).defer("text"),
+                )
+            )
+            .order_by("source__title", "paragraph", "id")
+        )
+
 
 class AgreementPartyQuerySet(models.QuerySet):
     def get_by_natural_key(self, agreement_slug, actor_slug, role):
         return self.get(agreement__slug=agreement_slug, actor__slug=actor_slug, role=role)
 
+    def visible_to(self, user):
+        """A party's role is shown only where both the agreement and the actor are."""
+        field = self.model._meta.get_field
+        return self.filter(
+            agreement__in=field("agreement").related_model.objects.visible_to(user),
+            actor__in=field("actor").related_model.objects.visible_to(user),
+        )
+
+    def for_listing(self, user):
+        return self.select_related("agreement", "actor")
+
 
 class DesignationQuerySet(models.QuerySet):
     def get_by_natural_key(self, actor_slug, label):
         return self.get(actor__slug=actor_slug, label=label)
+
+    def _actors_visible_to(self, user):
+        return self.model._meta.get_field("actor").related_model.objects.visible_to(user)
+
+    def visible_to(self, user):
+        return self.filter(actor__in=self._actors_visible_to(user))
+
+    def for_listing(self, user):
+        # Who made the designation is named only if their record is visible.
+        return self.prefetch_related(
+            prefetch_visible(self.model, "designated_by", self._actors_visible_to(user))
+        )
