@@ -138,12 +138,30 @@ class PublishableQuerySet(models.QuerySet):
         related_model = self.model._meta.get_field(name).related_model
         return related_model.objects.visible_to(user).for_listing(user)
 
+    # --- Tables ----------------------------------------------------------------
+
+    # The relations a table row shows (see cases/tables.py).
+    table_relations = ()
+    # A full order ending in the unique slug, so table pages never overlap or skip.
+    table_ordering = ("slug",)
+
+    def for_table(self, user):
+        """Rows for a record table: the related records each row shows, as far
+        as `user` may see them (as for_detail() loads them), in a stable order."""
+        return self.prefetch_related(
+            *[
+                prefetch_visible(self.model, name, self.related_visible_to(name, user))
+                for name in self.table_relations
+            ]
+        ).order_by(*self.table_ordering)
+
 
 class SourceQuerySet(PublishableQuerySet):
     search_fields = ("title", "publisher", "description", "text")
     # Here "citations" are the quotes taken from this source, and
     # "attributions" the quotes another source attributes to it.
     detail_relations = ("citations", "attributions")
+    table_ordering = ("title", "slug")
 
     def related_visible_to(self, name, user):
         citations = super().related_visible_to(name, user)
@@ -165,16 +183,20 @@ class ActorQuerySet(PublishableQuerySet):
         "alleged_member_groups",
         "allegations_made",
     )
+    table_ordering = ("name", "slug")
 
 
 class FacilityQuerySet(PublishableQuerySet):
     search_fields = ("name", "short_name", "aliases", "location", "country", "description")
     detail_relations = ("citations", "transfers", "detainee_groups", "events", "statements")
+    table_ordering = ("name", "slug")
 
 
 class AgreementQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "financial_terms")
     detail_relations = ("citations", "party_roles", "transfers", "events", "statements")
+    table_relations = ("parties",)
+    table_ordering = ("title", "slug")
 
 
 class TransferQuerySet(PublishableQuerySet):
@@ -188,6 +210,9 @@ class TransferQuerySet(PublishableQuerySet):
         "groups",
         "statements",
     )
+    table_relations = ("destination", "agreement")
+    # Newest first; undated transfers last, on SQLite and PostgreSQL alike.
+    table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
 
     def related_visible_to(self, name, user):
         related = super().related_visible_to(name, user)
@@ -206,6 +231,8 @@ class DetaineeGroupQuerySet(PublishableQuerySet):
         "facility",
         "transfers",
     )
+    table_relations = ("alleged_affiliations", "facility")
+    table_ordering = ("name", "slug")
 
     def with_subgroups(self, user):
         return self.prefetch_related(
@@ -216,6 +243,8 @@ class DetaineeGroupQuerySet(PublishableQuerySet):
 class EventQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "location", "date_stated")
     detail_relations = ("citations", "facility", "participants", "agreements", "statements")
+    table_relations = ("facility", "participants")
+    table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
 
     def latest_first(self):
         """Newest dated events first, then undated ones, newest added first."""
@@ -225,6 +254,8 @@ class EventQuerySet(PublishableQuerySet):
 class StatementQuerySet(PublishableQuerySet):
     search_fields = ("text", "medium", "date_stated", "speaker__name")
     detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
+    table_relations = ("speaker",)
+    table_ordering = (F("date").desc(nulls_last=True), "speaker__name", "slug")
 
     def for_listing(self, user):
         # A statement is labelled with its speaker's name, so only a visible

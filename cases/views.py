@@ -3,11 +3,17 @@ columns in tables.py, filters in filters.py."""
 
 from urllib.parse import urlencode
 
+from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.generic import TemplateView
+from django.utils.functional import cached_property
+from django.utils.text import Truncator, capfirst, slugify
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin, TableExport
 
+from . import filters, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 from .querysets import clean_search_text, count_each
 
@@ -92,12 +98,273 @@ def timeline(request):
 # --- Tables ---------------------------------------------------------------
 
 
-class _PlaceholderList(TemplateView):
-    template_name = "cases/home.html"
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+# How much of a bad parameter a notice repeats back.
+NOTICE_VALUE_LENGTH = 40
 
 
-ActorListView = FacilityListView = AgreementListView = TransferListView = _PlaceholderList
-DetaineegroupListView = EventListView = StatementListView = SourceListView = _PlaceholderList
+def _quoted(value):
+    return f"“{Truncator(str(value)).chars(NOTICE_VALUE_LENGTH)}”"
+
+
+class CsvJsonExport(TableExport):
+    """Only the formats the tables offer: tablib's others need packages we do
+    not install, and asking for one must give the page, not a 500."""
+
+    FORMATS = {
+        TableExport.CSV: TableExport.FORMATS[TableExport.CSV],
+        TableExport.JSON: TableExport.FORMATS[TableExport.JSON],
+    }
+
+    @classmethod
+    def is_valid_format(cls, export_format):
+        return export_format in cls.FORMATS
+
+
+class RecordListView(ExportMixin, SingleTableMixin, FilterView):
+    """A table of one kind of record: filters with facet counts, sortable
+    columns, a page size the reader picks (capped), and CSV and JSON exports of
+    every matching row. Everything is in the GET parameters, so any view of a
+    table is a URL to bookmark or share.
+
+    Each kind declares model, table_class, filterset_class and get_queryset().
+    Subclasses (the PDF briefs) get the same filtered, sorted rows from
+    get_table(); overriding get_table_pagination() to return False gives all
+    of them on one page.
+
+    Bad parameters never give a 500: the page says what was ignored or what to
+    correct (`notices`), and an invalid filter shows no rows rather than rows
+    the reader did not ask for.
+    """
+
+    template_name_suffix = "_list"
+    table_pagination = {"per_page": DEFAULT_PER_PAGE}
+    export_class = CsvJsonExport
+    export_formats = tuple(CsvJsonExport.FORMATS)
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.notices = []
+
+    def notice(self, text):
+        if text not in self.notices:
+            self.notices.append(text)
+
+    @cached_property
+    def export_format(self):
+        requested = self.request.GET.get(self.export_trigger_param)
+        return requested if self.export_class.is_valid_format(requested) else None
+
+    def get_export_filename(self, export_format):
+        return f"{slugify(self.model._meta.verbose_name_plural)}.{export_format}"
+
+    @cached_property
+    def per_page(self):
+        requested = self.request.GET.get("per_page", "").strip()
+        if not requested:
+            return DEFAULT_PER_PAGE
+        try:
+            per_page = int(requested)
+        except ValueError:
+            per_page = 0
+        if per_page < 1:
+            self.notice(
+                f"{_quoted(requested)} is not a number of rows; "
+                f"showing {DEFAULT_PER_PAGE} rows per page."
+            )
+            return DEFAULT_PER_PAGE
+        if per_page > MAX_PER_PAGE:
+            self.notice(f"At most {MAX_PER_PAGE} rows fit on a page; showing {MAX_PER_PAGE}.")
+            return MAX_PER_PAGE
+        return per_page
+
+    def get_table_pagination(self, table):
+        if self.export_format:
+            # An export holds every matching row: no page, and no count to run.
+            return False
+        return {**self.table_pagination, "per_page": self.per_page}
+
+    def get_table(self, **kwargs):
+        """SingleTableMixin.get_table, except that the sort and the page number
+        are read here, so a bad one gets a notice rather than a silent change."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        table.request = self.request
+        sort = self.requested_sort(table)
+        if sort:
+            table.order_by = sort
+        pagination = self.get_table_pagination(table)
+        if pagination:
+            self.paginate_table(table, pagination)
+        return table
+
+    def requested_sort(self, table):
+        """The sort columns asked for that the table has ("-date" is descending);
+        the others are left out with a notice."""
+        sort = []
+        for requested in self.request.GET.getlist(table.order_by_field):
+            for alias in requested.split(","):
+                name = alias.strip().removeprefix("-")
+                if name in table.columns and table.columns[name].orderable:
+                    sort.append(alias.strip())
+                else:
+                    self.notice(
+                        f"The table cannot be sorted by {_quoted(alias)}; showing the usual order."
+                    )
+        return sort
+
+    def paginate_table(self, table, pagination):
+        requested = self.request.GET.get(table.page_field, "").strip()
+        number = 1
+        if requested:
+            try:
+                number = int(requested)
+            except ValueError:
+                number = 0
+            if number < 1:
+                self.notice(f"There is no page {_quoted(requested)}; showing the first page.")
+                number = 1
+        try:
+            table.paginate(page=number, **pagination)
+        except EmptyPage:
+            last = table.paginator.num_pages
+            self.notice(f"There is no page {number}; showing the last page, {last}.")
+            table.page = table.paginator.page(last)
+
+    @cached_property
+    def query(self):
+        """The GET parameters the page's links carry on: the page size as
+        understood (a capped or bad one is not repeated), no export trigger."""
+        params = self.request.GET.copy()
+        params.pop(self.export_trigger_param, None)
+        if "per_page" in params:
+            params["per_page"] = str(self.per_page)
+        return params
+
+    def url_with(self, *, keep_page=False, **changes):
+        """This page's URL with some parameters changed (None removes one)."""
+        params = self.query.copy()
+        if not keep_page:
+            params.pop("page", None)
+        for name, value in changes.items():
+            params.pop(name, None)
+            if value is not None:
+                params[name] = value
+        return f"{self.request.path}?{params.urlencode()}" if params else self.request.path
+
+    def active_filter_links(self):
+        return [
+            {
+                "label": label,
+                "value": value,
+                "understood": understood,
+                "remove_url": self.url_with(**{name: None}),
+            }
+            for name, label, value, understood in self.filterset.active_filters()
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.export_format:
+            return context
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            self.notice(
+                "Some filters could not be used (see the filter form). No rows are shown "
+                "until they are corrected or cleared."
+            )
+        self.filterset.show_facet_counts()
+        active_filters = self.active_filter_links()
+        context.update(
+            page_title=capfirst(self.model._meta.verbose_name_plural),
+            kind=self.model._meta.verbose_name,
+            kind_plural=self.model._meta.verbose_name_plural,
+            query=self.query,
+            notices=self.notices,
+            active_filters=active_filters,
+            clear_all_url=self.url_with(**dict.fromkeys(self.filterset.filters)),
+            export_links=[
+                (export_format.upper(), self.url_with(per_page=None, _export=export_format))
+                for export_format in self.export_formats
+            ],
+            per_page=self.per_page,
+            per_page_choices=sorted({*PER_PAGE_CHOICES, self.per_page}),
+            # The sort the table understood, carried on when filters change.
+            sort_values=[str(alias) for alias in context["table"].order_by or ()],
+        )
+        return context
+
+
+class TransferListView(RecordListView):
+    model = Transfer
+    table_class = tables.TransferTable
+    filterset_class = filters.TransferFilter
+
+    def get_queryset(self):
+        return Transfer.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class DetaineegroupListView(RecordListView):
+    model = DetaineeGroup
+    table_class = tables.DetaineeGroupTable
+    filterset_class = filters.DetaineeGroupFilter
+
+    def get_queryset(self):
+        return DetaineeGroup.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class AgreementListView(RecordListView):
+    model = Agreement
+    table_class = tables.AgreementTable
+    filterset_class = filters.AgreementFilter
+
+    def get_queryset(self):
+        return Agreement.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class ActorListView(RecordListView):
+    model = Actor
+    table_class = tables.ActorTable
+    filterset_class = filters.ActorFilter
+
+    def get_queryset(self):
+        return Actor.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class FacilityListView(RecordListView):
+    model = Facility
+    table_class = tables.FacilityTable
+    filterset_class = filters.FacilityFilter
+
+    def get_queryset(self):
+        return Facility.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class EventListView(RecordListView):
+    model = Event
+    table_class = tables.EventTable
+    filterset_class = filters.EventFilter
+
+    def get_queryset(self):
+        return Event.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class StatementListView(RecordListView):
+    model = Statement
+    table_class = tables.StatementTable
+    filterset_class = filters.StatementFilter
+
+    def get_queryset(self):
+        return Statement.objects.visible_to(self.request.user).for_table(self.request.user)
+
+
+class SourceListView(RecordListView):
+    model = Source
+    table_class = tables.SourceTable
+    filterset_class = filters.SourceFilter
+
+    def get_queryset(self):
+        return Source.objects.visible_to(self.request.user).for_table(self.request.user)
 
 
 # --- Detail pages ------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""CSV and JSON exports of the tables: the rows the page shows, across all its
+pages, in its order, with plain values, and never a draft for the public."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.factories import make_actor, make_facility, make_group, make_transfer
+
+LIST_URLS = [
+    "/transfers/",
+    "/detainee-groups/",
+    "/agreements/",
+    "/actors/",
+    "/facilities/",
+    "/events/",
+    "/statements/",
+    "/sources/",
+]
+
+
+def csv_rows(response):
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def json_rows(response):
+    assert response["Content-Type"] == "application/json"
+    return json.loads(response.content)
+
+
+def slugs(rows):
+    return [row["Slug"] for row in rows]
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_every_table_exports_csv_and_json_with_the_same_rows(client, seed, url):
+    page = client.get(url)
+    assert page.status_code == 200
+    as_csv = client.get(url, {"_export": "csv"})
+    as_json = client.get(url, {"_export": "json"})
+    assert 'attachment; filename="' in as_csv["Content-Disposition"]
+    assert slugs(csv_rows(as_csv)) == slugs(json_rows(as_json))
+    assert len(slugs(csv_rows(as_csv))) == page.context["table"].paginator.count
+
+
+def test_cecot_filter_exports_the_handover_only(client, seed):
+    query = {"destination": "cecot"}
+    assert slugs(csv_rows(client.get("/transfers/", {**query, "_export": "csv"}))) == [
+        "handover-of-17-to-cecot"
+    ]
+    assert slugs(json_rows(client.get("/transfers/", {**query, "_export": "json"}))) == [
+        "handover-of-17-to-cecot"
+    ]
+
+
+def test_tren_de_aragua_filter_exports_the_hundreds(client, seed):
+    query = {"affiliation": "tren-de-aragua"}
+    expected = ["hundreds-of-deported-migrants"]
+    assert slugs(csv_rows(client.get("/detainee-groups/", {**query, "_export": "csv"}))) == expected
+    assert (
+        slugs(json_rows(client.get("/detainee-groups/", {**query, "_export": "json"}))) == expected
+    )
+
+
+def test_status_filter_and_search_export_safe_third_country(client, seed):
+    for query in ({"status": "under_consideration"}, {"q": "Safe Third Country"}):
+        for export_format, read in (("csv", csv_rows), ("json", json_rows)):
+            response = client.get("/agreements/", {**query, "_export": export_format})
+            assert slugs(read(response)) == ["safe-third-country"]
+
+
+def test_export_values_are_plain(client, seed):
+    rows = json_rows(client.get("/transfers/", {"destination": "cecot", "_export": "json"}))
+    assert rows == [
+        {
+            "Transfer": "Handover of 17 alleged criminals to CECOT",
+            "Date": "the most recent operation",
+            "People moved": "17",
+            "Destination": "Counter-Terrorism Prison Center (CECOT)",
+            "Agreement": None,
+            "Claim status": "Reported",
+            "Slug": "handover-of-17-to-cecot",
+            "URL": "/transfers/handover-of-17-to-cecot/",
+            "Publication": "Published",
+        }
+    ]
+    groups = json_rows(client.get("/detainee-groups/", {"_export": "json"}))
+    hundreds = next(row for row in groups if row["Slug"] == "hundreds-of-deported-migrants")
+    assert hundreds["Size"] == "hundreds"
+    assert hundreds["Claim status"] == "Alleged"
+    assert hundreds["Alleged affiliation"] == "MS-13; Tren de Aragua"
+    assert "<" not in json.dumps(groups)
+
+
+def test_export_holds_every_page_in_the_pages_order(client, db):
+    for number in range(60):
+        make_actor(slug=f"actor-{number:02d}", name=f"Actor {number:02d}")
+    rows = csv_rows(
+        client.get("/actors/", {"sort": "-name", "per_page": "10", "page": "3", "_export": "csv"})
+    )
+    assert slugs(rows) == [f"actor-{number:02d}" for number in reversed(range(60))]
+
+
+def test_export_links_on_the_page_keep_filters_and_sort_but_not_the_page(client, seed):
+    html = client.get(
+        "/transfers/?destination=cecot&sort=-title&page=1&per_page=10"
+    ).content.decode()
+    assert 'href="/transfers/?destination=cecot&amp;sort=-title&amp;_export=csv"' in html
+    assert 'href="/transfers/?destination=cecot&amp;sort=-title&amp;_export=json"' in html
+
+
+@pytest.fixture
+def drafts(db):
+    prison = make_facility(slug="prison", name="Prison")
+    make_transfer(slug="public-transfer", destination=prison)
+    make_transfer(slug="draft-transfer", destination=prison, publication_status="draft")
+    make_group(slug="draft-group", publication_status="draft")
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_draft_transfer_is_hidden_from_anonymous_export(client, drafts, export_format):
+    read = csv_rows if export_format == "csv" else json_rows
+    response = client.get("/transfers/", {"destination": "prison", "_export": export_format})
+    assert slugs(read(response)) == ["public-transfer"]
+    assert b"draft-transfer" not in response.content
+    groups = client.get("/detainee-groups/", {"_export": export_format})
+    assert b"draft-group" not in groups.content
+
+
+def test_staff_export_includes_drafts_and_says_so(staff_client, drafts):
+    rows = json_rows(staff_client.get("/transfers/", {"_export": "json"}))
+    publication = {row["Slug"]: row["Publication"] for row in rows}
+    assert publication == {"public-transfer": "Published", "draft-transfer": "Draft"}
+
+
+def test_internal_notes_never_reach_an_export(staff_client, db):
+    make_transfer(slug="noted", internal_note="Call the source back before publishing")
+    response = staff_client.get("/transfers/", {"_export": "csv"})
+    assert b"Call the source back" not in response.content
+
+
+@pytest.mark.parametrize("export_format", ["xlsx", "yaml", "ods", "latex", "pdf", "CSV", ""])
+def test_unsupported_export_format_gives_the_page(client, seed, export_format):
+    response = client.get("/transfers/", {"_export": export_format})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_export_with_an_invalid_filter_is_empty_not_an_error(client, seed):
+    response = client.get("/transfers/", {"destination": "nowhere", "_export": "csv"})
+    assert response.status_code == 200
+    assert csv_rows(response) == []
