@@ -295,3 +295,10 @@ def test_remove_synthetic_unlinks_a_real_record_from_a_synthetic_one(synthetic):
     assert "Removed 1 Transfer.groups links between a real and a synthetic record" in output
     transfer.refresh_from_db()
     assert list(transfer.groups.all()) == []
+
+
+@pytest.mark.parametrize("transfers", ["0", "-5", "many"])
+def test_synthesize_rejects_a_transfer_count_that_is_not_a_positive_number(db, transfers):
+    with pytest.raises(CommandError, match="expected a whole number of 1 or more"):
+        call_command("synthesize", "--transfers", transfers, stdout=StringIO())
+    assert not Transfer.objects.exists()

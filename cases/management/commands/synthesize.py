@@ -14,6 +14,7 @@ bulk_history_create. Work is done in chunks of --batch-size transfers, one
 transaction each, so memory stays bounded whatever the size.
 """
 
+import argparse
 import random
 import time
 from collections import Counter
@@ -125,9 +126,12 @@ MEDIA = ["Truth Social", "X", "a press conference", "a television interview", "a
 
 
 def positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
     return value
 
 
