@@ -1,0 +1,188 @@
+"""Printable PDF briefs: one helper that renders a template to PDF with WeasyPrint.
+
+WeasyPrint fetches every stylesheet, font and image a page names. A record's
+text is escaped by the templates, but the fetcher is the second wall: it serves
+only the project's own static files (and `data:` URLs), from disk, and refuses
+everything else (other hosts, `file://`, other paths of this site) without
+touching the network or the file system. Redirects are never followed.
+"""
+
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+TRACKER_NAME = "Deportation tracker"
+
+# The `paper` query parameter: its accepted values and the CSS page size each gives.
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+DEFAULT_PAPER = "a4"
+
+
+class FetchRefused(ValueError):
+    """A brief asked for a resource outside the project's static files."""
+
+
+class StaticFilesOnlyFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves the project's static files and
+    `data:` URLs only.
+
+    Templates link static files the way web pages do (`{% static %}`, resolved
+    against the site's own address), so links in the PDF still point to the
+    site; those addresses are mapped to files in the project's static folders
+    and read from disk, never requested over HTTP.
+    """
+
+    def __init__(self, site_root):
+        # Only `data:` may reach urllib at all, and no redirect handler is
+        # installed: the parent class is a second line behind `fetch` below.
+        super().__init__(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+        site = urlsplit(site_root)
+        self._site = (site.scheme.lower(), site.netloc.lower())
+        self._static_path = urlsplit(urljoin(site_root, settings.STATIC_URL)).path
+
+    def fetch(self, url, headers=None):
+        if url[:5].lower() == "data:":
+            return super().fetch(url, headers)
+        path = self.static_file_for(url)
+        if path is None:
+            raise FetchRefused(f"PDF briefs load only the site's own static files, not {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def static_file_for(self, url):
+        """The file inside the project's static folders that `url` names, or None."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return None
+        if (parts.scheme.lower(), parts.netloc.lower()) != self._site:
+            return None
+        path = unquote(parts.path)
+        if not path.startswith(self._static_path):
+            return None
+        relative = path[len(self._static_path) :]
+        # Refuse anything that could climb out of a static folder before any
+        # file-system call is made: "..", ".", empty segments, backslashes, NUL.
+        segments = relative.split("/")
+        if "\\" in relative or "\x00" in relative or any(s in ("", ".", "..") for s in segments):
+            return None
+        candidates = []
+        try:
+            found = finders.find(relative)
+        except SuspiciousFileOperation:
+            return None
+        if found:
+            candidates.append(Path(found))
+        if settings.STATIC_ROOT:
+            # Collected (possibly hashed) names exist only in STATIC_ROOT.
+            candidates.append(Path(settings.STATIC_ROOT) / relative)
+        roots = _project_static_roots()
+        for candidate in candidates:
+            real = candidate.resolve()
+            if real.is_file() and any(real.is_relative_to(root) for root in roots):
+                return real
+        return None
+
+
+def _project_static_roots():
+    """The project's own static folders (not third-party apps'), resolved."""
+    roots = []
+    for entry in settings.STATICFILES_DIRS:
+        folder = entry[1] if isinstance(entry, (tuple, list)) else entry
+        roots.append(Path(folder).resolve())
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    return roots
+
+
+class BriefRefused(Exception):
+    """A brief that cannot be made as asked; the message tells the reader why."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def paper_from(request):
+    paper = request.GET.get("paper", DEFAULT_PAPER) or DEFAULT_PAPER
+    if paper not in PAPER_SIZES:
+        raise BriefRefused(
+            "Paper size must be “a4” or “letter”. Leave it out for A4.",
+        )
+    return paper
+
+
+def refusal_response(request, refusal, back_url=None):
+    """A plain page that says why no PDF was made, instead of a broken download."""
+    return render(
+        request,
+        "cases/pdf/brief_refused.html",
+        {"message": refusal.message, "back_url": back_url},
+        status=refusal.status,
+    )
+
+
+def brief_filename(kind, slug=None, *, on=None):
+    """E.g. agreement-safe-third-country-2026-11-27.pdf."""
+    on = on or timezone.localdate()
+    parts = [str(kind), slug, on.isoformat()] if slug else [str(kind), on.isoformat()]
+    # Slugs are validated on save, but a header is no place to trust that.
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", "-".join(parts)) + ".pdf"
+
+
+def render_pdf(request, template_name, context, *, title, filename, landscape=False):
+    """Render `template_name` with `context` to a PDF download.
+
+    The template gets `brief` (title, tracker name, generation time, page
+    size) on top of `context`. Raises BriefRefused for a bad `paper` parameter.
+    """
+    paper = paper_from(request)
+    generated_at = timezone.localtime()
+    page_size = PAPER_SIZES[paper] + (" landscape" if landscape else "")
+    brief = {
+        "title": title,
+        "tracker_name": TRACKER_NAME,
+        "generated_at": generated_at,
+        "paper": paper,
+        "page_size": page_size,
+    }
+    html = render_to_string(template_name, {**context, "brief": brief}, request=request)
+    site_root = request.build_absolute_uri("/")
+    document = HTML(
+        string=html, base_url=site_root, url_fetcher=StaticFilesOnlyFetcher(site_root)
+    ).render()
+    document.metadata.title = title
+    document.metadata.authors = [TRACKER_NAME]
+    document.metadata.created = generated_at.isoformat(timespec="seconds")
+    document.metadata.generator = TRACKER_NAME
+    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def number_endnotes(entries):
+    """Number the citations of several records in one run (1, 2, 3… across
+    the document), for a brief that lists many records and one set of notes.
+
+    Each entry is a dict with the record's `citations`; it gains
+    `note_numbers`. Returns the citations in order, each with `note_number`."""
+    endnotes = []
+    for entry in entries:
+        entry["note_numbers"] = []
+        for citation in entry["citations"]:
+            endnotes.append(citation)
+            citation.note_number = len(endnotes)
+            entry["note_numbers"].append(citation.note_number)
+    return endnotes
