@@ -185,6 +185,25 @@ class ActorQuerySet(PublishableQuerySet):
     )
     table_ordering = ("name", "slug")
 
+    def key_to_case(self, user):
+        """Actors at the heart of the case, for the PDF dossier: parties to an
+        agreement, senders and receivers of a transfer, and those a detainee
+        group is alleged to belong to or accused by; counting only records
+        `user` may see."""
+        field = self.model._meta.get_field
+
+        def visible(relation):
+            return field(relation).related_model.objects.visible_to(user)
+
+        agreements = field("agreement_roles").related_model.objects.visible_to(user)
+        return self.filter(
+            Q(pk__in=agreements.values("actor"))
+            | Q(transfers_sent__in=visible("transfers_sent"))
+            | Q(transfers_received__in=visible("transfers_received"))
+            | Q(alleged_member_groups__in=visible("alleged_member_groups"))
+            | Q(allegations_made__in=visible("allegations_made"))
+        ).distinct()
+
 
 class FacilityQuerySet(PublishableQuerySet):
     search_fields = ("name", "short_name", "aliases", "location", "country", "description")

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.urls import path
 
 from . import views
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("timeline/", views.timeline, name="timeline"),
+    path("dossier.pdf", views.case_dossier, name="dossier"),
 ]
 for prefix, name in RECORD_ROUTES:
     urlpatterns += [
@@ -27,4 +29,16 @@ for prefix, name in RECORD_ROUTES:
             f"{prefix}/", getattr(views, f"{name.title()}ListView").as_view(), name=f"{name}_list"
         ),
         path(f"{prefix}/<slug:slug>/", getattr(views, f"{name}_detail"), name=f"{name}_detail"),
+        # PDF briefs: the table as filtered and sorted, and one record.
+        path(
+            f"{prefix}/brief.pdf",
+            getattr(views, f"{name.title()}TableBriefView").as_view(),
+            name=f"{name}_table_brief",
+        ),
+        path(
+            f"{prefix}/<slug:slug>/brief.pdf",
+            views.record_brief,
+            {"model": apps.get_model("cases", name)},
+            name=f"{name}_brief",
+        ),
     ]

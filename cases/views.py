@@ -13,9 +13,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import filters, tables
+from . import filters, pdf, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 from .querysets import clean_search_text, count_each
+from .templatetags.records import record_label
 
 # --- Home, search, timeline -------------------------------------------------
 
@@ -76,12 +77,18 @@ def _search_kind(model, query, user):
 
 
 def timeline(request):
-    """Dated items oldest first; undated ones apart, by the source's wording,
-    because placing them anywhere on the line would invent a date."""
+    dated, undated = timeline_items(request.user)
+    return render(request, "cases/timeline.html", {"dated": dated, "undated": undated})
+
+
+def timeline_items(user):
+    """(dated, undated): dated items oldest first; undated ones apart, by the
+    source's wording, because placing them anywhere on the line would invent
+    a date. Shared by the timeline page and the PDF dossier."""
     items = [
         record
         for model in TIMELINE_KINDS
-        for record in model.objects.visible_to(request.user).for_listing(request.user)
+        for record in model.objects.visible_to(user).for_listing(user)
     ]
 
     def kind_then_slug(record):
@@ -92,7 +99,7 @@ def timeline(request):
         key=lambda record: (record.date, *kind_then_slug(record)),
     )
     undated = sorted((record for record in items if not record.date), key=kind_then_slug)
-    return render(request, "cases/timeline.html", {"dated": dated, "undated": undated})
+    return dated, undated
 
 
 # --- Tables ---------------------------------------------------------------
@@ -448,3 +455,191 @@ def statement_detail(request, slug):
 
 def source_detail(request, slug):
     return render(request, "cases/source_detail.html", record_context(request, Source, slug))
+
+
+# --- PDF briefs ----------------------------------------------------------------
+# Each brief takes the context its HTML page already builds and a print
+# template; cases/pdf.py renders it through the URL fetcher that serves only
+# our static files.
+
+# Rows a table brief will print; past this it asks for narrower filters, so a
+# brief never runs past the server's timeout (gunicorn's default is 30 s).
+# WeasyPrint takes about 8 ms and 150 kB a row (`make bench`): at this cap
+# some 8 s, 65 pages and 150 MiB; 2,000 rows took 16 s and 300 MiB.
+TABLE_BRIEF_ROW_CAP = 1000
+# Records (of every kind) the case dossier will print; past this it points to
+# the table briefs. About 22 ms a record: some 9 s and 125 pages at the cap.
+DOSSIER_RECORD_CAP = 400
+# A table with more columns than this is printed on landscape paper.
+PORTRAIT_MAX_COLUMNS = 4
+
+
+def record_brief(request, slug, model):
+    """A record's page as a PDF: its fields, related records and citations."""
+    context = record_context(request, model, slug)
+    try:
+        return pdf.render_pdf(
+            request,
+            f"cases/pdf/{model._meta.model_name}_brief.html",
+            context,
+            title=record_label(context["record"]),
+            filename=pdf.brief_filename(slugify(model._meta.verbose_name), slug),
+        )
+    except pdf.BriefRefused as refusal:
+        return pdf.refusal_response(request, refusal, context["record"].get_absolute_url())
+
+
+class PdfTableBriefMixin:
+    """A table page as a PDF: the list view's own filters, sort and rows, all
+    of them rather than one page, headed by the active filters. Put it before
+    the list view: `class TransferTableBriefView(PdfTableBriefMixin, TransferListView)`."""
+
+    # The brief is never an export, whatever `_export` says.
+    export_format = None
+
+    def get_table_pagination(self, table):
+        return False
+
+    def render_to_response(self, context, **response_kwargs):
+        table = context["table"]
+        back_url = self.table_page_url()
+        try:
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                raise pdf.BriefRefused(self.filter_errors_message())
+            rows = len(table.rows)
+            if rows > TABLE_BRIEF_ROW_CAP:
+                raise pdf.BriefRefused(
+                    f"These filters match {rows:,} rows; a PDF brief prints at most "
+                    f"{TABLE_BRIEF_ROW_CAP:,}. Narrow the filters and try again, or "
+                    "download the table as CSV.",
+                    status=200,
+                )
+            title = context["page_title"]
+            return pdf.render_pdf(
+                self.request,
+                "cases/pdf/table_brief.html",
+                {
+                    **context,
+                    "row_count": rows,
+                    "table_url": back_url,
+                    "sort_columns": self.sort_columns(table),
+                },
+                title=f"{title}, as filtered" if context["active_filters"] else title,
+                filename=pdf.brief_filename(slugify(self.model._meta.verbose_name_plural)),
+                landscape=len(table.columns) > PORTRAIT_MAX_COLUMNS,
+            )
+        except pdf.BriefRefused as refusal:
+            return pdf.refusal_response(self.request, refusal, back_url)
+
+    def filter_errors_message(self):
+        fields = self.filterset.form.fields
+        problems = [
+            f"{fields[name].label if name in fields else name}: {' '.join(errors)}"
+            for name, errors in self.filterset.form.errors.items()
+        ]
+        return "These filters could not be used, so no PDF was made. " + " ".join(problems)
+
+    @staticmethod
+    def sort_columns(table):
+        """The sort in words, e.g. ["Date (descending)"]; unknown columns are ignored."""
+        return [
+            f"{table.columns[order.bare].header}" + (" (descending)" if order.is_descending else "")
+            for order in table.order_by or ()
+            if order.bare in table.columns
+        ]
+
+    def table_page_url(self):
+        """The table page this brief prints, with the same filters and sort."""
+        params = self.request.GET.copy()
+        params.pop("paper", None)
+        url = reverse(f"cases:{self.model._meta.model_name}_list")
+        return f"{url}?{params.urlencode()}" if params else url
+
+
+class ActorTableBriefView(PdfTableBriefMixin, ActorListView):
+    pass
+
+
+class FacilityTableBriefView(PdfTableBriefMixin, FacilityListView):
+    pass
+
+
+class AgreementTableBriefView(PdfTableBriefMixin, AgreementListView):
+    pass
+
+
+class TransferTableBriefView(PdfTableBriefMixin, TransferListView):
+    pass
+
+
+class DetaineegroupTableBriefView(PdfTableBriefMixin, DetaineegroupListView):
+    pass
+
+
+class EventTableBriefView(PdfTableBriefMixin, EventListView):
+    pass
+
+
+class StatementTableBriefView(PdfTableBriefMixin, StatementListView):
+    pass
+
+
+class SourceTableBriefView(PdfTableBriefMixin, SourceListView):
+    pass
+
+
+# What the dossier prints in full, with the relations each entry shows.
+DOSSIER_SECTIONS = (Agreement, Transfer, DetaineeGroup)
+
+
+def case_dossier(request):
+    """The whole case as one PDF, as far as the reader may see it: counts, the
+    agreements, transfers and detainee groups, the key actors, the timeline,
+    the notes and the sources."""
+    user = request.user
+    counts = count_each([model.objects.visible_to(user) for model in RECORD_KINDS])
+    if sum(counts) > DOSSIER_RECORD_CAP:
+        refusal = pdf.BriefRefused(
+            f"The case holds {sum(counts):,} records, more than a dossier prints "
+            f"({DOSSIER_RECORD_CAP:,}). Use the PDF brief of each table, filtered, instead.",
+            status=200,
+        )
+        return pdf.refusal_response(request, refusal, reverse("cases:home"))
+    sections = {
+        model._meta.model_name: _dossier_entries(model.objects.visible_to(user).for_detail(user))
+        for model in DOSSIER_SECTIONS
+    }
+    actors = _dossier_entries(Actor.objects.visible_to(user).key_to_case(user).for_detail(user))
+    for entry in sections["transfer"]:
+        entry["group_tree"] = _group_tree(entry["groups"])
+    dated, undated = timeline_items(user)
+    context = {
+        "counts": [
+            (capfirst(model._meta.verbose_name_plural), count)
+            for model, count in zip(RECORD_KINDS, counts, strict=True)
+        ],
+        "agreements": sections["agreement"],
+        "transfers": sections["transfer"],
+        "groups": sections["detaineegroup"],
+        "actors": actors,
+        "endnotes": pdf.number_endnotes(
+            [*sections["agreement"], *sections["transfer"], *sections["detaineegroup"], *actors]
+        ),
+        "timeline": [*dated, *undated],
+        "sources": Source.objects.visible_to(user).defer("text"),
+    }
+    try:
+        return pdf.render_pdf(
+            request,
+            "cases/pdf/dossier.html",
+            context,
+            title="Case dossier: U.S. deportations to El Salvador",
+            filename=pdf.brief_filename("case-dossier"),
+        )
+    except pdf.BriefRefused as refusal:
+        return pdf.refusal_response(request, refusal, reverse("cases:home"))
+
+
+def _dossier_entries(records):
+    """Each record with its related records by relation name, as its page has them."""
+    return [{"record": record, **records.detail_relations_of(record)} for record in records]
