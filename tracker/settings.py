@@ -5,9 +5,11 @@ values that would be unsafe to default (the secret key) must be given.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,20 +71,30 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "csp",
+    "axes",
     "cases",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it times the whole request and logs the status sent.
+    "tracker.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # SITE_MODE=closed: every page, export and PDF needs a logged-in user.
+    "tracker.site_mode.SiteModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change, so the edit history names its author.
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tracker.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it locks out repeated failed logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -138,10 +150,100 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# In production (`make serve`) static files are collected with hashed names,
+# so browsers can cache them for ever; development and tests serve them as they are.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
-LOGIN_URL = "admin:login"
+# --- Roles and access (issue 5; see cases/roles.py) ------------------------------
+# "open": anyone reads the published records; "closed": every page, export and
+# PDF brief needs a logged-in user (login page, /healthz and static files stay
+# reachable). `make run` runs open.
+SITE_MODES = ("open", "closed")
+SITE_MODE = os.environ.get("SITE_MODE", "open").strip().lower() or "open"
+if SITE_MODE not in SITE_MODES:
+    raise ImproperlyConfigured(
+        f"SITE_MODE must be 'open' (anyone reads published records) or 'closed' "
+        f"(login required for every page); got {os.environ['SITE_MODE']!r}"
+    )
+# Whether members of the Journalists group see draft records, as Editors do.
+JOURNALISTS_SEE_DRAFTS = envbool("JOURNALISTS_SEE_DRAFTS", False)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:home"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# --- Security -----------------------------------------------------------------
+# HTTPS is assumed in production; set HTTPS=0 only to try production settings
+# on a machine without TLS (e.g. `make serve` on 127.0.0.1).
+HTTPS = envbool("HTTPS", not DEBUG)
+if envbool("BEHIND_PROXY", False):
+    # Trust the proxy's word that the request came in over HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# Everything the pages load comes from this site: no inline script, no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Repeated failed logins lock that username from that address for a while.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+
+# --- Logging ----------------------------------------------------------------------
+# One JSON object per line on stdout, for a log collector.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "tracker.logging.JSONFormatter"}},
+    "handlers": {"stdout": {"()": "tracker.logging.StdoutHandler", "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request log below says the same, with the duration.
+        "django.server": {"level": "WARNING"},
+        # Axes logs each login attempt at INFO, with the username.
+        "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}

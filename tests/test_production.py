@@ -1,0 +1,153 @@
+"""Production behaviour: deploy checks, security headers, error pages, health,
+the database going away, request logs and failed-login limits."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7#Qz!v2Lr9@wX4pT8$mN1&bF6^hJ3*cD5(eG0)yU-iO+aS=dZ_",
+    "ALLOWED_HOSTS": "tracker.example.org",
+    "HTTPS": "1",
+    "STATIC_MANIFEST": "1",
+}
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in {"HTTPS", "STATIC_MANIFEST"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, **PRODUCTION_ENV},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_pages_carry_security_headers(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert b"<script>" not in response.content
+
+
+@pytest.mark.django_db
+def test_https_brings_hsts_redirects_and_secure_cookies(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.CSRF_COOKIE_SECURE = True
+
+    assert client.get("/").status_code == 301
+    response = client.get("/admin/login/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.cookies["csrftoken"]["secure"]
+
+
+@pytest.fixture
+def failing_urls(settings):
+    settings.ROOT_URLCONF = "tests.urls_failing"
+
+
+@pytest.mark.django_db
+def test_server_error_page_holds_no_traceback_or_settings(client, failing_urls):
+    client.raise_request_exception = False
+    response = client.get("/test-broken/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    for leak in ["Traceback", "hunter2", "RuntimeError", "SECRET_KEY", "INSTALLED_APPS"]:
+        assert leak not in page
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_the_sites_own_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "URLconf" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_lost_database_gives_a_clear_503_page(client, failing_urls):
+    response = client.get("/test-database-gone/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    page = response.content.decode()
+    assert "temporarily unavailable" in page
+    assert "5432" not in page
+
+
+@pytest.mark.django_db
+def test_health_check_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+@pytest.mark.django_db
+def test_health_check_answers_503_when_the_database_does_not(client):
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_as_json_with_method_path_status_and_duration(client, capsys):
+    client.get("/transfers/?claim_status=alleged")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    request_lines = [line for line in lines if line["logger"] == "tracker.requests"]
+    assert request_lines, lines
+    entry = request_lines[-1]
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/transfers/", 200)
+    assert isinstance(entry["duration_ms"], float)
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_out(client, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "right password")
+    wrong = {"username": "chief", "password": "wrong password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post("/admin/login/", wrong).status_code == 200
+    assert client.post("/admin/login/", wrong).status_code == 429
+    locked = client.post("/admin/login/", {"username": "chief", "password": "right password"})
+    assert locked.status_code == 429
+    assert "Too many failed log-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_good_login_after_a_few_mistakes_is_let_in(client, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "right password")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post("/admin/login/", {"username": "chief", "password": "wrong password"})
+    response = client.post("/admin/login/", {"username": "chief", "password": "right password"})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_logging_goes_to_stdout_as_json():
+    handler = logging.getLogger().handlers[0]
+    assert handler.stream is sys.stdout
+    assert type(handler.formatter).__name__ == "JSONFormatter"
