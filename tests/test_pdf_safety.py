@@ -249,3 +249,29 @@ def test_even_unescaped_markup_cannot_make_weasyprint_fetch(no_network_or_urllib
     }
     assert "Still printed" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert not no_network_or_urllib.called
+
+
+def test_brief_loads_collected_static_files_with_hashed_names_over_https(
+    client, hostile_records, fetched_urls, settings, tmp_path
+):
+    """Production serves static files collected under hashed names (manifest
+    storage); the fetcher finds them in STATIC_ROOT, and still nothing else."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    response = client.get("/agreements/hostile-agreement/brief.pdf", secure=True)
+
+    reader = PdfReader(io.BytesIO(response.content))
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for font in reader.pages[0]["/Resources"]["/Font"].values()
+    }
+    assert all("Brief" in font for font in fonts), fonts
+    assert any(re.search(r"/static/css/pdf\.[0-9a-f]{12}\.css$", url) for url in fetched_urls)
+    assert all(url.startswith("https://testserver/static/") for url in fetched_urls), fetched_urls
