@@ -158,7 +158,9 @@ def render_pdf(request, template_name, context, *, title, filename, landscape=Fa
         "paper": paper,
         "page_size": page_size,
     }
-    html = render_to_string(template_name, {**context, "brief": brief}, request=request)
+    # The request goes in as a plain variable: a brief needs none of the web
+    # pages' context processors (navigation, messages), so none are run.
+    html = render_to_string(template_name, {**context, "brief": brief, "request": request})
     site_root = request.build_absolute_uri("/")
     document = HTML(
         string=html, base_url=site_root, url_fetcher=StaticFilesOnlyFetcher(site_root)

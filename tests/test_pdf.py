@@ -475,3 +475,18 @@ def test_statement_by_a_draft_speaker_keeps_the_speaker_out_of_briefs(client, db
         assert "Unannounced spokesperson" not in text
     assert "Words on the record." in record_text
     assert "Words on the record." in dossier_text  # on the timeline
+
+
+def test_long_table_brief_repeats_its_header_and_numbers_every_page(client, db):
+    for number in range(80):
+        make_transfer(title=f"Flight number {number:02d} with a long enough title to wrap")
+
+    reader = read_pdf(client.get("/transfers/brief.pdf"))
+
+    pages = len(reader.pages)
+    assert pages > 1
+    for number, page in enumerate(reader.pages, 1):
+        text = folded(page.extract_text())
+        assert "Transfer Date People moved" in text
+        assert f"Page {number} of {pages}" in text
+    assert len(linked_paths(reader, "/transfers/")) == 80
