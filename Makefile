@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check seed superuser pango bench clean
+.PHONY: install run serve outage-check test lint format check seed superuser pango bench clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,21 @@ run: install pango
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_seed
 	@echo "Serving the dashboard on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production serving: gunicorn behind whitenoise, settings from the environment
+# (DEBUG off, SECRET_KEY and ALLOWED_HOSTS required, DATABASE_URL for PostgreSQL).
+# See README, "Production".
+WORKERS ?= 3
+serve: install pango
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --timeout 30 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200
+
+# Stop and restart a throwaway PostgreSQL under a served site and show that
+# pages answer 503 while it is down and recover by themselves (needs root).
+outage-check: install
+	$(BIN)/python scripts/db_outage_check.py
 
 test: install pango lint
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py check
