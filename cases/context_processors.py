@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from tracker.site_mode import site_is_closed
+
 # The header's navigation: every table, plus the timeline.
 NAVIGATION = [
     ("Agreements", "cases:agreement_list"),
@@ -15,4 +17,8 @@ NAVIGATION = [
 
 
 def navigation(request):
-    return {"nav_items": [{"label": label, "url": reverse(name)} for label, name in NAVIGATION]}
+    return {
+        "nav_items": [{"label": label, "url": reverse(name)} for label, name in NAVIGATION],
+        # The login and logout pages word themselves for an open or a closed site.
+        "site_is_closed": site_is_closed(),
+    }

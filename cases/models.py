@@ -217,6 +217,15 @@ class Source(PublishableRecord):
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["publication_status", "title"])]
+        # Newsroom-wide permissions, granted to roles (see cases/roles.py and
+        # the "roles" migration). Django ties every permission to a model; they
+        # sit here, on the kind every other record cites, because a model of
+        # their own would be a table with no rows, or an unmanaged model that
+        # code walking every model's table would trip over.
+        permissions = [
+            ("view_draft_records", "Can see draft records on the dashboard"),
+            ("export_pdf_briefs", "Can export PDF briefs"),
+        ]
 
     def __str__(self):
         return self.title

@@ -4,9 +4,12 @@ Visibility is decided here and nowhere else: every page, export, search and
 brief asks `visible_to(user)`, so a draft can only leak through one bug.
 """
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models import Count, F, Prefetch, Q, Value
+
+from . import roles
 
 # Search text is capped so a pasted essay cannot build a huge query.
 SEARCH_TEXT_MAX_LENGTH = 200
@@ -76,6 +79,24 @@ def count_each(querysets):
     return [by_position.get(position, 0) for position in range(len(counts))]
 
 
+def sees_drafts(user):
+    """Whether `user` sees draft records: those with the permission (Editors,
+    Admins, superusers) and, while JOURNALISTS_SEE_DRAFTS is on, Journalists.
+    Being staff alone is not enough: staff is for reaching admin.
+
+    Permissions are cached on the user object, so a page asks the database
+    once however many querysets it builds."""
+    if user is None or not user.is_active:
+        return False
+    if user.has_perm(roles.VIEW_DRAFT_RECORDS):
+        return True
+    if not settings.JOURNALISTS_SEE_DRAFTS:
+        return False
+    if not hasattr(user, "_is_journalist"):
+        user._is_journalist = user.groups.filter(name=roles.JOURNALISTS).exists()
+    return user._is_journalist
+
+
 class PublishableQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         # Fixtures name records by slug, so loading the seed twice updates
@@ -86,9 +107,9 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(publication_status="published")
 
     def visible_to(self, user):
-        if user is not None and user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
+        """The records `user` may see: drafts only for those allowed them
+        (see sees_drafts), published records for everyone else."""
+        return self.all() if sees_drafts(user) else self.published()
 
     # --- Search and detail pages ---------------------------------------------
 

@@ -3,17 +3,19 @@ columns in tables.py, filters in filters.py."""
 
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, capfirst, slugify
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from . import filters, pdf, tables
+from . import filters, pdf, roles, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 from .querysets import clean_search_text, count_each
 from .templatetags.records import record_label
@@ -462,6 +464,12 @@ def source_detail(request, slug):
 # template; cases/pdf.py renders it through the URL fetcher that serves only
 # our static files.
 
+# Briefs are for those allowed to export them (Editors, Admins; see
+# cases/roles.py): every PDF view below carries this, and no other check.
+# Anyone else gets 403; in a closed site, anonymous readers are sent to the
+# login page before it (tracker/site_mode.py).
+brief_export_required = permission_required(roles.EXPORT_PDF_BRIEFS, raise_exception=True)
+
 # Rows a table brief will print; past this it asks for narrower filters, so a
 # brief never runs past the server's timeout (gunicorn's default is 30 s).
 # WeasyPrint takes about 8 ms and 150 kB a row (`make bench`): at this cap
@@ -474,6 +482,7 @@ DOSSIER_RECORD_CAP = 400
 PORTRAIT_MAX_COLUMNS = 4
 
 
+@brief_export_required
 def record_brief(request, slug, model):
     """A record's page as a PDF: its fields, related records and citations."""
     context = record_context(request, model, slug)
@@ -496,6 +505,10 @@ class PdfTableBriefMixin:
 
     # The brief is never an export, whatever `_export` says.
     export_format = None
+
+    @method_decorator(brief_export_required)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
     def get_table_pagination(self, table):
         return False
@@ -592,6 +605,7 @@ class SourceTableBriefView(PdfTableBriefMixin, SourceListView):
 DOSSIER_SECTIONS = (Agreement, Transfer, DetaineeGroup)
 
 
+@brief_export_required
 def case_dossier(request):
     """The whole case as one PDF, as far as the reader may see it: counts, the
     agreements, transfers and detainee groups, the key actors, the timeline,

@@ -1,5 +1,8 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+from cases import roles
 
 
 @pytest.fixture
@@ -10,9 +13,13 @@ def seed(db):
 
 @pytest.fixture
 def staff_user(django_user_model):
-    return django_user_model.objects.create_user(
+    """A newsroom editor: staff, and in the Editors group, which is what lets
+    them see drafts and export PDF briefs (being staff alone does not)."""
+    user = django_user_model.objects.create_user(
         username="editor", password="correct horse battery staple", is_staff=True
     )
+    user.groups.add(Group.objects.get(name=roles.EDITORS))
+    return user
 
 
 @pytest.fixture
