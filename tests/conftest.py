@@ -1,6 +1,7 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import Client
 
 from cases import roles
 
@@ -26,3 +27,18 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def brief_client(db, django_user_model):
+    """A reader who may export PDF briefs but not see drafts: what a brief
+    holds for anyone outside the editors. A client of its own, so a test can
+    compare it with `staff_client`."""
+    user = django_user_model.objects.create_user(username="brief-reader")
+    app_label, codename = roles.EXPORT_PDF_BRIEFS.split(".")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    reader = Client()
+    reader.force_login(user)
+    return reader

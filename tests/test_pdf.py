@@ -1,7 +1,8 @@
 """PDF briefs: what a reader finds when they open the downloaded file.
 
 Each test downloads a brief as a browser would and reads the PDF back with
-pypdf. Text is compared with white space folded, because the PDF wraps lines
+pypdf: as `brief_client`, a reader who may export briefs but not see drafts,
+or as `staff_client`, an editor, who sees drafts too. Text is compared with white space folded, because the PDF wraps lines
 wherever the paper ends.
 """
 
@@ -11,7 +12,6 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
@@ -94,12 +94,12 @@ SEED_RECORDS = [
 
 @pytest.mark.parametrize(("prefix", "_model", "slug"), SEED_RECORDS)
 def test_record_brief_holds_title_claim_status_quotes_and_page_numbers(
-    client, seed, prefix, _model, slug
+    brief_client, seed, prefix, _model, slug
 ):
-    page = client.get(f"/{prefix}/{slug}/")
+    page = brief_client.get(f"/{prefix}/{slug}/")
     record = page.context["record"]
 
-    text = pdf_text(client.get(f"/{prefix}/{slug}/brief.pdf"))
+    text = pdf_text(brief_client.get(f"/{prefix}/{slug}/brief.pdf"))
 
     assert folded(record_label(record)) in text
     assert f"claim status: {record.get_claim_status_display()}".lower() in text.lower()
@@ -111,8 +111,8 @@ def test_record_brief_holds_title_claim_status_quotes_and_page_numbers(
     assert "Page 1 of" in text
 
 
-def test_record_brief_numbers_its_citations_as_endnotes(client, seed):
-    reader = read_pdf(client.get("/agreements/safe-third-country/brief.pdf"))
+def test_record_brief_numbers_its_citations_as_endnotes(brief_client, seed):
+    reader = read_pdf(brief_client.get("/agreements/safe-third-country/brief.pdf"))
     text = folded(" ".join(page.extract_text() for page in reader.pages))
 
     notes = text[text.index("Notes") :]
@@ -120,16 +120,16 @@ def test_record_brief_numbers_its_citations_as_endnotes(client, seed):
     assert len(re.findall(r"\b\d\.\s", notes)) >= quotes.count()
 
 
-def test_source_brief_holds_the_quotes_taken_from_it(client, seed):
-    text = pdf_text(client.get("/sources/trump-truth-social-post-bukele-visit/brief.pdf"))
+def test_source_brief_holds_the_quotes_taken_from_it(brief_client, seed):
+    text = pdf_text(brief_client.get("/sources/trump-truth-social-post-bukele-visit/brief.pdf"))
 
     assert "Donald J. Trump's post on Truth Social" in text
     for citation in Citation.objects.filter(source__slug="trump-truth-social-post-bukele-visit"):
         assert folded(citation.quote) in text
 
 
-def test_record_brief_downloads_with_a_dated_file_name(client, seed):
-    response = client.get("/agreements/safe-third-country/brief.pdf")
+def test_record_brief_downloads_with_a_dated_file_name(brief_client, seed):
+    response = brief_client.get("/agreements/safe-third-country/brief.pdf")
 
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
@@ -137,8 +137,8 @@ def test_record_brief_downloads_with_a_dated_file_name(client, seed):
     )
 
 
-def test_detainee_group_brief_file_name_spells_out_the_kind(client, seed):
-    response = client.get("/detainee-groups/seventeen-handed-over/brief.pdf")
+def test_detainee_group_brief_file_name_spells_out_the_kind(brief_client, seed):
+    response = brief_client.get("/detainee-groups/seventeen-handed-over/brief.pdf")
 
     assert (
         f'filename="detainee-group-seventeen-handed-over-{today()}.pdf"'
@@ -146,23 +146,23 @@ def test_detainee_group_brief_file_name_spells_out_the_kind(client, seed):
     )
 
 
-def test_record_brief_carries_title_author_and_creation_date_metadata(client, seed):
-    reader = read_pdf(client.get("/agreements/safe-third-country/brief.pdf"))
+def test_record_brief_carries_title_author_and_creation_date_metadata(brief_client, seed):
+    reader = read_pdf(brief_client.get("/agreements/safe-third-country/brief.pdf"))
 
     assert reader.metadata.title == "“Safe Third Country” migration agreement"
     assert reader.metadata.author == "Deportation tracker"
     assert reader.metadata.creation_date.date() == timezone.now().date()
 
 
-def test_brief_has_the_tracker_name_and_generation_time_on_top(client, seed):
-    text = pdf_text(client.get("/agreements/custody-for-payment/brief.pdf"))
+def test_brief_has_the_tracker_name_and_generation_time_on_top(brief_client, seed):
+    text = pdf_text(brief_client.get("/agreements/custody-for-payment/brief.pdf"))
 
     assert "Deportation tracker" in text
     assert f"Generated {timezone.localtime():%-d %B %Y}" in text
 
 
-def test_spanish_accents_come_out_in_embedded_fonts(client, seed):
-    reader = read_pdf(client.get("/actors/maria-elvira-salazar/brief.pdf"))
+def test_spanish_accents_come_out_in_embedded_fonts(brief_client, seed):
+    reader = read_pdf(brief_client.get("/actors/maria-elvira-salazar/brief.pdf"))
 
     assert "María Elvira Salazar" in reader.pages[0].extract_text()
     fonts = [
@@ -175,57 +175,59 @@ def test_spanish_accents_come_out_in_embedded_fonts(client, seed):
         assert "Brief" in font["/BaseFont"], "only the tracker's own fonts are used"
 
 
-def test_record_brief_is_a4_by_default_and_us_letter_on_request(client, seed):
-    a4 = read_pdf(client.get("/agreements/safe-third-country/brief.pdf"))
-    letter = read_pdf(client.get("/agreements/safe-third-country/brief.pdf?paper=letter"))
+def test_record_brief_is_a4_by_default_and_us_letter_on_request(brief_client, seed):
+    a4 = read_pdf(brief_client.get("/agreements/safe-third-country/brief.pdf"))
+    letter = read_pdf(brief_client.get("/agreements/safe-third-country/brief.pdf?paper=letter"))
 
     assert page_size(a4) == A4
     assert page_size(letter) == LETTER
 
 
 @pytest.mark.parametrize("paper", ["a3", "A4 landscape", "x" * 500, "<script>"])
-def test_unknown_paper_size_gives_a_clear_message(client, seed, paper):
-    response = client.get("/agreements/safe-third-country/brief.pdf", {"paper": paper})
+def test_unknown_paper_size_gives_a_clear_message(brief_client, seed, paper):
+    response = brief_client.get("/agreements/safe-third-country/brief.pdf", {"paper": paper})
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Paper size must be “a4” or “letter”" in response.content.decode()
 
 
-def test_draft_record_brief_is_not_found_for_anonymous_but_given_to_staff(staff_client):
+def test_draft_record_brief_is_not_found_for_readers_but_given_to_editors(
+    brief_client, staff_client
+):
     make_agreement(slug="secret-pact", title="Secret pact", publication_status="draft")
 
-    assert Client().get("/agreements/secret-pact/brief.pdf").status_code == 404
+    assert brief_client.get("/agreements/secret-pact/brief.pdf").status_code == 404
     text = pdf_text(staff_client.get("/agreements/secret-pact/brief.pdf"))
     assert "Secret pact" in text
     assert "draft, not public" in text.lower()
 
 
-def test_record_brief_leaves_out_related_drafts_for_anonymous(client, db):
+def test_record_brief_leaves_out_related_drafts_for_readers(brief_client, db):
     agreement = make_agreement(slug="public-pact", title="Public pact")
     hidden = make_actor(name="Hidden negotiator", publication_status="draft")
     make_actor(name="Known negotiator")
     agreement.party_roles.create(actor=hidden, role="Party")
     make_transfer(title="Hidden flight", agreement=agreement, publication_status="draft")
 
-    text = pdf_text(client.get("/agreements/public-pact/brief.pdf"))
+    text = pdf_text(brief_client.get("/agreements/public-pact/brief.pdf"))
 
     assert "Public pact" in text
     assert "Hidden negotiator" not in text
     assert "Hidden flight" not in text
 
 
-def test_missing_record_brief_is_not_found(client, db):
-    assert client.get("/agreements/no-such-agreement/brief.pdf").status_code == 404
+def test_missing_record_brief_is_not_found(brief_client, db):
+    assert brief_client.get("/agreements/no-such-agreement/brief.pdf").status_code == 404
 
 
-def test_record_brief_runs_the_same_queries_however_many_related_records(client, db):
+def test_record_brief_runs_the_same_queries_however_many_related_records(brief_client, db):
     def queries_for_brief_with(groups):
         transfer = make_transfer(groups=[make_group() for _ in range(groups)])
         for _ in range(groups):
             make_citation(transfer)
         with CaptureQueriesContext(connection) as queries:
-            read_pdf(client.get(f"/transfers/{transfer.slug}/brief.pdf"))
+            read_pdf(brief_client.get(f"/transfers/{transfer.slug}/brief.pdf"))
         return len(queries)
 
     assert queries_for_brief_with(2) == queries_for_brief_with(12)
@@ -234,9 +236,9 @@ def test_record_brief_runs_the_same_queries_however_many_related_records(client,
 # --- Table briefs ------------------------------------------------------------
 
 
-def test_transfers_brief_filtered_to_cecot_lists_exactly_the_rows_of_the_page(client, seed):
-    page = client.get("/transfers/", {"destination": "cecot"})
-    reader = read_pdf(client.get("/transfers/brief.pdf", {"destination": "cecot"}))
+def test_transfers_brief_filtered_to_cecot_lists_exactly_the_rows_of_the_page(brief_client, seed):
+    page = brief_client.get("/transfers/", {"destination": "cecot"})
+    reader = read_pdf(brief_client.get("/transfers/brief.pdf", {"destination": "cecot"}))
     text = folded(" ".join(p.extract_text() for p in reader.pages))
 
     page_rows = html_row_paths(page, "/transfers/")
@@ -249,28 +251,28 @@ def test_transfers_brief_filtered_to_cecot_lists_exactly_the_rows_of_the_page(cl
     assert "Page 1 of 1" in text
 
 
-def test_table_brief_keeps_the_page_sort(client, seed):
+def test_table_brief_keeps_the_page_sort(brief_client, seed):
     for sort in ("title", "-title"):
-        page = client.get("/agreements/", {"sort": sort})
-        reader = read_pdf(client.get("/agreements/brief.pdf", {"sort": sort}))
+        page = brief_client.get("/agreements/", {"sort": sort})
+        reader = read_pdf(brief_client.get("/agreements/brief.pdf", {"sort": sort}))
 
         assert linked_paths(reader, "/agreements/") == html_row_paths(page, "/agreements/")
     assert "Sorted by Agreement (descending)" in pdf_text(
-        client.get("/agreements/brief.pdf", {"sort": "-title"})
+        brief_client.get("/agreements/brief.pdf", {"sort": "-title"})
     )
 
 
-def test_table_brief_prints_every_matching_row_not_one_page(client, db):
+def test_table_brief_prints_every_matching_row_not_one_page(brief_client, db):
     facility = make_facility(slug="big-prison", name="Big prison")
     for number in range(30):
         make_transfer(title=f"Flight {number:02d}", destination=facility)
 
-    reader = read_pdf(client.get("/transfers/brief.pdf", {"per_page": 10, "page": 2}))
+    reader = read_pdf(brief_client.get("/transfers/brief.pdf", {"per_page": 10, "page": 2}))
 
     assert len(linked_paths(reader, "/transfers/")) == 30
 
 
-def test_table_brief_runs_the_same_queries_however_many_rows(client, db):
+def test_table_brief_runs_the_same_queries_however_many_rows(brief_client, db):
     def queries_for(rows):
         for _ in range(rows):
             make_transfer(
@@ -279,14 +281,14 @@ def test_table_brief_runs_the_same_queries_however_many_rows(client, db):
                 groups=[make_group()],
             )
         with CaptureQueriesContext(connection) as queries:
-            read_pdf(client.get("/transfers/brief.pdf"))
+            read_pdf(brief_client.get("/transfers/brief.pdf"))
         return len(queries)
 
     assert queries_for(3) == queries_for(30)
 
 
-def test_table_brief_is_landscape_for_a_wide_table_and_names_the_file_by_table(client, seed):
-    response = client.get("/transfers/brief.pdf", {"paper": "letter"})
+def test_table_brief_is_landscape_for_a_wide_table_and_names_the_file_by_table(brief_client, seed):
+    response = brief_client.get("/transfers/brief.pdf", {"paper": "letter"})
     reader = read_pdf(response)
 
     assert page_size(reader) == tuple(reversed(LETTER))
@@ -294,8 +296,8 @@ def test_table_brief_is_landscape_for_a_wide_table_and_names_the_file_by_table(c
     assert reader.metadata.title == "Transfers"
 
 
-def test_filtered_table_brief_says_so_in_its_title(client, seed):
-    reader = read_pdf(client.get("/transfers/brief.pdf", {"destination": "cecot"}))
+def test_filtered_table_brief_says_so_in_its_title(brief_client, seed):
+    reader = read_pdf(brief_client.get("/transfers/brief.pdf", {"destination": "cecot"}))
 
     assert reader.metadata.title == "Transfers, as filtered"
 
@@ -308,8 +310,8 @@ def test_filtered_table_brief_says_so_in_its_title(client, seed):
         {"claim_status": "certain"},
     ],
 )
-def test_bad_filter_on_a_table_brief_gives_a_clear_message(client, seed, params):
-    response = client.get("/transfers/brief.pdf", params)
+def test_bad_filter_on_a_table_brief_gives_a_clear_message(brief_client, seed, params):
+    response = brief_client.get("/transfers/brief.pdf", params)
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
@@ -329,16 +331,16 @@ def test_bad_filter_on_a_table_brief_gives_a_clear_message(client, seed, params)
         "q=" + "a" * 5000,
     ],
 )
-def test_odd_parameters_on_a_table_brief_never_give_a_server_error(client, seed, query):
-    response = client.get(f"/transfers/brief.pdf?{query}")
+def test_odd_parameters_on_a_table_brief_never_give_a_server_error(brief_client, seed, query):
+    response = brief_client.get(f"/transfers/brief.pdf?{query}")
 
     assert response.status_code < 500
     assert response["Content-Type"] in ("application/pdf", "text/html; charset=utf-8")
 
 
-def test_table_brief_over_its_cap_asks_to_narrow_the_filters(client, seed):
+def test_table_brief_over_its_cap_asks_to_narrow_the_filters(brief_client, seed):
     with mock.patch.object(views, "TABLE_BRIEF_ROW_CAP", 1):
-        response = client.get("/transfers/brief.pdf")
+        response = brief_client.get("/transfers/brief.pdf")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -347,10 +349,10 @@ def test_table_brief_over_its_cap_asks_to_narrow_the_filters(client, seed):
     assert "Narrow the filters" in body
 
 
-def test_table_brief_hides_drafts_from_anonymous(staff_client, seed):
+def test_table_brief_hides_drafts_from_readers_and_shows_editors(brief_client, staff_client, seed):
     make_transfer(title="Unannounced flight", publication_status="draft")
 
-    assert "Unannounced flight" not in pdf_text(Client().get("/transfers/brief.pdf"))
+    assert "Unannounced flight" not in pdf_text(brief_client.get("/transfers/brief.pdf"))
     assert "Unannounced flight" in pdf_text(staff_client.get("/transfers/brief.pdf"))
 
 
@@ -381,8 +383,10 @@ def drafts(seed):
     ]
 
 
-def test_dossier_holds_every_published_agreement_transfer_and_group_and_no_draft(client, drafts):
-    response = client.get("/dossier.pdf")
+def test_dossier_holds_every_published_agreement_transfer_and_group_and_no_draft(
+    brief_client, drafts
+):
+    response = brief_client.get("/dossier.pdf")
     text = pdf_text(response)
 
     for model in (Agreement, Transfer, DetaineeGroup):
@@ -396,15 +400,15 @@ def test_dossier_holds_every_published_agreement_transfer_and_group_and_no_draft
     assert response["Content-Disposition"] == f'attachment; filename="case-dossier-{today()}.pdf"'
 
 
-def test_dossier_shows_staff_the_drafts_marked(staff_client, drafts):
+def test_dossier_shows_editors_the_drafts_marked(staff_client, drafts):
     text = pdf_text(staff_client.get("/dossier.pdf"))
 
     for draft in drafts:
         assert draft in text
 
 
-def test_dossier_has_counts_actors_timeline_notes_sources_and_page_numbers(client, seed):
-    reader = read_pdf(client.get("/dossier.pdf"))
+def test_dossier_has_counts_actors_timeline_notes_sources_and_page_numbers(brief_client, seed):
+    reader = read_pdf(brief_client.get("/dossier.pdf"))
     text = folded(" ".join(page.extract_text() for page in reader.pages))
 
     assert "Summary" in text
@@ -426,17 +430,17 @@ def test_dossier_has_counts_actors_timeline_notes_sources_and_page_numbers(clien
     assert page_size(reader) == A4
 
 
-def test_dossier_over_its_cap_points_to_the_table_briefs(client, seed):
+def test_dossier_over_its_cap_points_to_the_table_briefs(brief_client, seed):
     with mock.patch.object(views, "DOSSIER_RECORD_CAP", 10):
-        response = client.get("/dossier.pdf")
+        response = brief_client.get("/dossier.pdf")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "Use the PDF brief of each table" in response.content.decode()
 
 
-def test_dossier_with_bad_paper_gives_a_clear_message(client, seed):
-    response = client.get("/dossier.pdf", {"paper": "tabloid"})
+def test_dossier_with_bad_paper_gives_a_clear_message(brief_client, seed):
+    response = brief_client.get("/dossier.pdf", {"paper": "tabloid"})
 
     assert response.status_code == 400
     assert "Paper size must be" in response.content.decode()
@@ -445,31 +449,31 @@ def test_dossier_with_bad_paper_gives_a_clear_message(client, seed):
 # --- Links from the pages ------------------------------------------------------
 
 
-def test_every_detail_page_links_to_its_pdf_brief(client, seed):
+def test_every_detail_page_links_to_its_pdf_brief(brief_client, seed):
     for prefix, _model, slug in SEED_RECORDS:
-        page = client.get(f"/{prefix}/{slug}/")
+        page = brief_client.get(f"/{prefix}/{slug}/")
         assert f'href="/{prefix}/{slug}/brief.pdf"' in page.content.decode()
 
 
-def test_table_page_links_to_its_brief_with_the_same_filters(client, seed):
-    page = client.get("/transfers/", {"destination": "cecot", "sort": "-title"})
+def test_table_page_links_to_its_brief_with_the_same_filters(brief_client, seed):
+    page = brief_client.get("/transfers/", {"destination": "cecot", "sort": "-title"})
 
     assert 'href="/transfers/brief.pdf?destination=cecot&amp;sort=-title"' in (
         page.content.decode()
     )
 
 
-def test_home_page_links_to_the_dossier(client, seed):
-    assert 'href="/dossier.pdf"' in client.get("/").content.decode()
+def test_home_page_links_to_the_dossier(brief_client, seed):
+    assert 'href="/dossier.pdf"' in brief_client.get("/").content.decode()
 
 
-def test_statement_by_a_draft_speaker_keeps_the_speaker_out_of_briefs(client, db):
+def test_statement_by_a_draft_speaker_keeps_the_speaker_out_of_briefs(brief_client, db):
     speaker = make_actor(name="Unannounced spokesperson", publication_status="draft")
     statement = make_statement(speaker=speaker, text="Words on the record.")
 
-    record_text = pdf_text(client.get(f"/statements/{statement.slug}/brief.pdf"))
-    table_text = pdf_text(client.get("/statements/brief.pdf"))
-    dossier_text = pdf_text(client.get("/dossier.pdf"))
+    record_text = pdf_text(brief_client.get(f"/statements/{statement.slug}/brief.pdf"))
+    table_text = pdf_text(brief_client.get("/statements/brief.pdf"))
+    dossier_text = pdf_text(brief_client.get("/dossier.pdf"))
 
     for text in (record_text, table_text, dossier_text):
         assert "Unannounced spokesperson" not in text
@@ -477,11 +481,11 @@ def test_statement_by_a_draft_speaker_keeps_the_speaker_out_of_briefs(client, db
     assert "Words on the record." in dossier_text  # on the timeline
 
 
-def test_long_table_brief_repeats_its_header_and_numbers_every_page(client, db):
+def test_long_table_brief_repeats_its_header_and_numbers_every_page(brief_client, db):
     for number in range(80):
         make_transfer(title=f"Flight number {number:02d} with a long enough title to wrap")
 
-    reader = read_pdf(client.get("/transfers/brief.pdf"))
+    reader = read_pdf(brief_client.get("/transfers/brief.pdf"))
 
     pages = len(reader.pages)
     assert pages > 1

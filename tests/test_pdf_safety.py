@@ -162,9 +162,9 @@ def assert_only_static_fetched(urls):
 
 
 def test_markup_in_a_dossier_is_printed_as_text_and_never_fetched(
-    client, hostile_records, fetched_urls, no_network_or_urllib
+    brief_client, hostile_records, fetched_urls, no_network_or_urllib
 ):
-    response = client.get("/dossier.pdf")
+    response = brief_client.get("/dossier.pdf")
 
     assert response.status_code == 200
     text = pdf_text(response)
@@ -175,11 +175,11 @@ def test_markup_in_a_dossier_is_printed_as_text_and_never_fetched(
 
 
 def test_markup_in_a_record_brief_is_printed_as_text_and_never_fetched(
-    client, hostile_records, fetched_urls, no_network_or_urllib
+    brief_client, hostile_records, fetched_urls, no_network_or_urllib
 ):
     agreement, _ = hostile_records
 
-    response = client.get(f"/agreements/{agreement.slug}/brief.pdf")
+    response = brief_client.get(f"/agreements/{agreement.slug}/brief.pdf")
 
     assert response.status_code == 200
     text = pdf_text(response)
@@ -191,9 +191,9 @@ def test_markup_in_a_record_brief_is_printed_as_text_and_never_fetched(
 
 
 def test_markup_in_a_table_brief_is_printed_as_text_and_never_fetched(
-    client, hostile_records, fetched_urls, no_network_or_urllib
+    brief_client, hostile_records, fetched_urls, no_network_or_urllib
 ):
-    response = client.get("/transfers/brief.pdf")
+    response = brief_client.get("/transfers/brief.pdf")
 
     assert response.status_code == 200
     assert f"Flight {WEB_IMAGE}" in pdf_text(response)
@@ -201,8 +201,10 @@ def test_markup_in_a_table_brief_is_printed_as_text_and_never_fetched(
     assert not no_network_or_urllib.called
 
 
-def test_the_brief_fetches_only_its_stylesheet_and_fonts(client, hostile_records, fetched_urls):
-    client.get("/agreements/hostile-agreement/brief.pdf")
+def test_the_brief_fetches_only_its_stylesheet_and_fonts(
+    brief_client, hostile_records, fetched_urls
+):
+    brief_client.get("/agreements/hostile-agreement/brief.pdf")
 
     fetched = {url.removeprefix("http://testserver/static/") for url in fetched_urls}
     assert fetched <= {"css/pdf.css"} | {
@@ -252,7 +254,7 @@ def test_even_unescaped_markup_cannot_make_weasyprint_fetch(no_network_or_urllib
 
 
 def test_brief_loads_collected_static_files_with_hashed_names_over_https(
-    client, hostile_records, fetched_urls, settings, tmp_path
+    brief_client, hostile_records, fetched_urls, settings, tmp_path
 ):
     """Production serves static files collected under hashed names (manifest
     storage); the fetcher finds them in STATIC_ROOT, and still nothing else."""
@@ -265,7 +267,7 @@ def test_brief_loads_collected_static_files_with_hashed_names_over_https(
     }
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    response = client.get("/agreements/hostile-agreement/brief.pdf", secure=True)
+    response = brief_client.get("/agreements/hostile-agreement/brief.pdf", secure=True)
 
     reader = PdfReader(io.BytesIO(response.content))
     fonts = {
