@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from tracker.site_mode import site_is_closed
 
-# The header's navigation: every table, plus the timeline.
+# The header's navigation: every table, the timeline and the corrections log.
 NAVIGATION = [
     ("Agreements", "cases:agreement_list"),
     ("Transfers", "cases:transfer_list"),
@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Statements", "cases:statement_list"),
     ("Sources", "cases:source_list"),
     ("Timeline", "cases:timeline"),
+    ("Corrections", "cases:corrections"),
 ]
 
 

@@ -4,10 +4,16 @@ Visibility is decided here and nowhere else: every page, export, search and
 brief asks `visible_to(user)`, so a draft can only leak through one bug.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, Lag
 
 from . import roles
 
@@ -175,6 +181,13 @@ class PublishableQuerySet(models.QuerySet):
                 for name in self.table_relations
             ]
         ).order_by(*self.table_ordering)
+
+    # --- Corrections log ---------------------------------------------------------
+
+    def corrections(self):
+        """Public corrections to these records, from their history: see
+        corrections_to() at the end of this module."""
+        return corrections_to(self)
 
 
 class SourceQuerySet(PublishableQuerySet):
@@ -377,3 +390,172 @@ class DesignationQuerySet(models.QuerySet):
         return self.prefetch_related(
             prefetch_visible(self.model, "designated_by", self._actors_visible_to(user))
         )
+
+
+# --- Corrections log ----------------------------------------------------------
+# A correction is a change to a record while it was published, as its edit
+# history (django-simple-history) keeps it: the record's row in the history
+# compared with the row before it. Worked out in the database, so the log can
+# be counted and paginated however long the history grows.
+
+# History rows written by commands rather than by an editor correcting a
+# record (see the load_seed and synthesize commands); matched as prefixes.
+NOT_CORRECTION_REASONS = (
+    "Loaded from the seed",
+    "Reloaded from the seed",
+    "Synthetic data for load testing",
+)
+# For the newsroom only: a change to these is never a public correction, and
+# they are never named in the log.
+INTERNAL_FIELDS = ("internal_note",)
+# What the log says changed when the record's own fields did not: history
+# does not keep linked records (many-to-many) or citations edited in admin.
+UNTRACKED_CHANGE = "linked records or citations"
+
+
+class IsDistinctFrom(models.Func):
+    """`a IS DISTINCT FROM b`: inequality where NULL equals NULL, so a date
+    added where there was none counts as a change."""
+
+    arg_joiner = " IS DISTINCT FROM "
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Older SQLite spells it IS NOT.
+        return self.as_sql(compiler, connection, arg_joiner=" IS NOT ", **extra_context)
+
+
+def history_fields(model):
+    """(public, internal) names of the fields history keeps that admin edits."""
+    tracked = [
+        field.name
+        for field in model.history.model.tracked_fields
+        if field.editable and not field.primary_key
+    ]
+    public = [name for name in tracked if name not in INTERNAL_FIELDS]
+    return public, [name for name in tracked if name in INTERNAL_FIELDS]
+
+
+def corrections_to(records):
+    """The history rows of `records` that are public corrections, one dict per
+    correction (record_kind, record_id, correction_id, previous_history_id,
+    corrected_at, reason), ready to UNION with other kinds'.
+
+    A row is a correction when the record was already published in the row
+    before it (so neither the first publication nor edits to a draft count),
+    it changed a public field, or, with a reason given, something history does
+    not keep (a linked record, a citation), and it was not written by a
+    command (see NOT_CORRECTION_REASONS). A change to an internal note alone
+    is not a correction."""
+    model = records.model
+    history = model.history.model
+    public, internal = history_fields(model)
+
+    def previous(name):
+        return models.Window(
+            Lag(name),
+            partition_by=[F("id")],
+            order_by=[F("history_date").asc(), F("history_id").asc()],
+        )
+
+    def changed(names):
+        return Q(
+            *[IsDistinctFrom(F(name), F(f"previous_{name}")) for name in names], _connector=Q.OR
+        )
+
+    reason = Coalesce("history_change_reason", Value(""), output_field=models.TextField())
+    written_by_command = Q(
+        *[Q(history_change_reason__startswith=prefix) for prefix in NOT_CORRECTION_REASONS],
+        _connector=Q.OR,
+    )
+    is_correction = (
+        Q(history_type="~", previous_publication_status="published")
+        & ~written_by_command
+        & (changed(public) | ((~changed(internal) if internal else Q()) & ~Q(reason="")))
+    )
+    return (
+        history.objects.filter(id__in=records.published().values("pk"))
+        .annotate(
+            previous_history_id=previous("history_id"),
+            **{f"previous_{name}": previous(name) for name in [*public, *internal]},
+            reason=reason,
+        )
+        # One expression, so the database filters after the windows are
+        # computed over every row (a row-level condition given on its own
+        # would be applied before them, and hide the row a Lag should see).
+        .annotate(is_correction=models.ExpressionWrapper(is_correction, models.BooleanField()))
+        .filter(is_correction=True)
+        .values(
+            "previous_history_id",
+            "reason",
+            record_kind=Value(model._meta.model_name, output_field=models.CharField()),
+            record_id=F("id"),
+            correction_id=F("history_id"),
+            corrected_at=F("history_date"),
+        )
+        .order_by()
+    )
+
+
+def corrections_log(querysets):
+    """Corrections to the records of `querysets` (of several kinds, each
+    already visible_to the reader), newest first, as one query."""
+    parts = [queryset.corrections() for queryset in querysets]
+    if not parts:
+        return []
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return combined.order_by("-corrected_at", "-correction_id")
+
+
+@dataclass
+class Correction:
+    """One line of the corrections log."""
+
+    record: models.Model
+    corrected_at: datetime
+    changed_fields: list
+    reason: str
+
+
+def describe_corrections(rows, user):
+    """Corrections for rows of corrections_log() (one page of them): each
+    with its record, as far as `user` may see it, and the names of the fields
+    it changed (diff_against the history row before it). A fixed number of
+    queries per kind of record on the page, whatever the number of rows."""
+    rows = list(rows)
+    rows_by_kind = defaultdict(list)
+    for row in rows:
+        rows_by_kind[row["record_kind"]].append(row)
+    history_rows, records = {}, {}
+    for kind, kind_rows in rows_by_kind.items():
+        model = apps.get_model("cases", kind)
+        history_ids = {row["correction_id"] for row in kind_rows}
+        history_ids |= {row["previous_history_id"] for row in kind_rows}
+        # Internal notes are not compared, so not even loaded.
+        history_rows[kind] = model.history.defer(*INTERNAL_FIELDS).in_bulk(history_ids)
+        records[kind] = (
+            model.objects.visible_to(user)
+            .for_listing(user)
+            .in_bulk({row["record_id"] for row in kind_rows})
+        )
+    corrections = []
+    for row in rows:
+        kind = row["record_kind"]
+        record = records[kind].get(row["record_id"])
+        if record is None:
+            # Hidden or removed between the two queries.
+            continue
+        after = history_rows[kind][row["correction_id"]]
+        before = history_rows[kind][row["previous_history_id"]]
+        changed = after.diff_against(before, excluded_fields=INTERNAL_FIELDS).changed_fields
+        corrections.append(
+            Correction(
+                record=record,
+                corrected_at=row["corrected_at"],
+                changed_fields=[str(record._meta.get_field(name).verbose_name) for name in changed]
+                or [UNTRACKED_CHANGE],
+                reason=row["reason"],
+            )
+        )
+    return corrections

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("timeline/", views.timeline, name="timeline"),
+    path("corrections/", views.corrections, name="corrections"),
     path("dossier.pdf", views.case_dossier, name="dossier"),
 ]
 for prefix, name in RECORD_ROUTES:

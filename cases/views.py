@@ -4,7 +4,8 @@ columns in tables.py, filters in filters.py."""
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django_tables2.export import ExportMixin, TableExport
 
 from . import filters, pdf, roles, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
-from .querysets import clean_search_text, count_each
+from .querysets import clean_search_text, corrections_log, count_each, describe_corrections
 from .templatetags.records import record_label
 
 # --- Home, search, timeline -------------------------------------------------
@@ -390,14 +391,15 @@ def record_context(request, model, slug):
     record = records.filter(slug=slug).first()
     if record is None:
         raise Http404(f"No {model._meta.verbose_name} at this address.")
-    # The seed and new records start with a "+" entry; "~" entries are edits.
-    latest_correction = record.history.filter(history_type="~").first()
+    # As the corrections log counts them: changes made since it was published.
+    latest_correction = corrections_log([records.filter(pk=record.pk)]).first()
     context = {
         "record": record,
         "kind": model._meta.verbose_name,
         "kind_plural": model._meta.verbose_name_plural,
         "table_url": table_url(model),
-        "last_corrected": latest_correction.history_date if latest_correction else None,
+        "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
+        "corrections_url": corrections_url(record),
         **records.detail_relations_of(record),
     }
     if model is Transfer:
@@ -457,6 +459,63 @@ def statement_detail(request, slug):
 
 def source_detail(request, slug):
     return render(request, "cases/source_detail.html", record_context(request, Source, slug))
+
+
+# --- Corrections log ---------------------------------------------------------
+
+CORRECTIONS_PER_PAGE = 25
+# As long as a slug can be (PublishableRecord.slug).
+SLUG_MAX_LENGTH = 120
+
+
+def corrections_url(record):
+    """The corrections log narrowed to one record."""
+    return f"{reverse('cases:corrections')}?{urlencode({'record': _record_key(record)})}"
+
+
+def _record_key(record):
+    return f"{record._meta.model_name}:{record.slug}"
+
+
+def corrections(request):
+    """Every change to a published record since it was published, newest
+    first, with what changed and why; `?record=<kind>:<slug>` narrows it to
+    one record."""
+    user = request.user
+    requested = request.GET.get("record", "").strip()
+    record = _corrected_record(requested, user) if requested else None
+    if not requested:
+        querysets = [model.objects.visible_to(user) for model in RECORD_KINDS]
+    elif record is not None:
+        querysets = [type(record).objects.visible_to(user).filter(pk=record.pk)]
+    else:
+        # Nothing the reader may see goes by that name: say so, list nothing.
+        querysets = []
+    page = Paginator(corrections_log(querysets), CORRECTIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/corrections.html",
+        {
+            "page": page,
+            "corrections": describe_corrections(page.object_list, user),
+            "record": record,
+            "unknown_record": _quoted(requested) if requested and record is None else None,
+            "record_param": urlencode({"record": requested}) if record else "",
+        },
+    )
+
+
+def _corrected_record(key, user):
+    """The record `key` ("agreement:safe-third-country") names, if `user` may see it."""
+    kind, _, slug = key.partition(":")
+    models_by_kind = {model._meta.model_name: model for model in RECORD_KINDS}
+    model = models_by_kind.get(kind)
+    # Only a well-formed slug reaches the database (PostgreSQL rejects NUL).
+    if model is None or not slug_re.match(slug) or len(slug) > SLUG_MAX_LENGTH:
+        return None
+    return model.objects.visible_to(user).filter(slug=slug).first()
 
 
 # --- PDF briefs ----------------------------------------------------------------

@@ -251,6 +251,7 @@ CLOSED_SITE_URLS = [
     "/agreements/published-pact/",
     "/search/?q=pact",
     "/timeline/",
+    "/corrections/",
     "/agreements/published-pact/brief.pdf",
     "/agreements/brief.pdf",
     "/dossier.pdf",

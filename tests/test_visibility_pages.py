@@ -38,7 +38,8 @@ def test_every_page_linked_from_the_navigation_renders(client, seed):
     nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home, flags=re.S).group(1)
     links = re.findall(r'href="([^"]+)"', nav)
     assert "/timeline/" in links
-    assert len(links) == 9  # eight tables and the timeline
+    assert "/corrections/" in links
+    assert len(links) == 10  # eight tables, the timeline and the corrections log
     for url in ["/", "/search/?q=CECOT", *links]:
         assert client.get(url).status_code == 200, url
 
