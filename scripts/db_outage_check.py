@@ -87,7 +87,7 @@ def main():
         "STATIC_MANIFEST": "0",
     }
     web = None
-    web_log = tempfile.NamedTemporaryFile(prefix="tracker-outage-web-", suffix=".log", delete=False)
+    web_log_path = Path(tempfile.mkstemp(prefix="tracker-outage-web-", suffix=".log")[1])
     failures = []
 
     def expect(label, path, status, text):
@@ -97,6 +97,7 @@ def main():
         if not ok:
             failures.append(f"{label} {path}: {got_status} {body[:200]!r}")
 
+    web_log = web_log_path.open("w")
     try:
         print(f"Starting a throwaway PostgreSQL on port {DB_PORT}")
         as_postgres(
@@ -178,6 +179,7 @@ def main():
         if web is not None:
             web.send_signal(signal.SIGTERM)
             web.wait(timeout=30)
+        web_log.close()
         subprocess.run(
             [
                 "runuser",
@@ -199,7 +201,7 @@ def main():
 
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
-        print(f"The web server's log is in {web_log.name}")
+        print(f"The web server's log is in {web_log_path}")
         return 1
     print("All answers were as expected: 200 up, 503 page down, 200 again after recovery.")
     return 0

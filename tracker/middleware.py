@@ -17,6 +17,13 @@ RETRY_AFTER_SECONDS = 30
 DATABASE_AWAY = (OperationalError, InterfaceError)
 
 
+def database_unavailable_response():
+    """The site's own 503 page; it needs no context and no database."""
+    response = SimpleTemplateResponse("503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response.render()
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with the site's own page, not a stack trace, when the database
     cannot be reached. Django closes the broken connection at the end of the
@@ -35,9 +42,7 @@ class DatabaseUnavailableMiddleware:
             "database unavailable",
             extra={"method": request.method, "path": request.path, "error": str(exception)[:200]},
         )
-        response = SimpleTemplateResponse("503.html", status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response.render()
+        return database_unavailable_response()
 
 
 class RequestLogMiddleware:

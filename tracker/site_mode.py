@@ -8,9 +8,8 @@ and static files are answered by whitenoise before any view is chosen.
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.template.response import SimpleTemplateResponse
 
-from tracker.middleware import DATABASE_AWAY, RETRY_AFTER_SECONDS
+from tracker.middleware import DATABASE_AWAY, database_unavailable_response
 
 SITE_OPEN = "open"
 
@@ -36,7 +35,5 @@ class SiteModeMiddleware(LoginRequiredMiddleware):
         except DATABASE_AWAY:
             # Raised here, outside any view, the error would bypass
             # DatabaseUnavailableMiddleware and give a 500: answer its 503.
-            response = SimpleTemplateResponse("503.html", status=503)
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response.render()
+            return database_unavailable_response()
         return super().process_view(request, view_func, view_args, view_kwargs)
