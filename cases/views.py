@@ -132,6 +132,26 @@ class CsvJsonExport(TableExport):
     def is_valid_format(cls, export_format):
         return export_format in cls.FORMATS
 
+    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None):
+        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
+        if self.format != TableExport.CSV:
+            return dataset
+        # A spreadsheet runs a cell that starts like a formula; a quote from a
+        # source must open as text, so such cells get a leading apostrophe
+        # (OWASP's advice for CSV injection). JSON is data, and left as is.
+        for index, row in enumerate(dataset):
+            dataset[index] = tuple(_as_spreadsheet_text(value) for value in row)
+        return dataset
+
+
+SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_spreadsheet_text(value):
+    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
 
 class RecordListView(ExportMixin, SingleTableMixin, FilterView):
     """A table of one kind of record: filters with facet counts, sortable

@@ -153,3 +153,12 @@ def test_export_with_an_invalid_filter_is_empty_not_an_error(client, seed):
     response = client.get("/transfers/", {"destination": "nowhere", "_export": "csv"})
     assert response.status_code == 200
     assert csv_rows(response) == []
+
+
+def test_csv_cells_that_look_like_formulas_open_as_text(client, db):
+    make_actor(name='=HYPERLINK("http://evil.example","click")', slug="formula-actor")
+    rows = list(csv.DictReader(io.StringIO(client.get("/actors/?_export=csv").content.decode())))
+    names = [row["Actor"] for row in rows]
+    assert '\'=HYPERLINK("http://evil.example","click")' in names
+    data = client.get("/actors/?_export=json").json()
+    assert any(row["Actor"].startswith("=HYPERLINK") for row in data)
