@@ -1,24 +1,19 @@
 """Real Chromium (Debian's /usr/bin/chromium) driven by Playwright against
-pytest-django's live server. Playwright never downloads a browser here."""
+pytest-django's live server. Playwright never downloads a browser here.
+
+One browser serves the whole session; each test gets a fresh context (its own
+cookies and downloads), which costs milliseconds rather than a launch."""
 
 import os
-from pathlib import Path
+from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags for a headless root session on a machine with no outside network:
-# without the background-networking ones Chromium keeps dialling out.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import CHROMIUM, DESKTOP, PHONE_OPTIONS, launch
+
+PASSWORD = "a long browser-test passphrase"
 
 # Playwright's sync API runs an event loop in this thread; the test body still
 # talks to the database synchronously, which is safe here.
@@ -41,20 +36,81 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def live_seed(transactional_db):
+def live_seed(transactional_db, django_db_serialized_rollback):
+    """The seed, in a database the live server's thread can see.
+
+    A transactional test ends by emptying every table, which would also take
+    the role groups that a data migration made (migrate runs once per
+    session). Serialized rollback puts the migrated rows back before each
+    test, as Django does for TransactionTestCase.serialized_rollback."""
     call_command("load_seed", verbosity=0)
 
 
 @pytest.fixture
-def page(browser, live_server, live_seed):
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_context(browser, live_server, live_seed):
+    """Open browser contexts on the live server; all are closed after the test."""
+    contexts = []
+
+    def open_context(viewport=DESKTOP, **options):
+        context = browser.new_context(
+            base_url=live_server.url, accept_downloads=True, viewport=viewport, **options
+        )
+        # Generous for a busy CI machine; expect() waits only as long as needed.
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture
+def phone_page(new_context):
+    return new_context(**PHONE_OPTIONS).new_page()
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    """Create someone holding a newsroom role, as `assign_role` gives it."""
+
+    def make(username, role):
+        django_user_model.objects.create_user(username, password=PASSWORD)
+        call_command("assign_role", username, role, stdout=StringIO())
+        return django_user_model.objects.get(username=username)
+
+    return make
+
+
+@pytest.fixture
+def logged_in_page(new_context, client, live_server):
+    """A page whose browser already holds `user`'s session, for tests about
+    what a role sees rather than about logging in (the journeys that are
+    about logging in use the login form itself)."""
+
+    def open_page(user, **options):
+        client.force_login(user)
+        context = new_context(**options)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return context.new_page()
+
+    return open_page
