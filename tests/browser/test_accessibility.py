@@ -4,7 +4,7 @@ And the claim-status badges, in every status, meet WCAG AA contrast."""
 
 from django.urls import reverse
 
-from cases.models import ClaimStatus
+from cases.models import Agreement, ClaimStatus
 from tests.browser.axe import blocking_violations, describe
 from tests.browser.chromium import PHONE_OPTIONS
 from tests.browser.contrast import AA_TEXT, contrast_ratio
@@ -41,6 +41,7 @@ def public_pages():
     yield reverse("cases:search") + "?q=Safe+Third+Country"
     yield reverse("cases:timeline")
     yield reverse("cases:corrections")
+    yield reverse("cases:corrections") + "?record=agreement%3Asafe-third-country"
     yield reverse("login")
 
 
@@ -61,6 +62,11 @@ def report(found):
 
 
 def test_public_pages_have_no_serious_or_critical_accessibility_violation(page):
+    # One correction, so the log and the record's page show one.
+    agreement = Agreement.objects.get(slug="safe-third-country")
+    agreement.status = Agreement.Status.PROPOSED
+    agreement._change_reason = "A correction for the accessibility check"
+    agreement.save()
     found = check_pages(page, public_pages())
     assert not found, report(found)
 
