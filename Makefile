@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve outage-check test lint format check seed superuser pango bench clean
+.PHONY: install run serve outage-check test lint format check seed superuser pango bench screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ seed: install
 # with DEBUG off, as production does; the key is for this process only.
 bench: install pango
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_pdf
+
+# PNGs of the key pages (desktop and phone widths) and of the first page of
+# each kind of PDF brief, into screenshots/ (ignored by git), from a throwaway
+# database and server of its own. Needs chromium and poppler-utils (pdftoppm).
+# DOCS=1 also refreshes the README's two images in docs/screenshots/.
+screenshots: install pango
+	$(BIN)/python scripts/screenshots.py $(if $(DOCS),--docs)
 
 superuser: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
