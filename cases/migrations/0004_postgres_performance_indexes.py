@@ -125,6 +125,10 @@ class PostgresOnlyIndexes(migrations.operations.base.Operation):
     def _run(self, app_label, schema_editor, to_state, method):
         if schema_editor.connection.vendor != "postgresql":
             return
+        # Building these on a large table takes longer than the web requests'
+        # statement timeout (settings: DB_STATEMENT_TIMEOUT_MS); the migration
+        # runs in one transaction, so this lifts it for the migration alone.
+        schema_editor.execute("SET LOCAL statement_timeout = 0")
         for model_name, index in performance_indexes():
             model = to_state.apps.get_model(app_label, model_name)
             getattr(schema_editor, method)(model, index)
