@@ -8,26 +8,8 @@ from cases.models import Agreement, ClaimStatus
 from tests.browser.axe import blocking_violations, describe
 from tests.browser.chromium import PHONE_OPTIONS
 from tests.browser.contrast import AA_TEXT, contrast_ratio
+from tests.browser.pages import DETAILS, TABLES
 from tests.factories import make_transfer
-
-TABLES = [
-    "actor_list",
-    "facility_list",
-    "agreement_list",
-    "transfer_list",
-    "detaineegroup_list",
-    "event_list",
-    "statement_list",
-    "source_list",
-]
-DETAILS = [
-    ("transfer_detail", "handover-of-17-to-cecot"),
-    ("agreement_detail", "safe-third-country"),
-    ("detaineegroup_detail", "hundreds-of-deported-migrants"),
-    ("actor_detail", "nayib-bukele"),
-    ("facility_detail", "cecot"),
-    ("source_detail", "article-bukele-white-house-visit"),
-]
 
 
 def public_pages():

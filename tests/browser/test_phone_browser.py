@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.chromium import PHONE
-from tests.browser.test_accessibility import DETAILS, TABLES
+from tests.browser.pages import DETAILS, TABLES
 
 # Sideways scrolling of the whole page: how far its content reaches past the
 # screen's edge. Only a table's own wrapper may scroll sideways. (Measured
