@@ -9,6 +9,8 @@ Choice filters show facet counts beside their options (see FacetedFilterSet).
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
 from django.db.models import Count, Q
 from django.forms.models import ModelChoiceField
 
@@ -162,11 +164,38 @@ class FacetedFilterSet(django_filters.FilterSet):
         # Records with no value (e.g. no destination) have no option to count.
         return {str(row[path]): row["matching"] for row in rows if row[path] not in (None, "")}
 
+    def bounded_facet_counts(self, name):
+        """facet_counts(), or None when it takes longer than
+        FACET_TIME_LIMIT_MS (on PostgreSQL), so one slow facet cannot hold
+        the page, as Datasette's facet time limit does. The limit applies to
+        this one query, inside a savepoint, and is then put back."""
+        connection = connections[self.queryset.db]
+        limit = getattr(settings, "FACET_TIME_LIMIT_MS", 200)
+        if connection.vendor != "postgresql" or not limit:
+            return self.facet_counts(name)
+        try:
+            with transaction.atomic(using=self.queryset.db), connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                (previous,) = cursor.fetchone()
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(limit)])
+                counts = self.facet_counts(name)
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                return counts
+        except OperationalError:
+            # Cancelled by the time limit: the savepoint's rollback undid it.
+            return None
+
     def show_facet_counts(self):
-        """Put each facet's counts beside its options (runs the facet queries)."""
+        """Put each facet's counts beside its options (runs the facet queries).
+        A facet whose counts took too long shows its options without counts."""
+        self.facets_without_counts = []
         for name in self.facets:
-            counts = self.facet_counts(name)
+            counts = self.bounded_facet_counts(name)
             field = self.form.fields[name]
+            if counts is None:
+                self.facets_without_counts.append(field.label)
+                field.help_text = "Counts took too long to compute and are not shown."
+                continue
             selected = str(self.data.get(name, "")) if self.is_bound else ""
             if isinstance(field, ModelChoiceField):
                 # One query for the labels of the related records the user may see.

@@ -18,6 +18,7 @@ from django_tables2.export import ExportMixin, TableExport
 
 from . import filters, pdf, roles, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
+from .pagination import CappedCountPaginator
 from .querysets import clean_search_text, corrections_log, count_each, describe_corrections
 from .templatetags.records import record_label
 
@@ -214,7 +215,12 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
         if self.export_format:
             # An export holds every matching row: no page, and no count to run.
             return False
-        return {**self.table_pagination, "per_page": self.per_page}
+        # Counted up to a cap, so a page's cost does not grow with the table.
+        return {
+            **self.table_pagination,
+            "per_page": self.per_page,
+            "paginator_class": CappedCountPaginator,
+        }
 
     def get_table(self, **kwargs):
         """SingleTableMixin.get_table, except that the sort and the page number

@@ -181,6 +181,16 @@ LOGIN_REDIRECT_URL = "cases:home"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# Bounds that keep a table page's cost flat as the data grows: tables count at
+# most this many rows ("10,000+ transfers", every page still reachable), and
+# each facet's counts get this long on PostgreSQL before the page shows that
+# facet without counts (0 turns the limit off).
+TABLE_COUNT_CAP = envint("TABLE_COUNT_CAP", 10_000)
+FACET_TIME_LIMIT_MS = envint("FACET_TIME_LIMIT_MS", 200)
+# Only for `make bench`: routes /bench/ceiling/, a trivial page the size of a
+# table page, to measure the server's ceiling. Never set it in production.
+BENCH_CEILING = envbool("BENCH_CEILING", False)
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
 

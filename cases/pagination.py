@@ -1,0 +1,90 @@
+"""Pagination that counts at most COUNT_CAP rows, so a table page's cost does
+not grow with the table: above the cap the page says "10,000+ transfers", and
+the reader can still page on past it (a page beyond the counted rows is
+shown when it holds rows)."""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.utils.functional import cached_property
+
+
+class CappedCountPage(Page):
+    def has_next(self):
+        if not self.paginator.count_is_capped:
+            return super().has_next()
+        # Past the count: there may be a next page while this one is full.
+        return len(self) == self.paginator.per_page
+
+    def end_index(self):
+        if not self.paginator.count_is_capped:
+            return super().end_index()
+        return self.start_index() + len(self) - 1
+
+
+class CappedCountPaginator(Paginator):
+    def _get_page(self, *args, **kwargs):
+        return CappedCountPage(*args, **kwargs)
+
+    @cached_property
+    def count_cap(self):
+        return getattr(settings, "TABLE_COUNT_CAP", 10_000)
+
+    @cached_property
+    def count(self):
+        """The number of rows, or COUNT_CAP + 1 when there are more than
+        COUNT_CAP (one capped COUNT over a LIMITed subquery)."""
+        queryset = self._queryset
+        if queryset is not None:
+            return queryset.order_by()[: self.count_cap + 1].count()
+        return min(len(self.object_list), self.count_cap + 1)
+
+    @property
+    def _queryset(self):
+        """The rows' QuerySet: the object list itself, or the one under a
+        django-tables2 table's rows (BoundRows -> TableQuerysetData)."""
+        object_list = self.object_list
+        for _ in range(3):
+            if hasattr(object_list, "order_by") and hasattr(object_list, "exists"):
+                return object_list
+            object_list = getattr(object_list, "data", None)
+        return None
+
+    @property
+    def count_is_capped(self):
+        return self.count > self.count_cap
+
+    @property
+    def count_display(self):
+        """What the page says: "1,234", or "10,000+" past the cap."""
+        if self.count_is_capped:
+            return f"{self.count_cap:,}+"
+        return f"{self.count:,}"
+
+    @property
+    def num_pages_display(self):
+        return f"{self.num_pages:,}+" if self.count_is_capped else f"{self.num_pages:,}"
+
+    def validate_number(self, number):
+        if not self.count_is_capped:
+            return super().validate_number(number)
+        return self._beyond_count(number)
+
+    def _beyond_count(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().validate_number(number)
+        if number <= self.num_pages:
+            return super().validate_number(number)
+        # Past the counted rows: a real page if it holds at least one row.
+        bottom = (number - 1) * self.per_page
+        if not len(self.object_list[bottom : bottom + 1]):
+            raise EmptyPage("That page contains no results")
+        return number
+
+    def page(self, number):
+        if not self.count_is_capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)

@@ -1,0 +1,130 @@
+"""Bounds that keep a page's cost flat as the data grows: the table count is
+capped ("10,000+") yet every page stays reachable, a facet that takes too long
+is shown without counts instead of holding the page, and the pages that list
+records across kinds (home, search, timeline) run a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases import filters
+from tests.factories import make_event, make_facility, make_statement, make_transfer
+
+
+@pytest.fixture
+def count_cap(settings):
+    settings.TABLE_COUNT_CAP = 5
+    return settings.TABLE_COUNT_CAP
+
+
+def add_transfers(number):
+    for index in range(number):
+        make_transfer(title=f"Transfer {index:03d}", date=f"2025-02-{index % 28 + 1:02d}")
+
+
+def test_count_above_the_cap_reads_as_cap_plus(client, db, count_cap):
+    add_transfers(12)
+    response = client.get("/transfers/", {"per_page": 10})
+    html = response.content.decode()
+    assert "5+ transfers" in html
+    assert response.context["table"].paginator.count_is_capped
+
+
+def test_count_within_the_cap_is_exact(client, db, count_cap):
+    add_transfers(4)
+    html = client.get("/transfers/").content.decode()
+    assert "4 transfers" in html
+    assert "4+" not in html
+
+
+def test_pages_past_the_cap_are_still_reachable(client, db, count_cap):
+    add_transfers(12)
+    first = client.get("/transfers/", {"per_page": 2})
+    assert first.context["table"].paginator.num_pages == 3  # 6 counted rows
+    fifth = client.get("/transfers/", {"per_page": 2, "page": 5})
+    assert fifth.status_code == 200
+    assert len(fifth.context["table"].page.object_list) == 2
+    assert fifth.context["table"].page.has_next()
+    assert not fifth.context["notices"]
+
+
+def test_page_past_the_last_row_shows_a_notice_not_an_error(client, db, count_cap):
+    add_transfers(12)
+    response = client.get("/transfers/", {"per_page": 2, "page": 40})
+    assert response.status_code == 200
+    assert any("There is no page 40" in notice for notice in response.context["notices"])
+
+
+def test_last_page_past_the_cap_has_no_next_link(client, db, count_cap):
+    add_transfers(11)
+    response = client.get("/transfers/", {"per_page": 2, "page": 6})
+    page = response.context["table"].page
+    assert len(page.object_list) == 1
+    assert not page.has_next()
+
+
+def test_table_is_counted_with_one_capped_query(client, db, count_cap):
+    add_transfers(8)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/transfers/")
+    counts = [query["sql"] for query in captured.captured_queries if "COUNT(*)" in query["sql"]]
+    assert len(counts) == 1
+    assert "LIMIT 6" in counts[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="time limits are PostgreSQL's")
+def test_slow_facet_shows_no_counts_and_the_page_still_answers(client, db, settings, monkeypatch):
+    settings.FACET_TIME_LIMIT_MS = 50
+    make_transfer(destination=make_facility(name="Slow Prison"), claim_status="reported")
+    real_facet_counts = filters.FacetedFilterSet.facet_counts
+
+    def slow_destination(self, name):
+        if name == "destination":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(1)")
+        return real_facet_counts(self, name)
+
+    monkeypatch.setattr(filters.FacetedFilterSet, "facet_counts", slow_destination)
+    response = client.get("/transfers/")
+    assert response.status_code == 200
+    filterset = response.context["filter"]
+    assert filterset.facets_without_counts == ["Destination facility"]
+    html = response.content.decode()
+    assert "Counts took too long" in html
+    assert "Reported (1)" in html  # the other facets still count
+    # The limit was for the facet alone: the connection's own is back.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "50ms"
+
+
+def test_fast_facets_keep_their_counts(client, db):
+    make_transfer(destination=make_facility(name="Quick Prison"))
+    html = client.get("/transfers/").content.decode()
+    assert "Quick Prison (1)" in html
+    assert "Counts took too long" not in html
+
+
+def query_count(client, url, **params):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured.captured_queries)
+
+
+def add_dated_records(number):
+    for index in range(number):
+        day = f"2025-03-{index % 28 + 1:02d}"
+        make_transfer(title=f"Common transfer {index}", date=day)
+        make_event(title=f"Common event {index}", date=day)
+        make_statement(text=f"Common statement {index}", date=day)
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [("/", {}), ("/search/", {"q": "common"}), ("/timeline/", {})],
+)
+def test_cross_kind_pages_run_a_fixed_number_of_queries(client, db, url, params):
+    add_dated_records(1)
+    with_few = query_count(client, url, **params)
+    add_dated_records(6)
+    assert query_count(client, url, **params) == with_few
