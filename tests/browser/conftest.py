@@ -4,16 +4,21 @@ pytest-django's live server. Playwright never downloads a browser here.
 One browser serves the whole session; each test gets a fresh context (its own
 cookies and downloads), which costs milliseconds rather than a launch."""
 
+import importlib
 import os
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from tests.browser.chromium import CHROMIUM, DESKTOP, PHONE_OPTIONS, launch
 
 PASSWORD = "a long browser-test passphrase"
+ROLES_MIGRATION = importlib.import_module("cases.migrations.0003_roles")
 
 # Playwright's sync API runs an event loop in this thread; the test body still
 # talks to the database synchronously, which is safe here.
@@ -42,13 +47,8 @@ def browser():
 
 
 @pytest.fixture
-def live_seed(transactional_db, django_db_serialized_rollback):
-    """The seed, in a database the live server's thread can see.
-
-    A transactional test ends by emptying every table, which would also take
-    the role groups that a data migration made (migrate runs once per
-    session). Serialized rollback puts the migrated rows back before each
-    test, as Django does for TransactionTestCase.serialized_rollback."""
+def live_seed(transactional_db):
+    """The seed, in a database the live server's thread can see."""
     call_command("load_seed", verbosity=0)
 
 
@@ -86,6 +86,13 @@ def make_user(django_user_model):
     """Create someone holding a newsroom role, as `assign_role` gives it."""
 
     def make(username, role):
+        # A transactional test ends by emptying every table, taking with it
+        # the role groups that migration 0003_roles made once for the whole
+        # session. They are made again with that migration's own function.
+        # (Serialized rollback cannot help here: once Playwright runs its
+        # event loop in this thread, Django hands the test a new connection
+        # object, without the contents serialized on the first one.)
+        ROLES_MIGRATION.create_roles(django_apps, SimpleNamespace(connection=connection))
         django_user_model.objects.create_user(username, password=PASSWORD)
         call_command("assign_role", username, role, stdout=StringIO())
         return django_user_model.objects.get(username=username)
