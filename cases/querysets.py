@@ -21,6 +21,8 @@ from . import roles
 SEARCH_TEXT_MAX_LENGTH = 200
 # Words matched as substrings; further words are left to full-text search.
 SEARCH_MAX_WORDS = 12
+# At most this many related records (e.g. speakers) a word can match by name.
+RELATED_MATCHES_MAX = 1000
 # Marks a reader may wrap a phrase in; stripped before substring matching
 # because the records themselves use typographic quotation marks.
 QUOTATION_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
@@ -34,15 +36,31 @@ def clean_search_text(text):
     return " ".join(text.split())[:SEARCH_TEXT_MAX_LENGTH].strip()
 
 
-def _substring_match(fields, text):
-    """Every word of `text` appears in at least one of `fields`."""
+def _substring_match(fields, text, model=None):
+    """Every word of `text` appears in at least one of `fields`.
+
+    A related record's field ("speaker__name") is matched by first finding
+    the related records (actors whose name contains the word, one query per
+    word) rather than by a join, so each branch can use its table's indexes
+    (see migrations 0004 and 0005)."""
     words = [word.strip(QUOTATION_MARKS) for word in text.split()[:SEARCH_MAX_WORDS]]
     words = [word for word in words if word]
     if not words:
         return Q(pk__in=[])
+
+    def contains(field, word):
+        relation, _, rest = field.partition("__")
+        if model is None or not rest:
+            return Q(**{f"{field}__icontains": word})
+        related = model._meta.get_field(relation).related_model._default_manager
+        # Run now: a list of ids lets PostgreSQL combine this branch with the
+        # others' indexes (a subquery in an OR makes it scan the whole table).
+        matching = related.filter(**{f"{rest}__icontains": word}).values_list("pk", flat=True)
+        return Q(**{f"{relation}__in": list(matching[:RELATED_MATCHES_MAX])})
+
     match = Q()
     for word in words:
-        match &= Q(*[Q(**{f"{field}__icontains": word}) for field in fields], _connector=Q.OR)
+        match &= Q(*[contains(field, word) for field in fields], _connector=Q.OR)
     return match
 
 
@@ -132,12 +150,15 @@ class PublishableQuerySet(models.QuerySet):
         text = clean_search_text(text)
         if not text:
             return self.none()
-        match = _substring_match(self.search_fields, text)
+        match = _substring_match(self.search_fields, text, self.model)
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(text, search_type="websearch", config="english")
-            return self.alias(
-                search_document=SearchVector(*self.search_fields, config="english")
-            ).filter(match | Q(search_document=query))
+            # The record's own fields only: an expression over a join cannot
+            # be indexed (related fields are matched as substrings above).
+            own_fields = [field for field in self.search_fields if "__" not in field]
+            return self.alias(search_document=SearchVector(*own_fields, config="english")).filter(
+                match | Q(search_document=query)
+            )
         return self.filter(match)
 
     def for_listing(self, user):
