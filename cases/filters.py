@@ -149,20 +149,37 @@ class FacetedFilterSet(django_filters.FilterSet):
     def facet_counts(self, name):
         """{option value: number of matching rows} for the values the visible records hold."""
         path = self.facet_path(name)
+        filter_ = self.filters[name]
+        field = self.queryset.model._meta.get_field(filter_.field_name)
+        # A foreign key is grouped by its own column, with no join, and its
+        # ids named by slug afterwards: at 100,000 rows that is several times
+        # faster than grouping by the joined slug. Each record is counted
+        # once per group anyway, except through a many-to-many relation.
+        by_key = field.many_to_one and path != filter_.field_name
+        group_by = filter_.field_name if by_key else path
+        distinct = field.many_to_many or field.one_to_many
         narrowed = self.queryset_filtered_except(name)
         if narrowed is None:
-            matching = Count("pk", distinct=True)
+            matching = Count("pk", distinct=distinct)
         else:
-            matching = Count("pk", distinct=True, filter=Q(pk__in=narrowed.order_by().values("pk")))
+            matching = Count(
+                "pk", distinct=distinct, filter=Q(pk__in=narrowed.order_by().values("pk"))
+            )
         rows = (
             self.queryset.order_by()
             .prefetch_related(None)
-            .values(path)
+            .values(group_by)
             .annotate(matching=matching)
             .order_by()
         )
         # Records with no value (e.g. no destination) have no option to count.
-        return {str(row[path]): row["matching"] for row in rows if row[path] not in (None, "")}
+        counts = {row[group_by]: row["matching"] for row in rows if row[group_by] not in (None, "")}
+        if by_key:
+            names = field.related_model._default_manager.filter(pk__in=counts).values_list(
+                "pk", filter_.extra["to_field_name"]
+            )
+            counts = {name: counts[pk] for pk, name in names}
+        return {str(value): count for value, count in counts.items()}
 
     def bounded_facet_counts(self, name):
         """facet_counts(), or None when it takes longer than
