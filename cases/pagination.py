@@ -67,19 +67,13 @@ class CappedCountPaginator(Paginator):
     def validate_number(self, number):
         if not self.count_is_capped:
             return super().validate_number(number)
-        return self._beyond_count(number)
-
-    def _beyond_count(self, number):
         try:
             number = int(number)
         except (TypeError, ValueError):
             return super().validate_number(number)
         if number <= self.num_pages:
             return super().validate_number(number)
-        # Past the counted rows: a real page if it holds at least one row.
-        bottom = (number - 1) * self.per_page
-        if not len(self.object_list[bottom : bottom + 1]):
-            raise EmptyPage("That page contains no results")
+        # Past the counted rows: page() finds out whether the page has rows.
         return number
 
     def page(self, number):
@@ -87,4 +81,9 @@ class CappedCountPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        # Fetched once here: the page's length, has_next() and the table all
+        # read this list rather than running the OFFSET query again.
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return self._get_page(rows, number, self)
