@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve outage-check test lint format check seed superuser pango bench screenshots clean
+.PHONY: install run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,10 +62,21 @@ seed: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_seed --force
 
+# The benchmark (PostgreSQL): bench-http serves the site with gunicorn at
+# 100,000 synthetic transfers in its own database (BENCH_DATABASE_URL, created
+# and loaded when missing; your data is not touched), times each page over
+# loopback and writes docs/performance.md; bench-pdf times the PDF briefs.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+bench: bench-http bench-pdf
+
+bench-http: install pango
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
+	  STATIC_MANIFEST=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_http
+
 # Time the PDF briefs (record, 100-row table, dossier) at seed size and at
 # 10,000 records, in a throwaway database (your data is not touched). Runs
 # with DEBUG off, as production does; the key is for this process only.
-bench: install pango
+bench-pdf: install pango
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_pdf
 
 # PNGs of the key pages (desktop and phone widths) and of the first page of

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -12,3 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cases.urls")),
 ]
+
+if settings.BENCH_CEILING:
+    # `make bench` only (see settings.BENCH_CEILING): the ceiling to compare pages with.
+    urlpatterns.append(path("bench/ceiling/", views.bench_ceiling))
