@@ -103,6 +103,38 @@ def count_each(querysets):
     return [by_position.get(position, 0) for position in range(len(counts))]
 
 
+def timeline_entries(querysets, dated):
+    """The dated (or undated) records of several kinds as one query in
+    timeline order: rows of (kind position, pk), dated ones oldest first,
+    undated ones by kind and slug. One query, so the timeline can be paged
+    without loading every record of every kind."""
+    rows = [
+        queryset.filter(date__isnull=not dated)
+        .order_by()
+        .annotate(timeline_kind=Value(position))
+        .values_list("timeline_kind", "pk", "date", "slug")
+        for position, queryset in enumerate(querysets)
+    ]
+    entries = rows[0].union(*rows[1:], all=True)
+    if dated:
+        return entries.order_by("date", "timeline_kind", "slug")
+    return entries.order_by("timeline_kind", "slug")
+
+
+def records_for_entries(querysets, entries, user):
+    """The records `entries` (from timeline_entries) name, in the same order,
+    loaded with one query per kind."""
+    wanted = defaultdict(list)
+    for kind, pk, *_ in entries:
+        wanted[kind].append(pk)
+    loaded = {
+        (kind, record.pk): record
+        for kind, pks in wanted.items()
+        for record in querysets[kind].for_listing(user).filter(pk__in=pks)
+    }
+    return [loaded[kind, pk] for kind, pk, *_ in entries if (kind, pk) in loaded]
+
+
 def sees_drafts(user):
     """Whether `user` sees draft records: those with the permission (Editors,
     Admins, superusers) and, while JOURNALISTS_SEE_DRAFTS is on, Journalists.

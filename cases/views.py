@@ -19,7 +19,14 @@ from django_tables2.export import ExportMixin, TableExport
 from . import filters, pdf, roles, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 from .pagination import CappedCountPaginator
-from .querysets import clean_search_text, corrections_log, count_each, describe_corrections
+from .querysets import (
+    clean_search_text,
+    corrections_log,
+    count_each,
+    describe_corrections,
+    records_for_entries,
+    timeline_entries,
+)
 from .templatetags.records import record_label
 
 # --- Home, search, timeline -------------------------------------------------
@@ -30,6 +37,8 @@ RECORD_KINDS = (Agreement, Transfer, DetaineeGroup, Actor, Facility, Event, Stat
 LATEST_EVENTS_ON_HOME = 5
 SEARCH_RESULTS_PER_KIND = 50
 TIMELINE_KINDS = (Event, Transfer, Statement)
+# Timeline items per page, dated and undated each.
+TIMELINE_PAGE_SIZE = 100
 
 
 def table_url(model, **params):
@@ -81,29 +90,45 @@ def _search_kind(model, query, user):
 
 
 def timeline(request):
-    dated, undated = timeline_items(request.user)
+    querysets = _timeline_querysets(request.user)
+    dated = _timeline_page(request, timeline_entries(querysets, dated=True), "page")
+    undated = _timeline_page(request, timeline_entries(querysets, dated=False), "undated_page")
+    # Both sections' records in one query per kind.
+    records = iter(
+        records_for_entries(querysets, [*dated.object_list, *undated.object_list], request.user)
+    )
+    dated.records = [next(records) for _ in dated.object_list]
+    undated.records = list(records)
     return render(request, "cases/timeline.html", {"dated": dated, "undated": undated})
 
 
+def _timeline_querysets(user):
+    return [model.objects.visible_to(user) for model in TIMELINE_KINDS]
+
+
+def _timeline_page(request, entries, page_param):
+    """One page of timeline entries; a bad page number gives the first or last
+    page, never an error. Links keep the other section's page in the URL."""
+    page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get(page_param))
+    query = request.GET.copy()
+    if page.has_previous():
+        query[page_param] = page.previous_page_number()
+        page.previous_url = f"?{query.urlencode()}"
+    if page.has_next():
+        query[page_param] = page.next_page_number()
+        page.next_url = f"?{query.urlencode()}"
+    return page
+
+
 def timeline_items(user):
-    """(dated, undated): dated items oldest first; undated ones apart, by the
-    source's wording, because placing them anywhere on the line would invent
-    a date. Shared by the timeline page and the PDF dossier."""
-    items = [
-        record
-        for model in TIMELINE_KINDS
-        for record in model.objects.visible_to(user).for_listing(user)
-    ]
-
-    def kind_then_slug(record):
-        return (TIMELINE_KINDS.index(type(record)), record.slug)
-
-    dated = sorted(
-        (record for record in items if record.date),
-        key=lambda record: (record.date, *kind_then_slug(record)),
+    """(dated, undated): every dated item oldest first; undated ones apart, by
+    the source's wording, because placing them anywhere on the line would
+    invent a date. For the PDF dossier, which caps how many records it holds."""
+    querysets = _timeline_querysets(user)
+    return tuple(
+        records_for_entries(querysets, timeline_entries(querysets, dated), user)
+        for dated in (True, False)
     )
-    undated = sorted((record for record in items if not record.date), key=kind_then_slug)
-    return dated, undated
 
 
 # --- Tables ---------------------------------------------------------------

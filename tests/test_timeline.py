@@ -92,8 +92,28 @@ def test_timeline_hides_drafts_from_anonymous_and_marks_them_for_staff(client, s
 
 
 def test_timeline_query_count_is_fixed(client, django_assert_max_num_queries, db):
+    # Counting and paging each section (4), then each kind's records (3) and
+    # the statements' speakers (1): as many with 40 items as with 140.
     for number in range(20):
         make_statement(date=datetime.date(2024, 1, 1 + number))
         make_event(date=datetime.date(2024, 2, 1 + number))
-    with django_assert_max_num_queries(4):
+        make_transfer(date_stated=f"undated operation {number}")
+    with django_assert_max_num_queries(8):
         timeline(client)
+    for number in range(100):
+        make_event(date=datetime.date(2023, 1, 1) + datetime.timedelta(days=number))
+    with django_assert_max_num_queries(8):
+        assert "Later" in timeline(client)
+
+
+def test_timeline_pages_each_section_and_survives_bad_page_numbers(client):
+    for number in range(105):
+        make_event(date=datetime.date(2020, 1, 1) + datetime.timedelta(days=number))
+    first = timeline(client)
+    assert "Dated items 1–100 of 105" in first
+    assert "1 January 2020" in first
+    last = client.get("/timeline/?page=2").content.decode()
+    assert "Dated items 101–105 of 105" in last
+    assert "14 April 2020" in last
+    for bad in ["0", "-3", "999999", "abc", "1e9"]:
+        assert client.get("/timeline/", {"page": bad, "undated_page": bad}).status_code == 200
