@@ -58,6 +58,7 @@ REQUEST_TIMEOUT = 60
 SLOW_PAGE_SECONDS = 2
 SLOW_PAGE_REQUESTS = 3
 ROOT = Path(settings.BASE_DIR)
+NOTES_MARKER = "<!-- notes: kept by make bench -->"
 
 
 def ensure_database():
@@ -139,8 +140,14 @@ class Command(BaseCommand):
             server.wait(timeout=30)
         report = self.report(pages, results, sustained_result, sustained)
         self.stdout.write("\n" + report)
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(report)
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Notes written by hand below the marker (why a target is missed)
+        # are kept from one run to the next.
+        previous = path.read_text() if path.exists() else ""
+        if NOTES_MARKER in previous:
+            report += "\n" + previous[previous.index(NOTES_MARKER) :]
+        path.write_text(report)
         self.stdout.write(f"Wrote {output}")
 
     # --- Data --------------------------------------------------------------
