@@ -185,7 +185,8 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
     every matching row. Everything is in the GET parameters, so any view of a
     table is a URL to bookmark or share.
 
-    Each kind declares model, table_class, filterset_class and get_queryset().
+    Each kind declares model, table_class and filterset_class; the rows are
+    always the model's visible_to(user).for_table(user).
     Subclasses (the PDF briefs) get the same filtered, sorted rows from
     get_table(); overriding get_table_pagination() to return False gives all
     of them on one page.
@@ -203,6 +204,9 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.notices = []
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).for_table(self.request.user)
 
     def notice(self, text):
         if text not in self.notices:
@@ -361,17 +365,11 @@ class TransferListView(RecordListView):
     table_class = tables.TransferTable
     filterset_class = filters.TransferFilter
 
-    def get_queryset(self):
-        return Transfer.objects.visible_to(self.request.user).for_table(self.request.user)
-
 
 class DetaineegroupListView(RecordListView):
     model = DetaineeGroup
     table_class = tables.DetaineeGroupTable
     filterset_class = filters.DetaineeGroupFilter
-
-    def get_queryset(self):
-        return DetaineeGroup.objects.visible_to(self.request.user).for_table(self.request.user)
 
 
 class AgreementListView(RecordListView):
@@ -379,17 +377,11 @@ class AgreementListView(RecordListView):
     table_class = tables.AgreementTable
     filterset_class = filters.AgreementFilter
 
-    def get_queryset(self):
-        return Agreement.objects.visible_to(self.request.user).for_table(self.request.user)
-
 
 class ActorListView(RecordListView):
     model = Actor
     table_class = tables.ActorTable
     filterset_class = filters.ActorFilter
-
-    def get_queryset(self):
-        return Actor.objects.visible_to(self.request.user).for_table(self.request.user)
 
 
 class FacilityListView(RecordListView):
@@ -397,17 +389,11 @@ class FacilityListView(RecordListView):
     table_class = tables.FacilityTable
     filterset_class = filters.FacilityFilter
 
-    def get_queryset(self):
-        return Facility.objects.visible_to(self.request.user).for_table(self.request.user)
-
 
 class EventListView(RecordListView):
     model = Event
     table_class = tables.EventTable
     filterset_class = filters.EventFilter
-
-    def get_queryset(self):
-        return Event.objects.visible_to(self.request.user).for_table(self.request.user)
 
 
 class StatementListView(RecordListView):
@@ -415,17 +401,11 @@ class StatementListView(RecordListView):
     table_class = tables.StatementTable
     filterset_class = filters.StatementFilter
 
-    def get_queryset(self):
-        return Statement.objects.visible_to(self.request.user).for_table(self.request.user)
-
 
 class SourceListView(RecordListView):
     model = Source
     table_class = tables.SourceTable
     filterset_class = filters.SourceFilter
-
-    def get_queryset(self):
-        return Source.objects.visible_to(self.request.user).for_table(self.request.user)
 
 
 # --- Detail pages ------------------------------------------------------------
