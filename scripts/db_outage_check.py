@@ -87,6 +87,21 @@ def main():
         "STATIC_MANIFEST": "0",
     }
     web = None
+
+    def start_postgres():
+        as_postgres(
+            pg_ctl,
+            "-D",
+            str(data_dir),
+            "-o",
+            pg_options,
+            "-l",
+            str(log_file),
+            "-w",
+            "start",
+            stdout=subprocess.DEVNULL,
+        )
+
     web_log_path = Path(tempfile.mkstemp(prefix="tracker-outage-web-", suffix=".log")[1])
     failures = []
 
@@ -110,18 +125,7 @@ def main():
             "postgres",
             stdout=subprocess.DEVNULL,
         )
-        as_postgres(
-            pg_ctl,
-            "-D",
-            str(data_dir),
-            "-o",
-            pg_options,
-            "-l",
-            str(log_file),
-            "-w",
-            "start",
-            stdout=subprocess.DEVNULL,
-        )
+        start_postgres()
         for command in (["migrate", "--noinput", "-v0"], ["load_seed", "-v0"]):
             subprocess.run([PYTHON, "manage.py", *command], cwd=PROJECT, env=env, check=True)
 
@@ -157,18 +161,7 @@ def main():
         expect("down", "/healthz", 503, '"database": "down"')
 
         print("3. Database started again (web server not restarted)")
-        as_postgres(
-            pg_ctl,
-            "-D",
-            str(data_dir),
-            "-o",
-            pg_options,
-            "-l",
-            str(log_file),
-            "-w",
-            "start",
-            stdout=subprocess.DEVNULL,
-        )
+        start_postgres()
         wait_for(lambda: get("/healthz")[0] == 200, "the site to recover")
         for path in PAGES:
             expect("recovered", path, 200, "")
