@@ -1,0 +1,270 @@
+"""The eight kinds of record, named once.
+
+Every surface that lists or shows records (URLs, navigation, home, search,
+timeline, dossier, corrections log, exports, management commands, tests) loops
+over KINDS; nothing looks a class or a template up by a string built from a
+model's name. What each kind shows is declared here too, field by field, and
+rendered by cases/presentation.py on every surface, so a caveat cannot exist
+on one surface and not on another.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.text import capfirst
+
+from . import filters, tables
+from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
+
+
+@dataclass(frozen=True)
+class ShownField:
+    """One value a record shows, with how it reads (`shows`, a presenter in
+    cases/presentation.py) and whether a citation must support it.
+
+    `name` is a model field or a relation (a foreign key, a many-to-many, or
+    a reverse relation such as an agreement's `party_roles`). Labels (a
+    record's name or title) and the newsroom's own classifications (claim
+    status, kind of actor) are not facts a source must state; every other
+    shown value is, and must be supported by a citation or marked as the
+    newsroom's inference with its reason (see cases/provenance.py)."""
+
+    name: str
+    label: str
+    shows: str = "text"
+    needs_support: bool = True
+    # What an empty value says; never a guess.
+    empty: str = "Not stated in the source"
+    # Shown on the page only when it has a value (an actor's aliases).
+    hide_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    url_prefix: str
+    table: type
+    filterset: type
+    fields: tuple
+    # The record's name, as a field: its heading, never needing support.
+    title_field: str
+    # A paragraph of the newsroom's words shown under the heading, if any.
+    lead_field: str | None = None
+    # Whether the lead paragraph states facts a citation must support.
+    lead_needs_support: bool = True
+    on_timeline: bool = False
+    in_dossier: bool = False
+    # Relations listed under the fields, as (relation, heading, empty text).
+    related: tuple = field(default=())
+
+    @property
+    def name(self):
+        """The model's name ("detaineegroup"): URL names and CSS classes."""
+        return self.model._meta.model_name
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def label_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def title(self):
+        return capfirst(self.label_plural)
+
+    def field(self, name):
+        for shown in self.fields:
+            if shown.name == name:
+                return shown
+        raise KeyError(f"{self.name} shows no field {name!r}")
+
+    @property
+    def supported_fields(self):
+        """Names of the shown fields a citation must support when they hold a value."""
+        names = [shown.name for shown in self.fields if shown.needs_support]
+        if self.lead_field and self.lead_needs_support:
+            names.append(self.lead_field)
+        return tuple(names)
+
+
+F = ShownField
+
+KINDS = (
+    Kind(
+        model=Agreement,
+        url_prefix="agreements",
+        table=tables.AgreementTable,
+        filterset=filters.AgreementFilter,
+        title_field="title",
+        lead_field="summary",
+        in_dossier=True,
+        fields=(
+            F("status", "Status", shows="choice"),
+            F("party_roles", "Parties and their roles", shows="party_roles", empty="None named"),
+            F("financial_terms", "Financial terms", empty="None stated in the source"),
+        ),
+        related=(
+            ("transfers", "Transfers under it", "No source ties a transfer to it."),
+            ("events", "Events", "No events recorded."),
+            ("statements", "Statements about it", "No statements recorded."),
+        ),
+    ),
+    Kind(
+        model=Transfer,
+        url_prefix="transfers",
+        table=tables.TransferTable,
+        filterset=filters.TransferFilter,
+        title_field="title",
+        lead_field="summary",
+        on_timeline=True,
+        in_dossier=True,
+        fields=(
+            F("date", "Date", shows="stated_date"),
+            F("count", "Number moved", shows="stated_count"),
+            F("from_country", "From"),
+            F("to_country", "To"),
+            F("destination", "Destination facility", shows="record"),
+            F("agreement", "Agreement", shows="record", empty="No source ties it to an agreement"),
+            F("sent_by", "Sent by", shows="records"),
+            F("received_by", "Received by", shows="records"),
+            F("groups", "Who was moved", shows="groups", empty="No detainee groups recorded"),
+        ),
+        related=(("statements", "Statements about it", "No statements recorded."),),
+    ),
+    Kind(
+        model=DetaineeGroup,
+        url_prefix="detainee-groups",
+        table=tables.DetaineeGroupTable,
+        filterset=filters.DetaineeGroupFilter,
+        title_field="name",
+        in_dossier=True,
+        fields=(
+            F("size", "Size", shows="stated_count"),
+            F("accusation", "Accused of", shows="accusation", empty="None stated in the source"),
+            F("alleged_affiliations", "Alleged affiliations", shows="records"),
+            F("alleged_by", "Accused by", shows="record"),
+            F("nationality", "Nationality"),
+            F("facility", "Held at", shows="record"),
+            F("parent", "Part of", shows="record", hide_empty=True),
+        ),
+        related=(
+            ("subgroups", "Within this group", None),
+            ("transfers", "Transfers", "No transfers recorded."),
+        ),
+    ),
+    Kind(
+        model=Actor,
+        url_prefix="actors",
+        table=tables.ActorTable,
+        filterset=filters.ActorFilter,
+        title_field="name",
+        lead_field="description",
+        in_dossier=True,
+        fields=(
+            F("kind", "Kind", shows="choice", needs_support=False),
+            F("role", "Role or title", hide_empty=True),
+            F("country", "Country"),
+            F("aliases", "Also called", shows="lines", hide_empty=True),
+            F("part_of", "Part of", shows="record", hide_empty=True),
+            F("designations", "Designations", shows="designations", hide_empty=True),
+        ),
+        related=(
+            ("parts", "Its offices", None),
+            ("agreement_roles", "Agreements", "Not a party to any recorded agreement."),
+            ("transfers_sent", "Transfers it sent", None),
+            ("transfers_received", "Transfers it received", None),
+            ("events", "Events", "Not recorded as taking part in any event."),
+            ("statements", "Statements", "No statements recorded."),
+            ("alleged_member_groups", "Groups alleged to belong to it", None),
+            ("allegations_made", "Groups it accuses", None),
+        ),
+    ),
+    Kind(
+        model=Facility,
+        url_prefix="facilities",
+        table=tables.FacilityTable,
+        filterset=filters.FacilityFilter,
+        title_field="name",
+        lead_field="description",
+        fields=(
+            F("short_name", "Short name", hide_empty=True),
+            F("aliases", "Also called", shows="lines", hide_empty=True),
+            F("kind", "Kind", shows="choice", needs_support=False),
+            F("country", "Country"),
+            F("location", "Location"),
+        ),
+        related=(
+            ("transfers", "Transfers to it", "No transfers recorded to this facility."),
+            ("detainee_groups", "Detainee groups held here", "No detainee groups recorded here."),
+            ("events", "Events here", "No events recorded here."),
+            ("statements", "Statements made here", "No statements recorded here."),
+        ),
+    ),
+    Kind(
+        model=Event,
+        url_prefix="events",
+        table=tables.EventTable,
+        filterset=filters.EventFilter,
+        title_field="title",
+        lead_field="summary",
+        on_timeline=True,
+        in_dossier=True,
+        fields=(
+            F("date", "Date", shows="stated_date"),
+            F("occurrence", "Occurrence", shows="occurrence"),
+            F("location", "Location"),
+            F("facility", "Facility", shows="record", empty="None recorded"),
+            F("participants", "Participants", shows="records", empty="None recorded"),
+            F("agreements", "Agreements", shows="records", hide_empty=True),
+        ),
+        related=(("statements", "Statements made at it", "No statements recorded."),),
+    ),
+    Kind(
+        model=Statement,
+        url_prefix="statements",
+        table=tables.StatementTable,
+        filterset=filters.StatementFilter,
+        title_field="text",
+        on_timeline=True,
+        in_dossier=True,
+        fields=(
+            F("text", "What was said", shows="statement"),
+            F("speaker", "Speaker", shows="record"),
+            F("kind", "Kind", shows="choice"),
+            F("date", "Date", shows="stated_date"),
+            F("medium", "Where said or published"),
+            F("event", "Event", shows="record", hide_empty=True),
+            F("facility", "Facility", shows="record", hide_empty=True),
+            F("transfers", "About transfers", shows="records", hide_empty=True),
+            F("agreements", "About agreements", shows="records", hide_empty=True),
+        ),
+    ),
+    Kind(
+        model=Source,
+        url_prefix="sources",
+        table=tables.SourceTable,
+        filterset=filters.SourceFilter,
+        title_field="title",
+        lead_field="description",
+        # A source is what the others cite: it needs no citation of its own.
+        lead_needs_support=False,
+        fields=(
+            F("kind", "Kind", shows="choice", needs_support=False),
+            F("publisher", "Publisher", needs_support=False, empty="Not named"),
+            F("published_on", "Published", shows="day", needs_support=False, empty="Not stated"),
+            F("url", "URL", shows="url", needs_support=False, hide_empty=True),
+        ),
+    ),
+)
+
+KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
+KINDS_BY_MODEL = {kind.model: kind for kind in KINDS}
+TIMELINE_KINDS = tuple(kind for kind in KINDS if kind.on_timeline)
+DOSSIER_KINDS = tuple(kind for kind in KINDS if kind.in_dossier)
+
+
+def kind_of(record_or_model):
+    """The Kind of a record or a model."""
+    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
+    return KINDS_BY_MODEL[model]
