@@ -2,24 +2,21 @@ from django.urls import reverse
 
 from tracker.site_mode import site_is_closed
 
-# The header's navigation: every table, the timeline and the corrections log.
-NAVIGATION = [
-    ("Agreements", "cases:agreement_list"),
-    ("Transfers", "cases:transfer_list"),
-    ("Detainee groups", "cases:detaineegroup_list"),
-    ("Actors", "cases:actor_list"),
-    ("Facilities", "cases:facility_list"),
-    ("Events", "cases:event_list"),
-    ("Statements", "cases:statement_list"),
-    ("Sources", "cases:source_list"),
+from .kinds import KINDS
+
+# After every kind's table, the header links these pages.
+OTHER_PAGES = [
     ("Timeline", "cases:timeline"),
     ("Corrections", "cases:corrections"),
 ]
 
 
 def navigation(request):
+    tables = [(kind.title, f"cases:{kind.name}_list") for kind in KINDS]
     return {
-        "nav_items": [{"label": label, "url": reverse(name)} for label, name in NAVIGATION],
+        "nav_items": [
+            {"label": label, "url": reverse(name)} for label, name in [*tables, *OTHER_PAGES]
+        ],
         # The login and logout pages word themselves for an open or a closed site.
         "site_is_closed": site_is_closed(),
     }

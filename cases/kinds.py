@@ -53,8 +53,17 @@ class Kind:
     lead_needs_support: bool = True
     on_timeline: bool = False
     in_dossier: bool = False
-    # Relations listed under the fields, as (relation, heading, empty text).
+    # Relations listed under the fields, as (relation, heading, empty text);
+    # a section with no empty text is left out when it has nothing to list.
     related: tuple = field(default=())
+    # The table page's opening sentence.
+    intro: str = ""
+    # A kind's page and brief differ from the others' only where it truly
+    # looks different (a source shows its text).
+    page_template: str = "cases/record_base.html"
+    brief_template: str = "cases/pdf/record_brief.html"
+    # Its section's heading in the dossier, where not its plural name.
+    dossier_title: str = ""
 
     @property
     def name(self):
@@ -93,6 +102,9 @@ F = ShownField
 KINDS = (
     Kind(
         model=Agreement,
+        intro=(
+            "The agreements between the United States and El Salvador, their status and their parties. A proposal stays proposed until a source says it was reached."
+        ),
         url_prefix="agreements",
         table=tables.AgreementTable,
         filterset=filters.AgreementFilter,
@@ -112,6 +124,9 @@ KINDS = (
     ),
     Kind(
         model=Transfer,
+        intro=(
+            "Each time people were moved from the United States to El Salvador, as the sources report it: when, how many (in the sources' words), where to and under which agreement."
+        ),
         url_prefix="transfers",
         table=tables.TransferTable,
         filterset=filters.TransferFilter,
@@ -134,6 +149,9 @@ KINDS = (
     ),
     Kind(
         model=DetaineeGroup,
+        intro=(
+            "The groups of people moved or held, with what they are accused of and the organisations they are alleged to belong to. An accusation stays alleged until a source says otherwise."
+        ),
         url_prefix="detainee-groups",
         table=tables.DetaineeGroupTable,
         filterset=filters.DetaineeGroupFilter,
@@ -155,12 +173,14 @@ KINDS = (
     ),
     Kind(
         model=Actor,
+        intro=("The people, governments, offices and organisations the records name."),
         url_prefix="actors",
         table=tables.ActorTable,
         filterset=filters.ActorFilter,
         title_field="name",
         lead_field="description",
         in_dossier=True,
+        dossier_title="People and organizations involved",
         fields=(
             F("kind", "Kind", shows="choice", needs_support=False),
             F("role", "Role or title", hide_empty=True),
@@ -182,6 +202,7 @@ KINDS = (
     ),
     Kind(
         model=Facility,
+        intro=("The prisons, bases and buildings the records name."),
         url_prefix="facilities",
         table=tables.FacilityTable,
         filterset=filters.FacilityFilter,
@@ -203,6 +224,9 @@ KINDS = (
     ),
     Kind(
         model=Event,
+        intro=(
+            "What happened, or is scheduled to happen, with the date the source gives; undated events show the source's wording, never a made-up date."
+        ),
         url_prefix="events",
         table=tables.EventTable,
         filterset=filters.EventFilter,
@@ -222,6 +246,9 @@ KINDS = (
     ),
     Kind(
         model=Statement,
+        intro=(
+            "What was said, by whom: direct quotes word for word, paraphrases in the source's wording."
+        ),
         url_prefix="statements",
         table=tables.StatementTable,
         filterset=filters.StatementFilter,
@@ -242,6 +269,9 @@ KINDS = (
     ),
     Kind(
         model=Source,
+        intro=(
+            "The reports the records come from. Every fact on this site is tied to a verbatim quote from one of them."
+        ),
         url_prefix="sources",
         table=tables.SourceTable,
         filterset=filters.SourceFilter,
@@ -249,6 +279,8 @@ KINDS = (
         lead_field="description",
         # A source is what the others cite: it needs no citation of its own.
         lead_needs_support=False,
+        page_template="cases/source_detail.html",
+        brief_template="cases/pdf/source_brief.html",
         fields=(
             F("kind", "Kind", shows="choice", needs_support=False),
             F("publisher", "Publisher", needs_support=False, empty="Not named"),

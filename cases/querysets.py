@@ -218,6 +218,11 @@ class PublishableQuerySet(models.QuerySet):
         related_model = self.model._meta.get_field(name).related_model
         return related_model.objects.visible_to(user).for_listing(user)
 
+    def in_dossier(self, user):
+        """The records of this kind the case dossier prints: all of them, but
+        for kinds that narrow it (see ActorQuerySet)."""
+        return self
+
     # --- Tables ----------------------------------------------------------------
 
     # The relations a table row shows (see cases/tables.py).
@@ -272,24 +277,26 @@ class ActorQuerySet(PublishableQuerySet):
     )
     table_ordering = ("name", "slug")
 
-    def key_to_case(self, user):
-        """Actors at the heart of the case, for the PDF dossier: parties to an
-        agreement, senders and receivers of a transfer, and those a detainee
-        group is alleged to belong to or accused by; counting only records
-        `user` may see."""
+    def in_dossier(self, user):
+        """The people and organisations involved, for the PDF dossier: those
+        who act or speak in a record `user` may see (parties to an agreement,
+        senders and receivers of a transfer, participants in an event,
+        speakers), and those a detainee group is alleged to belong to or
+        accused by. Not every actor a record merely mentions."""
         field = self.model._meta.get_field
 
         def visible(relation):
             return field(relation).related_model.objects.visible_to(user)
 
-        agreements = field("agreement_roles").related_model.objects.visible_to(user)
         return self.filter(
-            Q(pk__in=agreements.values("actor"))
-            | Q(transfers_sent__in=visible("transfers_sent"))
-            | Q(transfers_received__in=visible("transfers_received"))
-            | Q(alleged_member_groups__in=visible("alleged_member_groups"))
-            | Q(allegations_made__in=visible("allegations_made"))
-        ).distinct()
+            Q(pk__in=visible("agreement_roles").values("actor"))
+            | Q(pk__in=visible("statements").values("speaker"))
+            | Q(pk__in=visible("events").values("participants"))
+            | Q(pk__in=visible("transfers_sent").values("sent_by"))
+            | Q(pk__in=visible("transfers_received").values("received_by"))
+            | Q(pk__in=visible("alleged_member_groups").values("alleged_affiliations"))
+            | Q(pk__in=visible("allegations_made").values("alleged_by"))
+        ).order_by("kind", "name")
 
 
 class FacilityQuerySet(PublishableQuerySet):

@@ -4,19 +4,19 @@ A table renders what its QuerySet's for_table() loaded: a related record the
 user may not see reads as None, and lists of related records come from the
 `visible_<relation>` lists, which hold only what the user may see.
 
-Cells show what a reader needs (links, badges, counts and dates as the source
-gives them); exports get plain values from the columns' value() methods: the
-claim status label, the slug, the URL path, a count in the source's words.
+Cells word their values as cases/presentation.py does on every other
+surface (a count in the source's words with "the source states no number", a
+date with "inferred", a claim status badge, a scheduled event marked), in the
+compact form a cell has room for. Long text is cut at a word and marked as
+cut, except in a printed brief, which prints it whole. The CSV and JSON
+exports are built from the records, not from these cells (cases/exports.py).
 """
 
 import django_tables2 as tables
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.html import format_html_join
 
-# What an empty cell shows: nothing is stated.
-NOT_STATED = "—"
+from . import presentation
 
 
 def with_tiebreak(*fields):
@@ -25,25 +25,22 @@ def with_tiebreak(*fields):
     return (*fields, "slug")
 
 
-def draft_badge(record):
-    return render_to_string("includes/draft_badge.html", {"record": record})
+def _in_print(table):
+    return getattr(table, "in_print", False)
 
 
 class RecordLinkColumn(tables.Column):
-    """The record's name, linked to its page; a draft (only staff see those) is marked."""
+    """The record's name, linked to its page, with its occurrence and draft
+    marks (its claim status has a column of its own)."""
 
     def __init__(self, *args, truncate=None, **kwargs):
         self.truncate = truncate
         super().__init__(*args, **kwargs)
 
-    def render(self, value, record):
-        text = Truncator(value).chars(self.truncate) if self.truncate else value
-        return format_html(
-            '<a href="{}">{}</a> {}', record.get_absolute_url(), text, draft_badge(record)
-        )
-
-    def value(self, value):
-        return value
+    def render(self, record, table):
+        # Printed whole; on screen, a statement's words are cut at a word.
+        length = None if _in_print(table) else self.truncate or presentation.LABEL_LENGTH
+        return presentation.record_link_html(record, length=length, show_claim=False)
 
 
 class ClaimStatusColumn(tables.Column):
@@ -54,27 +51,16 @@ class ClaimStatusColumn(tables.Column):
         kwargs.setdefault("order_by", with_tiebreak("claim_status"))
         super().__init__(**kwargs)
 
-    def render(self, value, record):
-        # `value` is already the label ("Alleged"); the badge's colour needs the code.
-        return render_to_string(
-            "includes/claim_badge.html", {"status": record.claim_status, "label": value}
-        )
-
-    def value(self, value):
-        return value
+    def render(self, record):
+        return presentation.claim_badge_html(record.claim_status, record.get_claim_status_display())
 
 
 class RelatedLinkColumn(tables.Column):
-    """One related record behind a foreign key, linked; empty when there is
-    none or the user may not see it (for_table() leaves it None then)."""
+    """One related record behind a foreign key, linked with its badges; empty
+    when there is none or the user may not see it (for_table() leaves it None then)."""
 
     def render(self, value):
-        return format_html(
-            '<a href="{}">{}</a> {}', value.get_absolute_url(), value, draft_badge(value)
-        )
-
-    def value(self, value):
-        return str(value)
+        return presentation.record_link_html(value)
 
 
 class RelatedLinksColumn(tables.Column):
@@ -86,23 +72,24 @@ class RelatedLinksColumn(tables.Column):
         kwargs.setdefault("orderable", False)
         super().__init__(**kwargs)
 
-    @staticmethod
-    def unique(records):
-        # An actor can be a party to one agreement in two roles: list it once.
-        return list({record.pk: record for record in records}.values())
-
     def render(self, value):
+        unique = {record.pk: record for record in value}.values()
         return format_html_join(
-            ", ",
-            '<a href="{}">{}</a>{}',
-            (
-                (record.get_absolute_url(), record, draft_badge(record))
-                for record in self.unique(value)
-            ),
+            "; ", "{}", ((presentation.record_link_html(record),) for record in unique)
         )
 
-    def value(self, value):
-        return "; ".join(str(record) for record in self.unique(value))
+
+class LongTextColumn(tables.Column):
+    """Text cut at a word boundary and marked as cut; printed whole."""
+
+    def __init__(self, *args, length=presentation.CELL_LENGTH, **kwargs):
+        self.length = length
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, table):
+        if _in_print(table):
+            return value
+        return presentation.cell_text_html(value, self.length)
 
 
 class NullsLastColumn(tables.Column):
@@ -120,39 +107,50 @@ class NullsLastColumn(tables.Column):
 
 
 class StatedDateColumn(NullsLastColumn):
-    """A date at the precision the source gives it, or the source's wording;
-    never a made-up date."""
+    """A date at the precision the source gives it, marked when inferred, or
+    the source's wording with "the source gives no date"; never a made-up date."""
+
+    # An undated record still has something to say.
+    empty_values = ()
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("accessor", "date_display")
         kwargs.setdefault("verbose_name", "Date")
         super().__init__("date", **kwargs)
 
+    def render(self, record):
+        return presentation.stated_date_text(record)
+
 
 class StatedCountColumn(NullsLastColumn):
-    """A number where the source states one, otherwise its words ("hundreds")."""
+    """A number where the source states one, otherwise its words with "the
+    source states no number" ("hundreds (the source states no number)")."""
+
+    empty_values = ()
 
     def __init__(self, field, **kwargs):
-        kwargs.setdefault("accessor", f"{field}_display")
+        self.field = field
         super().__init__(field, **kwargs)
+
+    def render(self, record):
+        return presentation.stated_count_text(
+            getattr(record, self.field), getattr(record, f"{self.field}_stated")
+        )
+
+
+class OccurrenceColumn(tables.Column):
+    """Whether an event took place as reported, or is scheduled or cancelled."""
+
+    def render(self, record):
+        return presentation.occurrence_html(record)
 
 
 class RecordTable(tables.Table):
     """What every record table has (django-tables2 does not inherit Meta by
-    itself: each table's Meta subclasses this one). The hidden columns are for exports: the
-    slug and URL identify each row, and staff exports say which rows are drafts
-    (the view drops that column for everyone else)."""
-
-    slug = tables.Column(visible=False, verbose_name="Slug")
-    url = tables.Column(
-        accessor="get_absolute_url", visible=False, orderable=False, verbose_name="URL"
-    )
-    publication_status = tables.Column(visible=False, verbose_name="Publication")
+    itself: each table's Meta subclasses this one)."""
 
     class Meta:
         attrs = {"class": "records"}
         row_attrs = {"class": lambda record: "" if record.is_published else "is-draft"}
-        sequence = ("...", "slug", "url", "publication_status")
         empty_text = "No records match these filters."
         order_by_field = "sort"
         page_field = "page"
@@ -180,7 +178,7 @@ class TransferTable(RecordTable):
 class DetaineeGroupTable(RecordTable):
     name = RecordLinkColumn(verbose_name="Group", order_by=with_tiebreak("name"))
     size = StatedCountColumn("size", verbose_name="Size")
-    accusation = tables.Column(verbose_name="Accused of", order_by=with_tiebreak("accusation"))
+    accusation = LongTextColumn(verbose_name="Accused of", order_by=with_tiebreak("accusation"))
     alleged_affiliations = RelatedLinksColumn(
         accessor="visible_alleged_affiliations", verbose_name="Alleged affiliation"
     )
@@ -189,9 +187,6 @@ class DetaineeGroupTable(RecordTable):
         order_by=with_tiebreak("facility__name"),
     )
     claim_status = ClaimStatusColumn()
-
-    def render_accusation(self, value):
-        return Truncator(value).chars(160)
 
     class Meta(RecordTable.Meta):
         pass
@@ -233,7 +228,7 @@ class FacilityTable(RecordTable):
 class EventTable(RecordTable):
     title = RecordLinkColumn(verbose_name="Event", order_by=with_tiebreak("title"))
     date = StatedDateColumn()
-    occurrence = tables.Column(verbose_name="Occurrence", order_by=with_tiebreak("occurrence"))
+    occurrence = OccurrenceColumn(verbose_name="Occurrence", order_by=with_tiebreak("occurrence"))
     facility = RelatedLinkColumn(
         verbose_name="Facility",
         order_by=with_tiebreak("facility__name"),
@@ -246,7 +241,9 @@ class EventTable(RecordTable):
 
 
 class StatementTable(RecordTable):
-    text = RecordLinkColumn(verbose_name="Statement", truncate=160, order_by=with_tiebreak("text"))
+    text = RecordLinkColumn(
+        verbose_name="Statement", truncate=presentation.CELL_LENGTH, order_by=with_tiebreak("text")
+    )
     speaker = RelatedLinkColumn(
         verbose_name="Speaker",
         order_by=with_tiebreak("speaker__name"),

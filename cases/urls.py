@@ -1,21 +1,9 @@
-from django.apps import apps
 from django.urls import path
 
 from . import views
+from .kinds import KINDS
 
 app_name = "cases"
-
-# One table and one detail page per kind of record, at stable, shareable URLs.
-RECORD_ROUTES = [
-    ("actors", "actor"),
-    ("facilities", "facility"),
-    ("agreements", "agreement"),
-    ("transfers", "transfer"),
-    ("detainee-groups", "detaineegroup"),
-    ("events", "event"),
-    ("statements", "statement"),
-    ("sources", "source"),
-]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,22 +12,28 @@ urlpatterns = [
     path("corrections/", views.corrections, name="corrections"),
     path("dossier.pdf", views.case_dossier, name="dossier"),
 ]
-for prefix, name in RECORD_ROUTES:
+# One table and one page per kind of record, at stable, shareable URLs, and
+# their PDF briefs: the table as filtered and sorted, and one record.
+for kind in KINDS:
     urlpatterns += [
         path(
-            f"{prefix}/", getattr(views, f"{name.title()}ListView").as_view(), name=f"{name}_list"
-        ),
-        path(f"{prefix}/<slug:slug>/", getattr(views, f"{name}_detail"), name=f"{name}_detail"),
-        # PDF briefs: the table as filtered and sorted, and one record.
-        path(
-            f"{prefix}/brief.pdf",
-            getattr(views, f"{name.title()}TableBriefView").as_view(),
-            name=f"{name}_table_brief",
+            f"{kind.url_prefix}/", views.RecordListView.as_view(kind=kind), name=f"{kind.name}_list"
         ),
         path(
-            f"{prefix}/<slug:slug>/brief.pdf",
+            f"{kind.url_prefix}/brief.pdf",
+            views.TableBriefView.as_view(kind=kind),
+            name=f"{kind.name}_table_brief",
+        ),
+        path(
+            f"{kind.url_prefix}/<slug:slug>/",
+            views.record_detail,
+            {"kind": kind},
+            name=f"{kind.name}_detail",
+        ),
+        path(
+            f"{kind.url_prefix}/<slug:slug>/brief.pdf",
             views.record_brief,
-            {"model": apps.get_model("cases", name)},
-            name=f"{name}_brief",
+            {"kind": kind},
+            name=f"{kind.name}_brief",
         ),
     ]

@@ -11,13 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.text import Truncator, capfirst, slugify
+from django.utils.text import Truncator, slugify
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin, TableExport
 
-from . import filters, pdf, roles, tables
-from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
+from . import exports, pdf, presentation, roles
+from .kinds import DOSSIER_KINDS, KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
+from .models import Event, Source
 from .pagination import CappedCountPaginator
 from .querysets import (
     clean_search_text,
@@ -27,30 +27,26 @@ from .querysets import (
     records_for_entries,
     timeline_entries,
 )
-from .templatetags.records import record_label
 
 # --- Home, search, timeline -------------------------------------------------
 
 
-# Every kind of record, in the order the home page and search list them.
-RECORD_KINDS = (Agreement, Transfer, DetaineeGroup, Actor, Facility, Event, Statement, Source)
 LATEST_EVENTS_ON_HOME = 5
 SEARCH_RESULTS_PER_KIND = 50
-TIMELINE_KINDS = (Event, Transfer, Statement)
 # Timeline items per page, dated and undated each.
 TIMELINE_PAGE_SIZE = 100
 
 
-def table_url(model, **params):
-    url = reverse(f"cases:{model._meta.model_name}_list")
+def table_url(kind, **params):
+    url = reverse(f"cases:{kind.name}_list")
     return f"{url}?{urlencode(params)}" if params else url
 
 
 def home(request):
-    counts = count_each([model.objects.visible_to(request.user) for model in RECORD_KINDS])
+    counts = count_each([kind.model.objects.visible_to(request.user) for kind in KINDS])
     kinds = [
-        {"label": model._meta.verbose_name_plural, "count": count, "url": table_url(model)}
-        for model, count in zip(RECORD_KINDS, counts, strict=True)
+        {"label": kind.label_plural, "count": count, "url": table_url(kind)}
+        for kind, count in zip(KINDS, counts, strict=True)
     ]
     latest_events = (
         Event.objects.visible_to(request.user)
@@ -62,7 +58,7 @@ def home(request):
 
 def search(request):
     query = clean_search_text(request.GET.get("q", ""))
-    kinds = [_search_kind(model, query, request.user) for model in RECORD_KINDS] if query else []
+    kinds = [_search_kind(kind, query, request.user) for kind in KINDS] if query else []
     return render(
         request,
         "cases/search.html",
@@ -76,16 +72,16 @@ def search(request):
     )
 
 
-def _search_kind(model, query, user):
-    matches = model.objects.visible_to(user).search(query)
+def _search_kind(kind, query, user):
+    matches = kind.model.objects.visible_to(user).search(query)
     results = list(matches.for_listing(user)[: SEARCH_RESULTS_PER_KIND + 1])
     # Most searches fit on the page, and then the rows are the count.
     total = matches.count() if len(results) > SEARCH_RESULTS_PER_KIND else len(results)
     return {
-        "label": model._meta.verbose_name_plural,
+        "label": kind.label_plural,
         "results": results[:SEARCH_RESULTS_PER_KIND],
         "total": total,
-        "table_url": table_url(model, q=query),
+        "table_url": table_url(kind, q=query),
     }
 
 
@@ -103,7 +99,7 @@ def timeline(request):
 
 
 def _timeline_querysets(user):
-    return [model.objects.visible_to(user) for model in TIMELINE_KINDS]
+    return [kind.model.objects.visible_to(user) for kind in TIMELINE_KINDS]
 
 
 def _timeline_page(request, entries, page_param):
@@ -139,67 +135,45 @@ MAX_PER_PAGE = 100
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 # How much of a bad parameter a notice repeats back.
 NOTICE_VALUE_LENGTH = 40
+EXPORT_PARAM = "_export"
 
 
 def _quoted(value):
     return f"“{Truncator(str(value)).chars(NOTICE_VALUE_LENGTH)}”"
 
 
-class CsvJsonExport(TableExport):
-    """Only the formats the tables offer: tablib's others need packages we do
-    not install, and asking for one must give the page, not a 500."""
-
-    FORMATS = {
-        TableExport.CSV: TableExport.FORMATS[TableExport.CSV],
-        TableExport.JSON: TableExport.FORMATS[TableExport.JSON],
-    }
-
-    @classmethod
-    def is_valid_format(cls, export_format):
-        return export_format in cls.FORMATS
-
-    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None):
-        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
-        if self.format != TableExport.CSV:
-            return dataset
-        # A spreadsheet runs a cell that starts like a formula; a quote from a
-        # source must open as text, so such cells get a leading apostrophe
-        # (OWASP's advice for CSV injection). JSON is data, and left as is.
-        for index, row in enumerate(dataset):
-            dataset[index] = tuple(_as_spreadsheet_text(value) for value in row)
-        return dataset
-
-
-SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _as_spreadsheet_text(value):
-    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
-class RecordListView(ExportMixin, SingleTableMixin, FilterView):
+class RecordListView(SingleTableMixin, FilterView):
     """A table of one kind of record: filters with facet counts, sortable
     columns, a page size the reader picks (capped), and CSV and JSON exports of
-    every matching row. Everything is in the GET parameters, so any view of a
-    table is a URL to bookmark or share.
+    every matching row (cases/exports.py). Everything is in the GET
+    parameters, so any view of a table is a URL to bookmark or share.
 
-    Each kind declares model, table_class and filterset_class; the rows are
-    always the model's visible_to(user).for_table(user).
-    Subclasses (the PDF briefs) get the same filtered, sorted rows from
-    get_table(); overriding get_table_pagination() to return False gives all
-    of them on one page.
+    One view serves every kind: urls.py passes the Kind (cases/kinds.py),
+    which names the model, table and filter set. The rows are always the
+    model's visible_to(user).for_table(user). Subclasses (the PDF briefs) get
+    the same filtered, sorted rows from get_table(); overriding
+    get_table_pagination() to return False gives all of them on one page.
 
     Bad parameters never give a 500: the page says what was ignored or what to
     correct (`notices`), and an invalid filter shows no rows rather than rows
     the reader did not ask for.
     """
 
-    template_name_suffix = "_list"
+    kind = None
+    template_name = "cases/record_list.html"
     table_pagination = {"per_page": DEFAULT_PER_PAGE}
-    export_class = CsvJsonExport
-    export_formats = tuple(CsvJsonExport.FORMATS)
+
+    @property
+    def model(self):
+        return self.kind.model
+
+    @property
+    def table_class(self):
+        return self.kind.table
+
+    @property
+    def filterset_class(self):
+        return self.kind.filterset
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -214,11 +188,26 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
 
     @cached_property
     def export_format(self):
-        requested = self.request.GET.get(self.export_trigger_param)
-        return requested if self.export_class.is_valid_format(requested) else None
+        requested = self.request.GET.get(EXPORT_PARAM, "").strip()
+        if not requested:
+            return None
+        if requested in exports.FORMATS:
+            return requested
+        self.notice(
+            f"There is no export as {_quoted(requested)}; "
+            f"choose one of {', '.join(exports.FORMATS)}."
+        )
+        return None
 
-    def get_export_filename(self, export_format):
-        return f"{slugify(self.model._meta.verbose_name_plural)}.{export_format}"
+    def render_to_response(self, context, **response_kwargs):
+        if self.export_format and not (self.filterset.is_bound and not self.filterset.is_valid()):
+            return exports.export_response(
+                self.request,
+                self.kind,
+                context["table"].data.data,
+                self.export_format,
+            )
+        return super().render_to_response(context, **response_kwargs)
 
     @cached_property
     def per_page(self):
@@ -302,7 +291,7 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
         """The GET parameters the page's links carry on: the page size as
         understood (a capped or bad one is not repeated), no export trigger."""
         params = self.request.GET.copy()
-        params.pop(self.export_trigger_param, None)
+        params.pop(EXPORT_PARAM, None)
         if "per_page" in params:
             params["per_page"] = str(self.per_page)
         return params
@@ -341,16 +330,17 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
         self.filterset.show_facet_counts()
         active_filters = self.active_filter_links()
         context.update(
-            page_title=capfirst(self.model._meta.verbose_name_plural),
-            kind=self.model._meta.verbose_name,
-            kind_plural=self.model._meta.verbose_name_plural,
+            page_title=self.kind.title,
+            kind=self.kind.label,
+            kind_plural=self.kind.label_plural,
+            intro=self.kind.intro,
             query=self.query,
             notices=self.notices,
             active_filters=active_filters,
             clear_all_url=self.url_with(**dict.fromkeys(self.filterset.filters)),
             export_links=[
-                (export_format.upper(), self.url_with(per_page=None, _export=export_format))
-                for export_format in self.export_formats
+                (label, self.url_with(per_page=None, **{EXPORT_PARAM: export_format}))
+                for export_format, label in exports.FORMATS.items()
             ],
             per_page=self.per_page,
             per_page_choices=sorted({*PER_PAGE_CHOICES, self.per_page}),
@@ -360,92 +350,48 @@ class RecordListView(ExportMixin, SingleTableMixin, FilterView):
         return context
 
 
-class TransferListView(RecordListView):
-    model = Transfer
-    table_class = tables.TransferTable
-    filterset_class = filters.TransferFilter
-
-
-class DetaineegroupListView(RecordListView):
-    model = DetaineeGroup
-    table_class = tables.DetaineeGroupTable
-    filterset_class = filters.DetaineeGroupFilter
-
-
-class AgreementListView(RecordListView):
-    model = Agreement
-    table_class = tables.AgreementTable
-    filterset_class = filters.AgreementFilter
-
-
-class ActorListView(RecordListView):
-    model = Actor
-    table_class = tables.ActorTable
-    filterset_class = filters.ActorFilter
-
-
-class FacilityListView(RecordListView):
-    model = Facility
-    table_class = tables.FacilityTable
-    filterset_class = filters.FacilityFilter
-
-
-class EventListView(RecordListView):
-    model = Event
-    table_class = tables.EventTable
-    filterset_class = filters.EventFilter
-
-
-class StatementListView(RecordListView):
-    model = Statement
-    table_class = tables.StatementTable
-    filterset_class = filters.StatementFilter
-
-
-class SourceListView(RecordListView):
-    model = Source
-    table_class = tables.SourceTable
-    filterset_class = filters.SourceFilter
-
-
 # --- Detail pages ------------------------------------------------------------
 
 
-def record_context(request, model, slug):
+def record_context(request, kind, slug):
     """Everything a record's page (and its PDF brief) shows: the record, its
-    citations and its related records, by relation name (see each QuerySet's
-    detail_relations), each only as far as the reader may see them.
+    fields as they read with their caveats and footnotes (cases/presentation.py),
+    its citations and its related records, by relation name (see each
+    QuerySet's detail_relations), each only as far as the reader may see them.
 
     Raises Http404 when there is no such record or the reader may not see it
     (a draft, to anyone but staff)."""
-    records = model.objects.visible_to(request.user).for_detail(request.user)
+    records = kind.model.objects.visible_to(request.user).for_detail(request.user)
     record = records.filter(slug=slug).first()
     if record is None:
-        raise Http404(f"No {model._meta.verbose_name} at this address.")
+        raise Http404(f"No {kind.label} at this address.")
     # As the corrections log counts them: changes made since it was published.
     latest_correction = corrections_log([records.filter(pk=record.pk)]).first()
+    relations = records.detail_relations_of(record)
+    lead, fields = presentation.present_record(record, kind, relations.get("citations", ()))
     context = {
         "record": record,
-        "kind": model._meta.verbose_name,
-        "kind_plural": model._meta.verbose_name_plural,
-        "table_url": table_url(model),
+        "kind": kind.label,
+        "kind_plural": kind.label_plural,
+        "kind_name": kind.name,
+        "heading": presentation.record_heading(record),
+        "lead": lead,
+        "fields": fields,
+        "related_sections": presentation.related_sections(kind, relations),
+        "table_url": table_url(kind),
         "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
         "corrections_url": corrections_url(record),
-        **records.detail_relations_of(record),
+        **relations,
     }
-    if model is Transfer:
-        context["group_tree"] = _group_tree(context["groups"])
-    if model is Source:
+    if kind.model is Source:
         context["paragraphs"] = record.paragraphs
         context["citations_by_record"] = _citations_by_record(context["citations"])
     return context
 
 
-def _group_tree(groups):
-    """The transfer's groups that are not part of another of its groups; each
-    lists its own subgroups (the six within the 17)."""
-    ids = {group.pk for group in groups}
-    return [group for group in groups if group.parent_id not in ids]
+def records_relations(context, kind):
+    """The related records of a record_context(), by relation name."""
+    return {name: context.get(name) for name, _, _ in kind.related}
 
 
 def _citations_by_record(citations):
@@ -458,38 +404,8 @@ def _citations_by_record(citations):
     return list(grouped.values())
 
 
-def actor_detail(request, slug):
-    return render(request, "cases/actor_detail.html", record_context(request, Actor, slug))
-
-
-def facility_detail(request, slug):
-    return render(request, "cases/facility_detail.html", record_context(request, Facility, slug))
-
-
-def agreement_detail(request, slug):
-    return render(request, "cases/agreement_detail.html", record_context(request, Agreement, slug))
-
-
-def transfer_detail(request, slug):
-    return render(request, "cases/transfer_detail.html", record_context(request, Transfer, slug))
-
-
-def detaineegroup_detail(request, slug):
-    return render(
-        request, "cases/detaineegroup_detail.html", record_context(request, DetaineeGroup, slug)
-    )
-
-
-def event_detail(request, slug):
-    return render(request, "cases/event_detail.html", record_context(request, Event, slug))
-
-
-def statement_detail(request, slug):
-    return render(request, "cases/statement_detail.html", record_context(request, Statement, slug))
-
-
-def source_detail(request, slug):
-    return render(request, "cases/source_detail.html", record_context(request, Source, slug))
+def record_detail(request, slug, kind):
+    return render(request, kind.page_template, record_context(request, kind, slug))
 
 
 # --- Corrections log ---------------------------------------------------------
@@ -505,7 +421,7 @@ def corrections_url(record):
 
 
 def _record_key(record):
-    return f"{record._meta.model_name}:{record.slug}"
+    return f"{kind_of(record).name}:{record.slug}"
 
 
 def corrections(request):
@@ -516,7 +432,7 @@ def corrections(request):
     requested = request.GET.get("record", "").strip()
     record = _corrected_record(requested, user) if requested else None
     if not requested:
-        querysets = [model.objects.visible_to(user) for model in RECORD_KINDS]
+        querysets = [kind.model.objects.visible_to(user) for kind in KINDS]
     elif record is not None:
         querysets = [type(record).objects.visible_to(user).filter(pk=record.pk)]
     else:
@@ -540,13 +456,12 @@ def corrections(request):
 
 def _corrected_record(key, user):
     """The record `key` ("agreement:safe-third-country") names, if `user` may see it."""
-    kind, _, slug = key.partition(":")
-    models_by_kind = {model._meta.model_name: model for model in RECORD_KINDS}
-    model = models_by_kind.get(kind)
+    name, _, slug = key.partition(":")
+    kind = KINDS_BY_NAME.get(name)
     # Only a well-formed slug reaches the database (PostgreSQL rejects NUL).
-    if model is None or not slug_re.match(slug) or len(slug) > SLUG_MAX_LENGTH:
+    if kind is None or not slug_re.match(slug) or len(slug) > SLUG_MAX_LENGTH:
         return None
-    return model.objects.visible_to(user).filter(slug=slug).first()
+    return kind.model.objects.visible_to(user).filter(slug=slug).first()
 
 
 # --- PDF briefs ----------------------------------------------------------------
@@ -573,25 +488,31 @@ PORTRAIT_MAX_COLUMNS = 4
 
 
 @brief_export_required
-def record_brief(request, slug, model):
+def record_brief(request, slug, kind):
     """A record's page as a PDF: its fields, related records and citations."""
-    context = record_context(request, model, slug)
+    context = record_context(request, kind, slug)
+    # A brief prints every label and quote whole.
+    context["lead"], context["fields"] = presentation.present_record(
+        context["record"], kind, context.get("citations", ()), length=None
+    )
+    context["related_sections"] = presentation.related_sections(
+        kind, records_relations(context, kind), length=None
+    )
     try:
         return pdf.render_pdf(
             request,
-            f"cases/pdf/{model._meta.model_name}_brief.html",
+            kind.brief_template,
             context,
-            title=record_label(context["record"]),
-            filename=pdf.brief_filename(slugify(model._meta.verbose_name), slug),
+            title=presentation.record_label(context["record"]),
+            filename=pdf.brief_filename(slugify(kind.label), slug),
         )
     except pdf.BriefRefused as refusal:
         return pdf.refusal_response(request, refusal, context["record"].get_absolute_url())
 
 
-class PdfTableBriefMixin:
+class TableBriefView(RecordListView):
     """A table page as a PDF: the list view's own filters, sort and rows, all
-    of them rather than one page, headed by the active filters. Put it before
-    the list view: `class TransferTableBriefView(PdfTableBriefMixin, TransferListView)`."""
+    of them rather than one page, headed by the active filters."""
 
     # The brief is never an export, whatever `_export` says.
     export_format = None
@@ -618,6 +539,8 @@ class PdfTableBriefMixin:
                     status=200,
                 )
             title = context["page_title"]
+            # Printed cells are never shortened: a brief prints quotes whole.
+            table.in_print = True
             return pdf.render_pdf(
                 self.request,
                 "cases/pdf/table_brief.html",
@@ -628,7 +551,7 @@ class PdfTableBriefMixin:
                     "sort_columns": self.sort_columns(table),
                 },
                 title=f"{title}, as filtered" if context["active_filters"] else title,
-                filename=pdf.brief_filename(slugify(self.model._meta.verbose_name_plural)),
+                filename=pdf.brief_filename(slugify(self.kind.label_plural)),
                 landscape=len(table.columns) > PORTRAIT_MAX_COLUMNS,
             )
         except pdf.BriefRefused as refusal:
@@ -655,53 +578,16 @@ class PdfTableBriefMixin:
         """The table page this brief prints, with the same filters and sort."""
         params = self.request.GET.copy()
         params.pop("paper", None)
-        url = reverse(f"cases:{self.model._meta.model_name}_list")
-        return f"{url}?{params.urlencode()}" if params else url
-
-
-class ActorTableBriefView(PdfTableBriefMixin, ActorListView):
-    pass
-
-
-class FacilityTableBriefView(PdfTableBriefMixin, FacilityListView):
-    pass
-
-
-class AgreementTableBriefView(PdfTableBriefMixin, AgreementListView):
-    pass
-
-
-class TransferTableBriefView(PdfTableBriefMixin, TransferListView):
-    pass
-
-
-class DetaineegroupTableBriefView(PdfTableBriefMixin, DetaineegroupListView):
-    pass
-
-
-class EventTableBriefView(PdfTableBriefMixin, EventListView):
-    pass
-
-
-class StatementTableBriefView(PdfTableBriefMixin, StatementListView):
-    pass
-
-
-class SourceTableBriefView(PdfTableBriefMixin, SourceListView):
-    pass
-
-
-# What the dossier prints in full, with the relations each entry shows.
-DOSSIER_SECTIONS = (Agreement, Transfer, DetaineeGroup)
+        return table_url(self.kind) + (f"?{params.urlencode()}" if params else "")
 
 
 @brief_export_required
 def case_dossier(request):
-    """The whole case as one PDF, as far as the reader may see it: counts, the
-    agreements, transfers and detainee groups, the key actors, the timeline,
-    the notes and the sources."""
+    """The whole case as one PDF, as far as the reader may see it: the
+    records of each kind the registry puts in the dossier (cases/kinds.py),
+    the timeline, the notes and the sources."""
     user = request.user
-    counts = count_each([model.objects.visible_to(user) for model in RECORD_KINDS])
+    counts = count_each([kind.model.objects.visible_to(user) for kind in KINDS])
     if sum(counts) > DOSSIER_RECORD_CAP:
         refusal = pdf.BriefRefused(
             f"The case holds {sum(counts):,} records, more than a dossier prints "
@@ -709,26 +595,31 @@ def case_dossier(request):
             status=200,
         )
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
-    sections = {
-        model._meta.model_name: _dossier_entries(model.objects.visible_to(user).for_detail(user))
-        for model in DOSSIER_SECTIONS
-    }
-    actors = _dossier_entries(Actor.objects.visible_to(user).key_to_case(user).for_detail(user))
-    for entry in sections["transfer"]:
-        entry["group_tree"] = _group_tree(entry["groups"])
+    sections = [
+        {
+            "kind": kind,
+            "title": kind.dossier_title or kind.title,
+            "entries": _dossier_entries(
+                kind, kind.model.objects.visible_to(user).in_dossier(user).for_detail(user)
+            ),
+        }
+        for kind in DOSSIER_KINDS
+    ]
+    endnotes = pdf.number_endnotes([entry for section in sections for entry in section["entries"]])
+    for section in sections:
+        for entry in section["entries"]:
+            entry["lead"], entry["fields"] = presentation.present_record(
+                entry["record"],
+                section["kind"],
+                entry["citations"],
+                numbers=entry["note_numbers"],
+                length=None,
+            )
     dated, undated = timeline_items(user)
     context = {
-        "counts": [
-            (capfirst(model._meta.verbose_name_plural), count)
-            for model, count in zip(RECORD_KINDS, counts, strict=True)
-        ],
-        "agreements": sections["agreement"],
-        "transfers": sections["transfer"],
-        "groups": sections["detaineegroup"],
-        "actors": actors,
-        "endnotes": pdf.number_endnotes(
-            [*sections["agreement"], *sections["transfer"], *sections["detaineegroup"], *actors]
-        ),
+        "counts": [(kind.title, count) for kind, count in zip(KINDS, counts, strict=True)],
+        "sections": sections,
+        "endnotes": endnotes,
         "timeline": [*dated, *undated],
         "sources": Source.objects.visible_to(user).defer("text"),
     }
@@ -744,6 +635,6 @@ def case_dossier(request):
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
 
 
-def _dossier_entries(records):
+def _dossier_entries(kind, records):
     """Each record with its related records by relation name, as its page has them."""
     return [{"record": record, **records.detail_relations_of(record)} for record in records]

@@ -1,29 +1,51 @@
-"""How records are named and described in links, lists and search results."""
+"""How records are named and described in links, lists and search results:
+template tags over cases/presentation.py, so a template says what a Python
+surface says."""
 
 from django import template
 from django.utils.text import Truncator
 
-from cases.querysets import shown_relation
+from cases import presentation
+from cases.kinds import kind_of
 
 register = template.Library()
 
 
 @register.filter
 def record_label(record):
-    """A record's name in a link. A statement is named by its words, and by its
-    speaker only when the reader may see the speaker's record (the speaker is
-    prefetched that way; see StatementQuerySet.for_listing)."""
-    if record._meta.model_name == "statement":
-        words = Truncator(record.text).chars(90)
-        speaker = shown_relation(record, "speaker")
-        return f"{speaker}: “{words}”" if speaker else f"“{words}”"
-    return str(record)
+    """A record's name in a link (a statement: its speaker and its words, a
+    paraphrase never in quotation marks)."""
+    return presentation.record_label(record)
+
+
+@register.simple_tag
+def record_link(record, show_date=False, full=False):
+    """A linked record name with its claim status, occurrence and draft
+    badges; `full` (printed briefs) never shortens a statement's words."""
+    length = None if full else presentation.LABEL_LENGTH
+    return presentation.record_link_html(record, show_date=show_date, length=length)
+
+
+@register.simple_tag
+def record_badges(record):
+    return presentation.badges_html(record)
+
+
+@register.filter
+def stated_date(record):
+    """A date in words, with its caveat (inferred, or the source's words when it gives no date)."""
+    return presentation.stated_date_text(record)
+
+
+@register.filter
+def stated_date_iso(record):
+    return presentation.stated_date_iso(record)
 
 
 @register.filter
 def kind_name(record):
     """The kind of record in words: transfer, detainee group, …"""
-    return record._meta.verbose_name
+    return kind_of(record).label
 
 
 @register.filter

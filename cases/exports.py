@@ -1,0 +1,305 @@
+"""CSV and JSON exports of a table: data, not display strings.
+
+Each row carries the record's values typed (ISO dates beside their precision
+and whether they are inferred; counts as numbers, with the source's words
+beside them; related records by slug, name and absolute URL), its claim
+status, and in JSON its citations (quote, source, paragraph, the fields each
+supports). The CSV has one row per record and a companion export,
+`citations.csv`, with one row per citation, keyed by the record's slug.
+
+The fields are the ones cases/kinds.py declares for the kind's pages, so an
+export cannot drop what a page shows.
+
+Exports stream: rows are written as they are read from the database, in
+chunks, so memory stays flat however many rows match and the first byte
+leaves at once.
+"""
+
+import csv
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import StreamingHttpResponse
+from django.utils.text import slugify
+
+from . import presentation
+from .querysets import sees_drafts, shown_relation
+
+# The `_export` values a table offers, and their link labels.
+FORMATS = {"csv": "CSV", "json": "JSON", "citations.csv": "Citations (CSV)"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "citations.csv": "text/csv; charset=utf-8",
+}
+# Rows read from the database at a time (with their related records).
+CHUNK_SIZE = 500
+# A spreadsheet runs a cell that starts like a formula; a quote from a source
+# must open as text, so such cells get a leading apostrophe (OWASP's advice
+# for CSV injection). JSON is data, and left as is.
+SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_spreadsheet_text(value):
+    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+# --- One record as data --------------------------------------------------------
+
+
+def _link(record, request):
+    return {
+        "slug": record.slug,
+        "name": presentation.record_label(record, None),
+        "url": request.build_absolute_uri(record.get_absolute_url()),
+    }
+
+
+def _field_data(record, shown, request):
+    """{column: typed value} for one shown field (cases.kinds.ShownField)."""
+    name = shown.name
+    if shown.shows == "stated_date":
+        return {
+            "date": presentation.stated_date_iso(record),
+            "date_precision": record.date_precision if record.date else None,
+            "date_is_inferred": record.date_is_inferred,
+            "date_inference": record.date_inference,
+            "date_stated": record.date_stated,
+        }
+    if shown.shows == "stated_count":
+        return {name: getattr(record, name), f"{name}_stated": getattr(record, f"{name}_stated")}
+    if shown.shows in ("choice", "occurrence"):
+        return {
+            name: getattr(record, name),
+            f"{name}_label": getattr(record, f"get_{name}_display")(),
+        }
+    if shown.shows == "lines":
+        return {name: [line.strip() for line in getattr(record, name).splitlines() if line.strip()]}
+    if shown.shows == "day":
+        value = getattr(record, name)
+        return {name: value.isoformat() if value else None}
+    if shown.shows == "record":
+        related = shown_relation(record, name)
+        return {name: _link(related, request) if related is not None else None}
+    if shown.shows in ("records", "groups"):
+        related = {item.pk: item for item in shown_relation(record, name)}.values()
+        return {name: [_link(item, request) for item in related]}
+    if shown.shows == "party_roles":
+        return {
+            name: [
+                {**_link(party.actor, request), "role": party.role}
+                for party in shown_relation(record, name)
+            ]
+        }
+    if shown.shows == "designations":
+        return {
+            name: [
+                {
+                    "label": designation.label,
+                    "designated_by": (
+                        _link(designation.designated_by, request)
+                        if designation.designated_by is not None
+                        else None
+                    ),
+                    "claim_status": designation.claim_status,
+                }
+                for designation in shown_relation(record, name)
+            ]
+        }
+    return {name: getattr(record, name)}
+
+
+def _citation_data(citation, request):
+    source = citation.source
+    return {
+        "quote": citation.quote,
+        "source": source.title,
+        "source_publisher": source.publisher,
+        "source_url": request.build_absolute_uri(source.get_absolute_url()),
+        "paragraph": citation.paragraph,
+        "supports": list(getattr(citation, "supports", None) or []),
+        "attributed_to": citation.attributed_to.title if citation.attributed_to else None,
+    }
+
+
+def record_data(record, kind, request, with_drafts):
+    """One record as typed data, its citations included."""
+    row = {
+        "slug": record.slug,
+        "url": request.build_absolute_uri(record.get_absolute_url()),
+        kind.title_field: getattr(record, kind.title_field),
+    }
+    if hasattr(record, "claim_status"):
+        row["claim_status"] = record.claim_status
+        row["claim_status_label"] = record.get_claim_status_display()
+    for shown in kind.fields:
+        row.update(_field_data(record, shown, request))
+    if kind.lead_field:
+        row[kind.lead_field] = getattr(record, kind.lead_field)
+    if hasattr(record, "inferences"):
+        row["inferences"] = record.inferences or {}
+    if with_drafts:
+        # Only those who see drafts learn which rows are drafts.
+        row["publication_status"] = record.publication_status
+    row["citations"] = [
+        _citation_data(citation, request) for citation in shown_relation(record, "citations")
+    ]
+    return row
+
+
+# --- Streaming -------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() returns what it is given, so
+    csv.writer can feed a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+LINKED = ("record", "records", "groups", "party_roles")
+
+
+def csv_header(kind, model, with_drafts):
+    """The CSV columns of a kind, in the order of its JSON keys: a link's
+    URL (or a list's URLs) beside its name; citations in citations.csv."""
+    columns = ["slug", "url", kind.title_field]
+    if hasattr(model, "claim_status"):
+        columns += ["claim_status", "claim_status_label"]
+    for shown in kind.fields:
+        name = shown.name
+        if shown.shows == "stated_date":
+            columns += [
+                "date",
+                "date_precision",
+                "date_is_inferred",
+                "date_inference",
+                "date_stated",
+            ]
+        elif shown.shows == "stated_count":
+            columns += [name, f"{name}_stated"]
+        elif shown.shows in ("choice", "occurrence"):
+            columns += [name, f"{name}_label"]
+        elif shown.shows == "record":
+            columns += [name, f"{name}_url"]
+        elif shown.shows in LINKED:
+            columns += [name, f"{name}_urls"]
+        else:
+            columns.append(name)
+    if kind.lead_field:
+        columns.append(kind.lead_field)
+    if hasattr(model, "inferences"):
+        columns.append("inferences")
+    if with_drafts:
+        columns.append("publication_status")
+    columns.append("citation_count")
+    return list(dict.fromkeys(columns))
+
+
+def _csv_cell(value):
+    """A typed value as a CSV cell: a link as its name, a list as its items'
+    names (or labels), '; '-separated."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if "name" in value:
+            return as_spreadsheet_text(value["name"])
+        return as_spreadsheet_text("; ".join(f"{key}: {text}" for key, text in value.items()))
+    if isinstance(value, list):
+        names = [
+            (item.get("name") or item.get("label", "")) if isinstance(item, dict) else str(item)
+            for item in value
+        ]
+        return as_spreadsheet_text("; ".join(names))
+    return as_spreadsheet_text(value)
+
+
+def _csv_row(row, header):
+    cells = {name: _csv_cell(value) for name, value in row.items() if name != "citations"}
+    for name, value in row.items():
+        if isinstance(value, dict) and "url" in value:
+            cells[f"{name}_url"] = value["url"]
+        elif isinstance(value, list) and all(
+            isinstance(item, dict) and "url" in item for item in value
+        ):
+            cells[f"{name}_urls"] = "; ".join(item["url"] for item in value)
+    cells["citation_count"] = len(row["citations"])
+    return [cells.get(name, "") for name in header]
+
+
+def _records(queryset, user):
+    """The rows of `queryset` (filtered and sorted as the table is), with
+    every related record a page shows, in chunks."""
+    records = queryset.prefetch_related(None).for_detail(user)
+    return records.iterator(chunk_size=CHUNK_SIZE)
+
+
+def _stream_csv(header, rows):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+CITATION_COLUMNS = (
+    "record_slug",
+    "record_url",
+    "quote",
+    "supports",
+    "source",
+    "source_publisher",
+    "source_url",
+    "paragraph",
+    "attributed_to",
+)
+
+
+def export_response(request, kind, queryset, export_format):
+    """A streaming download of `queryset` (a table's filtered, sorted rows)."""
+    user = request.user
+    with_drafts = sees_drafts(user)
+    records = _records(queryset, user)
+    data = (record_data(record, kind, request, with_drafts) for record in records)
+    if export_format == "json":
+        content = _stream_json(data)
+    elif export_format == "csv":
+        header = csv_header(kind, queryset.model, with_drafts)
+        content = _stream_csv(header, (_csv_row(row, header) for row in data))
+    else:
+        content = _stream_csv(CITATION_COLUMNS, _citation_rows(data))
+    response = StreamingHttpResponse(content, content_type=CONTENT_TYPES[export_format])
+    filename = slugify(kind.label_plural)
+    if export_format == "citations.csv":
+        filename += "-citations"
+    extension = "json" if export_format == "json" else "csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response
+
+
+def _stream_json(rows):
+    yield "["
+    for index, row in enumerate(rows):
+        yield ("," if index else "") + "\n" + json.dumps(row, cls=DjangoJSONEncoder)
+    yield "\n]\n"
+
+
+def _citation_rows(rows):
+    """One row per citation: the record it supports, the quote and where it is from."""
+    for row in rows:
+        for citation in row["citations"]:
+            yield [
+                row["slug"],
+                row["url"],
+                as_spreadsheet_text(citation["quote"]),
+                "; ".join(citation["supports"]),
+                as_spreadsheet_text(citation["source"]),
+                as_spreadsheet_text(citation["source_publisher"]),
+                citation["source_url"],
+                citation["paragraph"] or "",
+                as_spreadsheet_text(citation["attributed_to"] or ""),
+            ]

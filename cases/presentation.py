@@ -1,0 +1,529 @@
+"""How a record's values read, with their caveats, on every surface.
+
+One function per way a value can read (`shows` in cases/kinds.py): a stated
+count keeps the source's words and says when no number is stated, a date says
+when it is inferred or not given, a paraphrase is never put in quotation marks
+while a direct quote always is, a scheduled event says so, and every linked
+record carries its claim status. The record page, the table cells, the
+timeline, the home page and the PDF briefs all render from here, so a caveat
+cannot be shown on one of them and dropped on another. (The exports carry the
+same facts as typed data: cases/exports.py.)
+
+Related records are read with shown_relation(), i.e. only as far as the
+querysets prefetched them for the reader: never a query, never a draft the
+reader may not see.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from .querysets import shown_relation
+
+NOT_PUBLIC = "Not public yet"
+SHORTENED_MARK = "…"
+# How long a label or a table cell may grow before it is shortened (at a word).
+LABEL_LENGTH = 90
+CELL_LENGTH = 160
+
+
+# --- Words ------------------------------------------------------------------
+
+
+def shorten(text, length):
+    """`text` cut at a word boundary to at most `length` characters, and
+    whether it was cut. Never cuts a word in half."""
+    text = " ".join(str(text).split())
+    if len(text) <= length:
+        return text, False
+    cut = text[: length + 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut, True
+
+
+def stated_date_text(record):
+    """A date as the source gives it, in words: '14 April 2025 (inferred)',
+    '“the most recent operation” (the source gives no date)'."""
+    if record.date:
+        formats = {"day": "%-d %B %Y", "month": "%B %Y", "year": "%Y"}
+        text = record.date.strftime(formats[record.date_precision])
+        return f"{text} (inferred)" if record.date_is_inferred else text
+    if record.date_stated:
+        return f"“{record.date_stated}” (the source gives no date)"
+    return "Date not stated"
+
+
+ISO_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def stated_date_iso(record):
+    """The date at its precision, as ISO 8601 writes it: 2025, 2025-04, 2025-04-14."""
+    return record.date.strftime(ISO_FORMATS[record.date_precision]) if record.date else None
+
+
+def stated_count_text(number, stated):
+    """'hundreds (the source states no number)', '17'."""
+    if number is None:
+        return f"{stated} (the source states no number)" if stated else "Not stated in the source"
+    if stated and stated != str(number):
+        return f"{number} (“{stated}” in the source)"
+    return str(number)
+
+
+def statement_words(statement, length=None):
+    """A statement's words as they may be repeated: a direct quote in
+    quotation marks, a paraphrase never (it is the source's wording, not the
+    speaker's). Shortened at a word boundary when `length` is given."""
+    words, cut = shorten(statement.text, length) if length else (statement.text, False)
+    if cut:
+        words += SHORTENED_MARK
+    if statement.kind == "paraphrase":
+        return f"(paraphrase) {words}"
+    return f"“{words}”"
+
+
+def record_label(record, length=LABEL_LENGTH):
+    """A record's name in a link or a list. A statement is named by its
+    speaker (when the reader may see the speaker's record) and its words."""
+    if record._meta.model_name == "statement":
+        speaker = shown_relation(record, "speaker")
+        words = statement_words(record, length)
+        return f"{speaker}: {words}" if speaker else words
+    return str(record)
+
+
+def record_heading(record):
+    """A record page's heading: a statement is headed by who made it."""
+    if record._meta.model_name == "statement":
+        speaker = shown_relation(record, "speaker")
+        return f"Statement by {speaker}" if speaker else "Statement"
+    return str(record)
+
+
+def occurrence_caveat(record):
+    """'scheduled' or 'cancelled' for an event that has not taken place as
+    reported; None for one that did (or a record that is not an event)."""
+    occurrence = getattr(record, "occurrence", None)
+    if occurrence and occurrence != "occurred":
+        return record.get_occurrence_display()
+    return None
+
+
+# --- HTML pieces ------------------------------------------------------------
+
+
+def claim_badge_html(status, label):
+    """The claim status as a labelled badge: the word is always shown, colour only helps."""
+    return format_html(
+        '<span class="badge badge-claim badge-{}" title="Claim status">{}</span>', status, label
+    )
+
+
+def badges_html(record, show_claim=True):
+    """Everything a link to a record must carry with it: its claim status, a
+    scheduled or cancelled event's occurrence, and (for staff) its draft mark."""
+    parts = []
+    if show_claim and getattr(record, "claim_status", None):
+        parts.append(claim_badge_html(record.claim_status, record.get_claim_status_display()))
+    caveat = occurrence_caveat(record)
+    if caveat:
+        parts.append(
+            format_html(
+                '<span class="badge badge-occurrence badge-{}" title="Occurrence">{}</span>',
+                record.occurrence,
+                caveat,
+            )
+        )
+    if hasattr(record, "publication_status") and not record.is_published:
+        parts.append(
+            mark_safe(
+                '<span class="badge badge-draft" title="Not visible to the public">Draft</span>'
+            )
+        )
+    return mark_safe("".join(f" {part}" for part in parts))
+
+
+def record_link_html(record, *, show_date=False, length=LABEL_LENGTH, show_claim=True):
+    """A linked record name with its badges (and, asked, its date in words).
+    A table row leaves the claim status out (`show_claim`): it has a column.
+    `length` None prints the label whole."""
+    date = ""
+    if show_date and (getattr(record, "date", None) or getattr(record, "date_stated", "")):
+        date = format_html(' <span class="muted">· {}</span>', stated_date_text(record))
+    return format_html(
+        '<a href="{}">{}</a>{}{}',
+        record.get_absolute_url(),
+        record_label(record, length),
+        badges_html(record, show_claim=show_claim),
+        date,
+    )
+
+
+def muted(text):
+    return format_html('<span class="muted">{}</span>', text)
+
+
+# --- One value, with its caveat ---------------------------------------------
+
+
+@dataclass
+class Shown:
+    """A value as it reads: `html` for the page and the PDF, `text` in plain
+    words (with the same caveats), `notes` the footnote numbers of the
+    citations that support it, `inferred` the newsroom's reason where the
+    value is its inference rather than a source's statement."""
+
+    label: str
+    name: str
+    html: str
+    text: str
+    has_value: bool
+    notes: list = field(default_factory=list)
+    inferred: str = ""
+
+
+def _relation(record, name):
+    """(value, hidden): a foreign key's record (None when empty or hidden) or a
+    list; `hidden` when a key is set but the reader may not see its record."""
+    value = shown_relation(record, name)
+    model_field = record._meta.get_field(name)
+    if model_field.many_to_one:
+        hidden = value is None and getattr(record, model_field.attname) is not None
+        return value, hidden
+    return value, False
+
+
+def _unique(records):
+    # An actor can be a party to one agreement in two roles: list it once.
+    return list({record.pk: record for record in records}.values())
+
+
+def _show_text(record, name, shown, length):
+    value = getattr(record, name) or ""
+    return value, str(value), bool(str(value).strip())
+
+
+def _show_lines(record, name, shown, length):
+    lines = [line.strip() for line in (getattr(record, name) or "").splitlines() if line.strip()]
+    return "; ".join(lines), "; ".join(lines), bool(lines)
+
+
+def _show_choice(record, name, shown, length):
+    label = getattr(record, f"get_{name}_display")()
+    return label, label, bool(getattr(record, name))
+
+
+def _show_day(record, name, shown, length):
+    value = getattr(record, name)
+    text = f"{value.day} {value:%B %Y}" if value else ""
+    return text, text, bool(value)
+
+
+def _show_url(record, name, shown, length):
+    value = getattr(record, name)
+    return format_html('<a href="{}">{}</a>', value, value), value, bool(value)
+
+
+def _show_stated_date(record, name, shown, length):
+    text = stated_date_text(record)
+    if record.date:
+        html = format_html("{}", text)
+        if record.date_stated:
+            html = format_html(
+                '{} <span class="muted">(the source says “{}”)</span>', text, record.date_stated
+            )
+            text = f"{text} (the source says “{record.date_stated}”)"
+    elif record.date_stated:
+        html = format_html(
+            '“{}” <span class="muted">(the source gives no date)</span>', record.date_stated
+        )
+    else:
+        return "", "", False
+    if record.date_is_inferred and record.date_inference:
+        html = format_html(
+            '{}<span class="inference"><strong>Why inferred:</strong> {}</span>',
+            html,
+            record.date_inference,
+        )
+        text = f"{text}. Why inferred: {record.date_inference}"
+    return html, text, True
+
+
+def _show_stated_count(record, name, shown, length):
+    number, stated = getattr(record, name), getattr(record, f"{name}_stated")
+    if number is None and not stated:
+        return "", "", False
+    text = stated_count_text(number, stated)
+    if number is None:
+        html = format_html('{} <span class="muted">(the source states no number)</span>', stated)
+    elif stated and stated != str(number):
+        html = format_html('{} <span class="muted">(“{}” in the source)</span>', number, stated)
+    else:
+        html = format_html("{}", number)
+    return html, text, True
+
+
+def occurrence_html(record):
+    """An event's occurrence in a table cell: a scheduled or cancelled one is marked."""
+    caveat = occurrence_caveat(record)
+    if caveat:
+        return format_html(
+            '<span class="badge badge-occurrence badge-{}">{}</span>', record.occurrence, caveat
+        )
+    return record.get_occurrence_display()
+
+
+def _show_occurrence(record, name, shown, length):
+    label = record.get_occurrence_display()
+    notes = {
+        "scheduled": "still to come when the source was written",
+        "cancelled": "called off, as the source reports it",
+    }
+    if record.occurrence in notes:
+        html = format_html(
+            '<span class="badge badge-occurrence badge-{}">{}</span> <span class="muted">({})</span>',
+            record.occurrence,
+            label,
+            notes[record.occurrence],
+        )
+        return html, f"{label} ({notes[record.occurrence]})", True
+    return label, label, True
+
+
+def _show_statement(record, name, shown, length):
+    if record.kind == "paraphrase":
+        html = format_html(
+            '<p class="paraphrase"><span class="caveat">Paraphrase</span> (the source\'s '
+            "wording, not the speaker's exact words): {}</p>",
+            record.text,
+        )
+        return html, f"(paraphrase) {record.text}", True
+    html = format_html(
+        '<blockquote class="quote statement-text"><p>“{}”</p></blockquote>', record.text
+    )
+    return html, f"“{record.text}”", True
+
+
+def _show_record(record, name, shown, length):
+    related, hidden = _relation(record, name)
+    if related is not None:
+        return record_link_html(related, length=length), record_label(related, length), True
+    if hidden:
+        return muted(NOT_PUBLIC), NOT_PUBLIC, True
+    return "", "", False
+
+
+def _show_records(record, name, shown, length):
+    related = _unique(_relation(record, name)[0])
+    html = format_html_join(
+        "; ", "{}", ((record_link_html(item, length=length),) for item in related)
+    )
+    return html, "; ".join(record_label(item, length) for item in related), bool(related)
+
+
+def _group_with_size(group):
+    size = stated_count_text(group.size, group.size_stated)
+    return format_html('{} <span class="muted">· {}</span>', record_link_html(group), size), (
+        f"{record_label(group)} ({size})"
+    )
+
+
+def group_tree(groups):
+    """The groups that are not part of another of the same groups; each lists
+    its own subgroups (the six within the 17)."""
+    ids = {group.pk for group in groups}
+    return [group for group in groups if group.parent_id not in ids]
+
+
+def _show_groups(record, name, shown, length):
+    groups = _relation(record, name)[0]
+    items_html, items_text = [], []
+    for group in group_tree(groups):
+        html, text = _group_with_size(group)
+        subgroups = getattr(group, "visible_subgroups", [])
+        if subgroups:
+            sub = [_group_with_size(subgroup) for subgroup in subgroups]
+            html = format_html(
+                '{}<ul class="subgroups">{}</ul>',
+                html,
+                format_html_join("", "<li>{}</li>", ((html,) for html, _ in sub)),
+            )
+            text = f"{text}, including {'; '.join(text for _, text in sub)}"
+        items_html.append(html)
+        items_text.append(text)
+    html = format_html(
+        '<ul class="record-list group-tree">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((html,) for html in items_html)),
+    )
+    return html, "; ".join(items_text), bool(items_html)
+
+
+def _show_party_roles(record, name, shown, length):
+    parties = _relation(record, name)[0]
+    html = format_html_join(
+        "",
+        '<li>{}<br><span class="role">Role: {}</span></li>',
+        ((record_link_html(party.actor), party.role) for party in parties),
+    )
+    text = "; ".join(f"{record_label(party.actor)} ({party.role})" for party in parties)
+    return format_html('<ul class="record-list">{}</ul>', html), text, bool(parties)
+
+
+def _designation_by(designation):
+    """Who made a designation, as far as the reader may see them."""
+    if designation.designated_by is not None:
+        return record_link_html(designation.designated_by), str(designation.designated_by)
+    if designation.designated_by_id:
+        return muted("an actor not yet public"), "an actor not yet public"
+    return None, None
+
+
+def _show_designations(record, name, shown, length):
+    items_html, items_text = [], []
+    for designation in _relation(record, name)[0]:
+        by_html, by_text = _designation_by(designation)
+        badge = claim_badge_html(designation.claim_status, designation.get_claim_status_display())
+        if by_html:
+            items_html.append(
+                format_html("{}, designated by {} {}", designation.label, by_html, badge)
+            )
+            items_text.append(
+                f"{designation.label}, designated by {by_text} "
+                f"({designation.get_claim_status_display().lower()})"
+            )
+        else:
+            items_html.append(format_html("{} {}", designation.label, badge))
+            items_text.append(
+                f"{designation.label} ({designation.get_claim_status_display().lower()})"
+            )
+    html = format_html_join("", "<li>{}</li>", ((item,) for item in items_html))
+    return (
+        format_html('<ul class="record-list">{}</ul>', html),
+        "; ".join(items_text),
+        bool(items_html),
+    )
+
+
+def _show_accusation(record, name, shown, length):
+    # The accusation is the source's; the record's claim status (alleged)
+    # travels with it, so it is said here too.
+    value = record.accusation
+    if not value:
+        return "", "", False
+    status = record.get_claim_status_display().lower()
+    return (
+        format_html('{} <span class="muted">({})</span>', value, status),
+        f"{value} ({status})",
+        True,
+    )
+
+
+PRESENTERS = {
+    "text": _show_text,
+    "lines": _show_lines,
+    "choice": _show_choice,
+    "day": _show_day,
+    "url": _show_url,
+    "stated_date": _show_stated_date,
+    "stated_count": _show_stated_count,
+    "occurrence": _show_occurrence,
+    "statement": _show_statement,
+    "record": _show_record,
+    "records": _show_records,
+    "groups": _show_groups,
+    "party_roles": _show_party_roles,
+    "designations": _show_designations,
+    "accusation": _show_accusation,
+}
+
+
+def present(record, shown, notes_by_field=None, length=LABEL_LENGTH):
+    """A Shown for field `shown` (a cases.kinds.ShownField) of `record`.
+    Linked records' labels are shortened to `length` (None: whole, as a
+    printed brief has them)."""
+    html, text, has_value = PRESENTERS[shown.shows](record, shown.name, shown, length)
+    if not has_value:
+        html, text = muted(shown.empty), shown.empty
+    inferred = (getattr(record, "inferences", None) or {}).get(shown.name, "")
+    if inferred and has_value:
+        html = format_html(
+            '{} <span class="inference"><strong>The newsroom\'s inference:</strong> {}</span>',
+            html,
+            inferred,
+        )
+        text = f"{text} (the newsroom's inference: {inferred})"
+    notes = (notes_by_field or {}).get(shown.name, []) if has_value else []
+    return Shown(shown.label, shown.name, html, text, has_value, notes, inferred)
+
+
+def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH):
+    """(lead, fields): the record's lead paragraph and its shown fields, each
+    with the footnote numbers of the citations that support it: 1, 2, 3… in
+    `citations` order, or the `numbers` given (a dossier numbers its notes
+    across records). Each citation gains `supported_labels`, the labels of
+    the fields it supports."""
+    numbers = numbers or range(1, len(citations) + 1)
+    notes_by_field = {}
+    labels = {shown.name: shown.label for shown in kind.fields}
+    if kind.lead_field:
+        labels[kind.lead_field] = "Summary"
+    for number, citation in zip(numbers, citations, strict=True):
+        supports = getattr(citation, "supports", None) or ()
+        citation.supported_labels = [labels[name] for name in supports if name in labels]
+        for name in supports:
+            notes_by_field.setdefault(name, []).append(number)
+    fields = [present(record, shown, notes_by_field, length) for shown in kind.fields]
+    fields = [value for value in fields if value.has_value or not kind.field(value.name).hide_empty]
+    lead = None
+    if kind.lead_field and getattr(record, kind.lead_field):
+        text = getattr(record, kind.lead_field)
+        lead = Shown(
+            labels[kind.lead_field],
+            kind.lead_field,
+            format_html("{}", text),
+            text,
+            True,
+            notes_by_field.get(kind.lead_field, []),
+        )
+    return lead, fields
+
+
+def _related_item_html(item, length):
+    """One entry of a related-records list: a record (with its date where it
+    has one), or a party's role in an agreement."""
+    if item._meta.model_name == "agreementparty":
+        return format_html(
+            '{}<br><span class="role">Role: {}</span>',
+            record_link_html(item.agreement, length=length),
+            item.role,
+        )
+    return record_link_html(item, show_date=True, length=length)
+
+
+def related_sections(kind, relations, length=LABEL_LENGTH):
+    """The lists under a record's fields (kind.related), as HTML items; a
+    section with no empty text is left out when it has nothing to list."""
+    sections = []
+    for name, heading, empty in kind.related:
+        items = relations.get(name) or []
+        if not items and empty is None:
+            continue
+        sections.append(
+            {
+                "id": name.replace("_", "-"),
+                "heading": heading,
+                "items": [_related_item_html(item, length) for item in items],
+                "empty": empty,
+            }
+        )
+    return sections
+
+
+def cell_text_html(text, length=CELL_LENGTH):
+    """Long text in a table cell: cut at a word, and marked as cut."""
+    short, cut = shorten(text, length)
+    if not cut:
+        return format_html("{}", short)
+    return format_html(
+        '{}{}<span class="visually-hidden"> (shortened)</span>', short, SHORTENED_MARK
+    )
