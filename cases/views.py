@@ -200,7 +200,9 @@ class RecordListView(SingleTableMixin, FilterView):
         return None
 
     def render_to_response(self, context, **response_kwargs):
-        if self.export_format and not (self.filterset.is_bound and not self.filterset.is_valid()):
+        if self.export_format:
+            # An invalid filter leaves no rows (FilterView's strict mode): an
+            # empty export, not one of rows the reader did not ask for.
             return exports.export_response(
                 self.request,
                 self.kind,

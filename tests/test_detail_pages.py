@@ -60,6 +60,13 @@ def section(html, heading_id):
     return match.group(1)
 
 
+def field(html, label):
+    """The HTML of the value shown beside `label` in a record's details."""
+    match = re.search(rf"<dt>{re.escape(label)}</dt><dd>(.*?)</dd>", html, flags=re.S)
+    assert match, f"no field {label}"
+    return match.group(1)
+
+
 def test_every_seeded_record_page_shows_its_title_claim_status_and_quotes(client, seed):
     for model in RECORD_KINDS:
         for record in model.objects.all():
@@ -87,7 +94,7 @@ def test_claim_status_is_a_labelled_badge_in_words(client, seed):
 
 
 def test_the_six_are_shown_as_part_of_the_17_on_the_transfer_page(client, seed):
-    moved = section(page(client, "/transfers/handover-of-17-to-cecot/"), "groups-heading")
+    moved = field(page(client, "/transfers/handover-of-17-to-cecot/"), "Who was moved")
     seventeen = 'href="/detainee-groups/seventeen-handed-over/"'
     six = 'href="/detainee-groups/six-accused-of-child-molestation/"'
     nested = re.search(
@@ -113,7 +120,7 @@ def test_transfer_page_shows_destination_agreement_senders_and_statements(client
 
 def test_agreement_page_shows_parties_with_roles_transfers_and_statements(client, seed):
     html = page(client, "/agreements/custody-for-payment/")
-    parties = section(html, "parties-heading")
+    parties = field(html, "Parties and their roles")
     assert 'href="/actors/salvadoran-government/"' in parties
     assert "Deports migrants to El Salvador" in parties
     assert 'href="/transfers/deportation-of-hundreds/"' in section(html, "transfers-heading")
@@ -124,7 +131,7 @@ def test_agreement_page_shows_parties_with_roles_transfers_and_statements(client
 
 def test_actor_page_shows_agreements_with_role_statements_events_and_designations(client, seed):
     bukele = page(client, "/actors/nayib-bukele/")
-    agreements = section(bukele, "agreements-heading")
+    agreements = section(bukele, "agreement-roles-heading")
     assert 'href="/agreements/custody-for-payment/"' in agreements
     assert "Confirmed that El Salvador receives payments" in agreements
     assert 'href="/events/white-house-meeting-april-14/"' in section(bukele, "events-heading")
@@ -132,9 +139,9 @@ def test_actor_page_shows_agreements_with_role_statements_events_and_designation
         bukele, "statements-heading"
     )
     tren = page(client, "/actors/tren-de-aragua/")
-    assert "Foreign Terrorist Organization" in section(tren, "designations-heading")
+    assert "Foreign Terrorist Organization" in field(tren, "Designations")
     assert 'href="/detainee-groups/hundreds-of-deported-migrants/"' in section(
-        tren, "members-heading"
+        tren, "alleged-member-groups-heading"
     )
     white_house = page(client, "/actors/white-house/")
     assert 'href="/actors/trump-administration/"' in white_house
@@ -142,11 +149,10 @@ def test_actor_page_shows_agreements_with_role_statements_events_and_designation
 
 def test_group_page_says_when_the_source_does_not_name_the_accuser(client, seed):
     html = page(client, "/detainee-groups/hundreds-of-deported-migrants/")
-    alleged_by = re.search(r"<dt>Alleged by</dt><dd>(.*?)</dd>", html, flags=re.S).group(1)
-    assert "Not stated in the source" in alleged_by
-    affiliations = re.search(r"<dt>Alleged affiliations</dt><dd>(.*?)</dd>", html, re.S)
-    assert 'href="/actors/tren-de-aragua/"' in affiliations.group(1)
-    assert 'href="/actors/ms-13/"' in affiliations.group(1)
+    assert "Not stated in the source" in field(html, "Accused by")
+    affiliations = field(html, "Alleged affiliations")
+    assert 'href="/actors/tren-de-aragua/"' in affiliations
+    assert 'href="/actors/ms-13/"' in affiliations
 
 
 def test_group_page_names_the_accuser_when_given(client):

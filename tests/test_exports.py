@@ -1,5 +1,6 @@
 """CSV and JSON exports of the tables: the rows the page shows, across all its
-pages, in its order, with plain values, and never a draft for the public."""
+pages, in its order, as typed data with their citations, streamed, and never
+a draft for the public."""
 
 import csv
 import io
@@ -21,18 +22,24 @@ LIST_URLS = [
 ]
 
 
+def body(response):
+    # Exports stream: rows are written as they are read.
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
 def csv_rows(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8"))))
 
 
 def json_rows(response):
     assert response["Content-Type"] == "application/json"
-    return json.loads(response.content)
+    return json.loads(body(response))
 
 
 def slugs(rows):
-    return [row["Slug"] for row in rows]
+    return [row["slug"] for row in rows]
 
 
 @pytest.mark.parametrize("url", LIST_URLS)
@@ -42,8 +49,9 @@ def test_every_table_exports_csv_and_json_with_the_same_rows(client, seed, url):
     as_csv = client.get(url, {"_export": "csv"})
     as_json = client.get(url, {"_export": "json"})
     assert 'attachment; filename="' in as_csv["Content-Disposition"]
-    assert slugs(csv_rows(as_csv)) == slugs(json_rows(as_json))
-    assert len(slugs(csv_rows(as_csv))) == page.context["table"].paginator.count
+    from_csv = slugs(csv_rows(as_csv))
+    assert from_csv == slugs(json_rows(as_json))
+    assert len(from_csv) == page.context["table"].paginator.count
 
 
 def test_cecot_filter_exports_the_handover_only(client, seed):
@@ -72,27 +80,61 @@ def test_status_filter_and_search_export_safe_third_country(client, seed):
             assert slugs(read(response)) == ["safe-third-country"]
 
 
-def test_export_values_are_plain(client, seed):
+def test_export_values_are_typed_data_with_their_citations(client, seed):
     rows = json_rows(client.get("/transfers/", {"destination": "cecot", "_export": "json"}))
-    assert rows == [
-        {
-            "Transfer": "Handover of 17 alleged criminals to CECOT",
-            "Date": "the most recent operation",
-            "People moved": "17",
-            "Destination": "Counter-Terrorism Prison Center (CECOT)",
-            "Agreement": None,
-            "Claim status": "Reported",
-            "Slug": "handover-of-17-to-cecot",
-            "URL": "/transfers/handover-of-17-to-cecot/",
-            "Publication": "Published",
-        }
-    ]
+    assert len(rows) == 1
+    handover = rows[0]
+    assert handover["title"] == "Handover of 17 alleged criminals to CECOT"
+    assert handover["url"] == "http://testserver/transfers/handover-of-17-to-cecot/"
+    # No date is invented: the source's words, and no ISO date.
+    assert handover["date"] is None
+    assert handover["date_stated"] == "the most recent operation"
+    assert handover["count"] == 17
+    assert handover["count_stated"] == "17"
+    assert handover["destination"]["slug"] == "cecot"
+    assert handover["destination"]["url"] == "http://testserver/facilities/cecot/"
+    assert handover["agreement"] is None
+    assert handover["claim_status"] == "reported"
+    # Anonymous readers are not told which rows are drafts: they see none.
+    assert "publication_status" not in handover
+    quotes = [citation["quote"] for citation in handover["citations"]]
+    assert any("17 alleged" in quote for quote in quotes)
+    assert all(citation["paragraph"] for citation in handover["citations"])
     groups = json_rows(client.get("/detainee-groups/", {"_export": "json"}))
-    hundreds = next(row for row in groups if row["Slug"] == "hundreds-of-deported-migrants")
-    assert hundreds["Size"] == "hundreds"
-    assert hundreds["Claim status"] == "Alleged"
-    assert hundreds["Alleged affiliation"] == "MS-13; Tren de Aragua"
+    hundreds = next(row for row in groups if row["slug"] == "hundreds-of-deported-migrants")
+    assert hundreds["size"] is None
+    assert hundreds["size_stated"] == "hundreds"
+    assert hundreds["claim_status"] == "alleged"
+    assert [actor["name"] for actor in hundreds["alleged_affiliations"]] == [
+        "MS-13",
+        "Tren de Aragua",
+    ]
     assert "<" not in json.dumps(groups)
+
+
+def test_inferred_dates_export_as_iso_with_precision_and_inference(client, seed):
+    events = json_rows(client.get("/events/", {"_export": "json"}))
+    meeting = next(row for row in events if row["slug"] == "white-house-meeting-april-14")
+    assert meeting["date"] == "2025-04-14"
+    assert meeting["date_precision"] == "day"
+    assert meeting["date_is_inferred"] is True
+    assert meeting["date_inference"]
+    assert meeting["occurrence"] == "scheduled"
+    rows = {row["slug"]: row for row in csv_rows(client.get("/events/", {"_export": "csv"}))}
+    assert rows["white-house-meeting-april-14"]["date"] == "2025-04-14"
+    assert rows["white-house-meeting-april-14"]["date_is_inferred"] == "true"
+    assert rows["white-house-meeting-april-14"]["occurrence"] == "scheduled"
+
+
+def test_citations_export_has_a_row_per_quote_keyed_by_record(client, seed):
+    rows = csv_rows(client.get("/transfers/", {"_export": "citations.csv"}))
+    assert {row["record_slug"] for row in rows} == {
+        "handover-of-17-to-cecot",
+        "deportation-of-hundreds",
+    }
+    assert all(
+        row["quote"] and row["source_url"].startswith("http://testserver/sources/") for row in rows
+    )
 
 
 def test_export_holds_every_page_in_the_pages_order(client, db):
@@ -125,21 +167,22 @@ def test_draft_transfer_is_hidden_from_anonymous_export(client, drafts, export_f
     read = csv_rows if export_format == "csv" else json_rows
     response = client.get("/transfers/", {"destination": "prison", "_export": export_format})
     assert slugs(read(response)) == ["public-transfer"]
-    assert b"draft-transfer" not in response.content
+    assert b"draft-transfer" not in body(client.get("/transfers/", {"_export": export_format}))
     groups = client.get("/detainee-groups/", {"_export": export_format})
-    assert b"draft-group" not in groups.content
+    assert b"draft-group" not in body(groups)
 
 
 def test_staff_export_includes_drafts_and_says_so(staff_client, drafts):
     rows = json_rows(staff_client.get("/transfers/", {"_export": "json"}))
-    publication = {row["Slug"]: row["Publication"] for row in rows}
-    assert publication == {"public-transfer": "Published", "draft-transfer": "Draft"}
+    publication = {row["slug"]: row["publication_status"] for row in rows}
+    assert publication == {"public-transfer": "published", "draft-transfer": "draft"}
 
 
 def test_internal_notes_never_reach_an_export(staff_client, db):
     make_transfer(slug="noted", internal_note="Call the source back before publishing")
-    response = staff_client.get("/transfers/", {"_export": "csv"})
-    assert b"Call the source back" not in response.content
+    for export_format in ("csv", "json", "citations.csv"):
+        response = staff_client.get("/transfers/", {"_export": export_format})
+        assert b"Call the source back" not in body(response)
 
 
 @pytest.mark.parametrize("export_format", ["xlsx", "yaml", "ods", "latex", "pdf", "CSV", ""])
@@ -157,8 +200,7 @@ def test_export_with_an_invalid_filter_is_empty_not_an_error(client, seed):
 
 def test_csv_cells_that_look_like_formulas_open_as_text(client, db):
     make_actor(name='=HYPERLINK("http://evil.example","click")', slug="formula-actor")
-    rows = list(csv.DictReader(io.StringIO(client.get("/actors/?_export=csv").content.decode())))
-    names = [row["Actor"] for row in rows]
+    names = [row["name"] for row in csv_rows(client.get("/actors/?_export=csv"))]
     assert '\'=HYPERLINK("http://evil.example","click")' in names
-    data = client.get("/actors/?_export=json").json()
-    assert any(row["Actor"].startswith("=HYPERLINK") for row in data)
+    data = json_rows(client.get("/actors/?_export=json"))
+    assert any(row["name"].startswith("=HYPERLINK") for row in data)

@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 
 from cases import roles
 from cases.models import Agreement
-from cases.urls import RECORD_ROUTES
+from cases.kinds import KINDS
 from tests.factories import make_agreement
 from tests.test_admin import change_form_data
 from tests.test_settings import import_settings_with
@@ -162,13 +162,15 @@ def test_every_pdf_route_refuses_a_reader_without_the_export_permission(log_in_a
         if isinstance(name, str) and name.endswith(("_brief", "dossier"))
     }
     expected = {"dossier"}
-    for prefix, kind in RECORD_ROUTES:
-        expected |= {f"{kind}_brief", f"{kind}_table_brief"}
-        table_brief = client.get(reverse(f"cases:{kind}_table_brief"))
-        assert table_brief.status_code == 403, prefix
-        record_brief = client.get(reverse(f"cases:{kind}_brief", kwargs={"slug": "published-pact"}))
+    for kind in KINDS:
+        expected |= {f"{kind.name}_brief", f"{kind.name}_table_brief"}
+        table_brief = client.get(reverse(f"cases:{kind.name}_table_brief"))
+        assert table_brief.status_code == 403, kind.url_prefix
+        record_brief = client.get(
+            reverse(f"cases:{kind.name}_brief", kwargs={"slug": "published-pact"})
+        )
         # Refused before the record is even looked up: 403, not 404.
-        assert record_brief.status_code == 403, prefix
+        assert record_brief.status_code == 403, kind.url_prefix
     assert pdf_route_names == expected
     assert client.get(reverse("cases:dossier")).status_code == 403
 

@@ -98,9 +98,11 @@ def test_claim_status_is_a_labelled_badge_and_counts_keep_the_sources_words(clie
         '<span class="badge badge-claim badge-reported" title="Claim status">Reported</span>'
         in html
     )
-    assert '<td data-label="People moved">hundreds</td>' in html
+    assert '<td data-label="People moved">hundreds (the source states no number)</td>' in html
     # An undated transfer shows the source's wording, never a made-up date.
-    assert '<td data-label="Date">the most recent operation</td>' in html
+    assert (
+        '<td data-label="Date">“the most recent operation” (the source gives no date)</td>' in html
+    )
 
 
 def test_names_link_to_record_pages(client, seed):
