@@ -62,6 +62,8 @@ def closed_site(settings):
 
 
 def text(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
     return response.content.decode()
 
 
@@ -69,7 +71,7 @@ def export_titles(client, export_format):
     response = client.get("/agreements/", {"_export": export_format})
     assert response.status_code == 200
     if export_format == "json":
-        return " ".join(json.dumps(row, ensure_ascii=False) for row in json.loads(response.content))
+        return " ".join(json.dumps(row, ensure_ascii=False) for row in json.loads(text(response)))
     return text(response)
 
 
