@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from cases.kinds import KINDS
 from cases.models import (
     Actor,
     Agreement,
@@ -34,16 +35,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-RECORD_KINDS = [
-    Actor,
-    Facility,
-    Agreement,
-    Transfer,
-    DetaineeGroup,
-    Event,
-    Statement,
-    Source,
-]
 ARTICLE = "/sources/article-bukele-white-house-visit/"
 
 
@@ -68,7 +59,8 @@ def field(html, label):
 
 
 def test_every_seeded_record_page_shows_its_title_claim_status_and_quotes(client, seed):
-    for model in RECORD_KINDS:
+    for kind in KINDS:
+        model = kind.model
         for record in model.objects.all():
             html = page(client, record.get_absolute_url())
             # A statement's words are its title.

@@ -11,8 +11,8 @@ from django.db import OperationalError
 from django.urls import get_resolver, reverse
 
 from cases import roles
-from cases.models import Agreement
 from cases.kinds import KINDS
+from cases.models import Agreement
 from tests.factories import make_agreement
 from tests.test_admin import change_form_data
 from tests.test_settings import import_settings_with

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from cases.kinds import KINDS
 from cases.models import (
     Actor,
     Agreement,
@@ -21,7 +22,8 @@ from cases.models import (
 
 pytestmark = pytest.mark.django_db
 
-CITED_KINDS = [Actor, Facility, Agreement, Transfer, DetaineeGroup, Event, Statement]
+# Every kind but sources, which the others cite.
+CITED_KINDS = [kind.model for kind in KINDS if kind.model is not Source]
 ALL_KINDS = [*CITED_KINDS, Source, Citation, Designation, AgreementParty]
 ARTICLE = "article-bukele-white-house-visit"
 

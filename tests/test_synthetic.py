@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from cases.kinds import KINDS
 from cases.management.commands.synthesize import (
     CHANGE_REASON,
     RARE_TOKEN,
@@ -32,7 +33,8 @@ from cases.models import (
 )
 from tests.factories import make_citation, make_source, make_statement, make_transfer
 
-RECORD_KINDS = (Actor, Facility, Agreement, Transfer, DetaineeGroup, Event, Statement)
+# Every kind but sources, which the others cite.
+RECORD_KINDS = tuple(kind.model for kind in KINDS if kind.model is not Source)
 
 
 def synthesize(transfers=40, **options):

@@ -6,16 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from cases.models import (
-    Actor,
-    Agreement,
-    DetaineeGroup,
-    Event,
-    Facility,
-    Source,
-    Statement,
-    Transfer,
-)
+from cases.kinds import KINDS
 from tests.factories import (
     make_actor,
     make_agreement,
@@ -30,8 +21,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-RECORD_KINDS = [Actor, Facility, Agreement, Transfer, DetaineeGroup, Event, Statement, Source]
-
 
 def test_every_page_linked_from_the_navigation_renders(client, seed):
     home = client.get("/").content.decode()
@@ -45,7 +34,7 @@ def test_every_page_linked_from_the_navigation_renders(client, seed):
 
 
 def test_every_seeded_record_page_renders(client, seed):
-    urls = [record.get_absolute_url() for model in RECORD_KINDS for record in model.objects.all()]
+    urls = [record.get_absolute_url() for kind in KINDS for record in kind.model.objects.all()]
     assert len(urls) == 43
     for url in urls:
         assert client.get(url).status_code == 200, url

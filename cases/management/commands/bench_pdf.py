@@ -35,14 +35,9 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from cases import views
+from cases.kinds import KINDS
 from cases.models import (
-    Actor,
     Agreement,
-    DetaineeGroup,
-    Event,
-    Facility,
-    Source,
-    Statement,
     Transfer,
 )
 
@@ -55,7 +50,6 @@ TABLE_BRIEF_ROWS = 100
 # actors...) per synthetic transfer.
 SYNTHETIC_REFERENCE_RECORDS = 71
 RECORDS_PER_SYNTHETIC_TRANSFER = 2.55
-RECORD_KINDS = (Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer)
 
 
 def positive_int(text):
@@ -251,7 +245,7 @@ class Command(BaseCommand):
 
 
 def record_count():
-    return sum(model.objects.count() for model in RECORD_KINDS)
+    return sum(kind.model.objects.count() for kind in KINDS)
 
 
 def dated_transfers(rows):
