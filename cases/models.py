@@ -99,6 +99,11 @@ class CaseRecord(PublishableRecord):
         help_text="How far the sources stand behind this record: keep accusations "
         "'alleged' and proposals 'proposed' until a source says otherwise.",
     )
+    is_key_figure = models.BooleanField(
+        "key figure",
+        default=False,
+        help_text="Summed up among the key figures at the top of the home page and the dossier.",
+    )
 
     class Meta:
         abstract = True

@@ -323,8 +323,9 @@ def _show_records(record, name, shown, length):
 
 def _group_with_size(group):
     size = stated_count_text(group.size, group.size_stated)
+    claim = group.get_claim_status_display().lower()
     return format_html('{} <span class="muted">· {}</span>', record_link_html(group), size), (
-        f"{record_label(group)} ({size})"
+        f"{record_label(group)} ({size}; {claim})"
     )
 
 
@@ -344,8 +345,9 @@ def _show_groups(record, name, shown, length):
         if subgroups:
             sub = [_group_with_size(subgroup) for subgroup in subgroups]
             html = format_html(
-                '{}<ul class="subgroups">{}</ul>',
+                '{}<ul class="subgroups" aria-label="Part of {}">{}</ul>',
                 html,
+                group,
                 format_html_join("", "<li>{}</li>", ((html,) for html, _ in sub)),
             )
             text = f"{text}, including {'; '.join(text for _, text in sub)}"
@@ -527,3 +529,80 @@ def cell_text_html(text, length=CELL_LENGTH):
     return format_html(
         '{}{}<span class="visually-hidden"> (shortened)</span>', short, SHORTENED_MARK
     )
+
+
+# --- Key figures ------------------------------------------------------------
+
+
+def attribution(record, citations, statements=()):
+    """Who stands behind a record's claim status, as its sources say: the
+    report the quotes are attributed to ("according to CBS News"), or, for a
+    confirmed record, who confirmed it in a recorded statement ("confirmed by
+    Nayib Bukele"). Empty when the record says by whom no more than "reported"."""
+    reports = [citation.attributed_to for citation in citations if citation.attributed_to_id]
+    reports = [report for report in reports if report is not None]
+    if reports:
+        report = reports[0]
+        return f"according to {report.publisher or report.title}"
+    if getattr(record, "claim_status", "") == "confirmed":
+        speakers = {shown_relation(statement, "speaker") for statement in statements}
+        speakers.discard(None)
+        # Only when the records name one who speaks to it: never a guess.
+        if len(speakers) == 1:
+            return f"confirmed by {speakers.pop()}, per the source"
+    return ""
+
+
+def _figure_parts(record, kind, relations):
+    """The words of a key figure, per kind, each with its caveat."""
+    name = kind.name
+    if name == "transfer":
+        where = shown_relation(record, "destination") or record.to_country or "a place not stated"
+        moved = _show_groups(record, "groups", None, None)[1]
+        parts = [
+            f"{stated_count_text(record.count, record.count_stated)} moved to {where}",
+            stated_date_text(record),
+        ]
+        if moved:
+            parts.append(f"who: {moved}")
+        return parts
+    if name == "detaineegroup":
+        parts = [f"{stated_count_text(record.size, record.size_stated)}: {record.name}"]
+        if record.accusation:
+            parts.append(f"accusation: {record.accusation}")
+        return parts
+    if name == "agreement":
+        parts = [f"{record.title}: {record.get_status_display().lower()}"]
+        parts.append(record.financial_terms or "financial terms not stated")
+        return parts
+    if name == "event":
+        caveat = occurrence_caveat(record)
+        return [record.title, caveat.lower() if caveat else "held", stated_date_text(record)]
+    return [record_label(record)]
+
+
+def key_figure(record, kind, relations):
+    """A record as one sentence for the home page's key figures: its facts
+    with their caveats, its claim status in words (attributed where the
+    record says by whom), a link to its page and to the first quote behind it."""
+    citations = relations.get("citations") or []
+    statements = relations.get("statements") or []
+    claim = record.get_claim_status_display().lower()
+    said_by = attribution(record, citations, statements)
+    text = "; ".join(part for part in _figure_parts(record, kind, relations) if part)
+    url = record.get_absolute_url()
+    note = (
+        format_html(' <a class="note-link" href="{}#note-1">[source]</a>', url) if citations else ""
+    )
+    return {
+        "html": format_html(
+            '{} <span class="muted">({}{})</span> <a href="{}">Read the record</a>{}',
+            text,
+            claim,
+            f", {said_by}" if said_by else "",
+            url,
+            note,
+        ),
+        "text": f"{text} ({claim}{', ' + said_by if said_by else ''})",
+        "record": record,
+    }

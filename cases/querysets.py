@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
-from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models import Count, F, Max, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Lag
 
 from . import roles
@@ -101,6 +101,36 @@ def count_each(querysets):
     rows = counts[0].union(*counts[1:], all=True)
     by_position = {row["position"]: row["total"] for row in rows}
     return [by_position.get(position, 0) for position in range(len(counts))]
+
+
+def entries_of(querysets):
+    """{position in `querysets`: [pks]} of the records of several querysets
+    (of different models, each possibly sliced), found in one UNION query."""
+    rows = [
+        queryset.values_list(Value(position), "pk")
+        if queryset.query.is_sliced
+        else queryset.order_by().values_list(Value(position), "pk")
+        for position, queryset in enumerate(querysets)
+    ]
+    if not rows:
+        return {}
+    entries = defaultdict(list)
+    for position, pk in rows[0].union(*rows[1:], all=True):
+        entries[position].append(pk)
+    return dict(sorted(entries.items()))
+
+
+def latest_update(querysets):
+    """When the newest of the records of `querysets` (of several kinds) was
+    last saved, in one query; None when there are none."""
+    latest = [
+        queryset.order_by().values(position=Value(position)).annotate(latest=Max("updated_at"))
+        for position, queryset in enumerate(querysets)
+    ]
+    if not latest:
+        return None
+    rows = latest[0].union(*latest[1:], all=True)
+    return max((row["latest"] for row in rows if row["latest"]), default=None)
 
 
 def timeline_entries(querysets, dated):
@@ -217,6 +247,12 @@ class PublishableQuerySet(models.QuerySet):
         """The records of relation `name` that `user` may see, ready to list."""
         related_model = self.model._meta.get_field(name).related_model
         return related_model.objects.visible_to(user).for_listing(user)
+
+    def key_figures(self):
+        """The records an editor has marked as key figures (home page, dossier)."""
+        if not any(field.name == "is_key_figure" for field in self.model._meta.fields):
+            return self.none()
+        return self.filter(is_key_figure=True)
 
     def in_dossier(self, user):
         """The records of this kind the case dossier prints: all of them, but

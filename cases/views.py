@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import EmptyPage, Paginator
 from django.core.validators import slug_re
+from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +25,8 @@ from .querysets import (
     corrections_log,
     count_each,
     describe_corrections,
+    entries_of,
+    latest_update,
     records_for_entries,
     timeline_entries,
 )
@@ -43,17 +46,47 @@ def table_url(kind, **params):
 
 
 def home(request):
-    counts = count_each([kind.model.objects.visible_to(request.user) for kind in KINDS])
+    user = request.user
+    visible = [kind.model.objects.visible_to(user) for kind in KINDS]
+    counts = count_each(visible)
     kinds = [
         {"label": kind.label_plural, "count": count, "url": table_url(kind)}
         for kind, count in zip(KINDS, counts, strict=True)
     ]
-    latest_events = (
-        Event.objects.visible_to(request.user)
-        .for_listing(request.user)
-        .latest_first()[:LATEST_EVENTS_ON_HOME]
+    latest_events = Event.objects.visible_to(user).for_listing(user).latest_first()
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "key_figures": key_figures(user),
+            "data_as_of": latest_update(visible),
+            "kinds": kinds,
+            "latest_events": latest_events[:LATEST_EVENTS_ON_HOME],
+        },
     )
-    return render(request, "cases/home.html", {"kinds": kinds, "latest_events": latest_events})
+
+
+def key_figures(user):
+    """The case in a few sentences, computed from the records an editor marks
+    as key figures, and the latest dated event: each worded with its caveats
+    (cases/presentation.py), so a correction to a record changes its figure.
+    One query finds them; each kind with some is then loaded with what its
+    page shows, so the cost does not grow with the number of records."""
+    marked = [kind.model.objects.visible_to(user).key_figures() for kind in KINDS]
+    events = Event.objects.visible_to(user)
+    latest_date = events.filter(date__isnull=False).order_by("-date").values("date")[:1]
+    latest_events = events.filter(date=Subquery(latest_date))
+    entries = entries_of([*marked, latest_events])
+    figures = []
+    for position, pks in entries.items():
+        kind = KINDS[position] if position < len(KINDS) else kind_of(Event)
+        records = kind.model.objects.visible_to(user).filter(pk__in=pks).for_detail(user)
+        for record in records:
+            if any(figure["record"] == record for figure in figures):
+                continue
+            relations = records.detail_relations_of(record)
+            figures.append(presentation.key_figure(record, kind, relations))
+    return figures
 
 
 def search(request):

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_agreement, make_event
+from tests.factories import make_agreement, make_event, make_group, make_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +91,87 @@ def test_latest_events_leave_out_drafts(client, db):
     assert 'href="/events/d/"' not in home(client)
 
 
-def test_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, db):
+def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, db):
+    def home_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            home(client)
+        return len(queries)
+
+    make_agreement(is_key_figure=True)
+    make_event(date=datetime.date(2025, 4, 1))
+    few = home_queries()
     for _ in range(10):
-        make_agreement()
-        make_event()
-    # One UNION for the counts, one for the latest events.
-    with django_assert_max_num_queries(2):
-        home(client)
+        make_agreement(is_key_figure=True)
+        make_event(date=datetime.date(2025, 4, 2))
+    # One UNION for the counts, one to find the key figures, one per kind of
+    # key figure with its relations, one for the data's age, one for the
+    # latest events: however many records there are.
+    assert home_queries() == few
+    assert few <= 20
+
+
+# --- Key figures ---------------------------------------------------------------
+
+
+def key_figures(html):
+    """The items of the home page's key figures, as text, with their links."""
+    section = re.search(r'<ul class="key-figures">(.*?)</ul>\s*</?', html, flags=re.S)
+    assert section, "no key figures"
+    return re.findall(r"<li>(.*?)</li>\s*(?=<li>|$)", section.group(1), flags=re.S)
+
+
+def figure_for(html, record):
+    for item in key_figures(html):
+        if f'href="{record.get_absolute_url()}"' in item:
+            return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item))
+    raise AssertionError(f"no key figure for {record.slug}")
+
+
+def test_key_figures_word_each_marked_record_with_its_caveats_and_link(client, db):
+    transfer = make_transfer(count_stated="hundreds", is_key_figure=True, date_stated="lately")
+    group = make_group(size_stated="hundreds", accusation="Belonging to a gang", is_key_figure=True)
+    agreement = make_agreement(
+        title="A pact", status="proposed", claim_status="proposed", is_key_figure=True
+    )
+    make_transfer(title="Not a key figure")
+    html = home(client)
+    assert "hundreds (the source states no number)" in figure_for(html, transfer)
+    assert "“lately” (the source gives no date)" in figure_for(html, transfer)
+    assert "(alleged)" in figure_for(html, group)
+    assert "Belonging to a gang" in figure_for(html, group)
+    pact = figure_for(html, agreement)
+    assert "proposed" in pact and "financial terms not stated" in pact
+    assert "Not a key figure" not in " ".join(key_figures(html))
+    # Each links to its record, and the link resolves.
+    for record in (transfer, group, agreement):
+        assert client.get(record.get_absolute_url()).status_code == 200
+
+
+def test_latest_dated_event_is_a_key_figure_with_its_occurrence(client, db):
+    make_event(title="Old meeting", date=datetime.date(2025, 1, 1))
+    meeting = make_event(title="Summit", date=datetime.date(2025, 4, 14), occurrence="scheduled")
+    figure = figure_for(home(client), meeting)
+    assert "scheduled" in figure and "14 April 2025" in figure
+
+
+def test_a_correction_in_admin_changes_the_key_figure(admin_client, client, db):
+    from tests.test_admin import change_form_data
+
+    transfer = make_transfer(count_stated="hundreds", is_key_figure=True)
+    assert "hundreds (the source states no number)" in figure_for(home(client), transfer)
+    url = reverse("admin:cases_transfer_change", args=[transfer.pk])
+    data = change_form_data(admin_client.get(url))
+    data.update(count="238", count_stated="238", change_reason="A second count")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    figure = figure_for(home(client), transfer)
+    assert "238 moved" in figure
+    assert "hundreds" not in figure
+
+
+def test_home_says_when_the_data_was_last_changed(client, db):
+    make_transfer()
+    assert "Data as of" in home(client)

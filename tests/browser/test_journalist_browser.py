@@ -52,7 +52,7 @@ def test_journalist_finds_the_cecot_transfer_checks_its_source_searches_and_down
     rows.first.get_by_role("link", name=TRANSFER).click()
     expect(page).to_have_url(re.compile(r"/transfers/handover-of-17-to-cecot/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(TRANSFER)
-    who = page.get_by_role("region", name="Who was moved")
+    who = page.get_by_role("region", name="Details")
     six = who.get_by_role("list", name="Part of The 17 handed over in the most recent operation")
     expect(six.get_by_role("listitem")).to_have_count(1)
     expect(six.get_by_role("listitem")).to_contain_text(SIX)
