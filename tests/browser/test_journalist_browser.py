@@ -93,6 +93,6 @@ def test_journalist_finds_the_cecot_transfer_checks_its_source_searches_and_down
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8-sig", newline="") as downloaded:
         table = list(csv.DictReader(io.StringIO(downloaded.read())))
-    assert [row["Transfer"] for row in table] == [TRANSFER]
-    assert table[0]["Destination"] == CECOT
-    assert table[0]["People moved"] == "17"
+    assert [row["title"] for row in table] == [TRANSFER]
+    assert table[0]["destination"] == CECOT
+    assert table[0]["count"] == "17"
