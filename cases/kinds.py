@@ -263,8 +263,8 @@ KINDS = (
             F("medium", "Where said or published"),
             F("event", "Event", shows="record", hide_empty=True),
             F("facility", "Facility", shows="record", hide_empty=True),
-            F("transfers", "About transfers", shows="records", hide_empty=True),
-            F("agreements", "About agreements", shows="records", hide_empty=True),
+            F("transfers", "About transfers", shows="records", empty="Not tied to a transfer"),
+            F("agreements", "About agreements", shows="records", empty="Not tied to an agreement"),
         ),
     ),
     Kind(

@@ -120,6 +120,29 @@ def entries_of(querysets):
     return dict(sorted(entries.items()))
 
 
+def uniform_values(queryset, fields_by_name):
+    """{name: the one value} for each entry of `fields_by_name` ({name:
+    (field, …)}) whose fields hold one value on every row of `queryset`,
+    in one query."""
+    counts = {}
+    for fields in fields_by_name.values():
+        for field in fields:
+            counts[f"{field}__distinct"] = Count(field, distinct=True)
+            counts[f"{field}__empty"] = Count("pk") - Count(field)
+            counts[f"{field}__any"] = Max(field)
+    if not counts:
+        return {}
+    totals = queryset.order_by().aggregate(**counts)
+    uniform = {}
+    for name, fields in fields_by_name.items():
+        if all(
+            totals[f"{field}__distinct"] + (1 if totals[f"{field}__empty"] else 0) <= 1
+            for field in fields
+        ):
+            uniform[name] = [totals[f"{field}__any"] for field in fields]
+    return uniform
+
+
 def latest_update(querysets):
     """When the newest of the records of `querysets` (of several kinds) was
     last saved, in one query; None when there are none."""
@@ -403,7 +426,7 @@ class EventQuerySet(PublishableQuerySet):
 class StatementQuerySet(PublishableQuerySet):
     search_fields = ("text", "medium", "date_stated", "speaker__name")
     detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
-    table_relations = ("speaker",)
+    table_relations = ("speaker", "transfers", "agreements")
     table_ordering = (F("date").desc(nulls_last=True), "speaker__name", "slug")
 
     def for_listing(self, user):

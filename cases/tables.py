@@ -240,6 +240,25 @@ class EventTable(RecordTable):
         pass
 
 
+class AboutColumn(tables.Column):
+    """What a statement is about: the transfers and agreements it concerns."""
+
+    empty_values = ()
+
+    def __init__(self, relations, **kwargs):
+        self.relations = relations
+        kwargs.setdefault("orderable", False)
+        super().__init__(**kwargs)
+
+    def render(self, record):
+        about = [item for name in self.relations for item in getattr(record, f"visible_{name}", [])]
+        if not about:
+            return presentation.muted("Not tied to a record")
+        return format_html_join(
+            "; ", "{}", ((presentation.record_link_html(item),) for item in about)
+        )
+
+
 class StatementTable(RecordTable):
     text = RecordLinkColumn(
         verbose_name="Statement", truncate=presentation.CELL_LENGTH, order_by=with_tiebreak("text")
@@ -248,9 +267,15 @@ class StatementTable(RecordTable):
         verbose_name="Speaker",
         order_by=with_tiebreak("speaker__name"),
     )
+    about = AboutColumn(("transfers", "agreements"), verbose_name="About")
     kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
     date = StatedDateColumn()
     claim_status = ClaimStatusColumn()
+
+    # Columns that tell nothing when every matching row holds the same value
+    # ("Date not stated" on every row): left out then, and said once above
+    # the table instead. {column: the fields that must all be equal}.
+    drop_when_uniform = {"date": ("date", "date_stated"), "claim_status": ("claim_status",)}
 
     class Meta(RecordTable.Meta):
         pass

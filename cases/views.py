@@ -29,6 +29,7 @@ from .querysets import (
     latest_update,
     records_for_entries,
     timeline_entries,
+    uniform_values,
 )
 
 # --- Home, search, timeline -------------------------------------------------
@@ -278,7 +279,13 @@ class RecordListView(SingleTableMixin, FilterView):
     def get_table(self, **kwargs):
         """SingleTableMixin.get_table, except that the sort and the page number
         are read here, so a bad one gets a notice rather than a silent change."""
-        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        data = self.get_table_data()
+        drop = getattr(self.get_table_class(), "drop_when_uniform", {})
+        self.uniform_columns = {}
+        if drop and not self.export_format:
+            self.uniform_columns = uniform_values(data, drop)
+            kwargs["exclude"] = list(self.uniform_columns)
+        table = self.get_table_class()(data=data, **kwargs)
         table.request = self.request
         sort = self.requested_sort(table)
         if sort:
@@ -353,6 +360,19 @@ class RecordListView(SingleTableMixin, FilterView):
             for name, label, value, understood in self.filterset.active_filters()
         ]
 
+    def same_on_every_row(self, table):
+        """The columns left out because every matching row holds the same
+        value, as (header, value in words), said once above the table."""
+        said = []
+        for name in getattr(self, "uniform_columns", {}):
+            column = table.base_columns[name]
+            record = table.data.data.first() if hasattr(table.data, "data") else None
+            if record is None:
+                continue
+            value = column.render(record=record) if hasattr(column, "render") else ""
+            said.append((column.verbose_name, value))
+        return said
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.export_format:
@@ -377,6 +397,7 @@ class RecordListView(SingleTableMixin, FilterView):
                 (label, self.url_with(per_page=None, **{EXPORT_PARAM: export_format}))
                 for export_format, label in exports.FORMATS.items()
             ],
+            same_on_every_row=self.same_on_every_row(context["table"]),
             per_page=self.per_page,
             per_page_choices=sorted({*PER_PAGE_CHOICES, self.per_page}),
             # The sort the table understood, carried on when filters change.
