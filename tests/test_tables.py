@@ -383,10 +383,10 @@ def test_filter_form_carries_the_understood_sort_and_page_size(client, seed):
 def test_statements_table_says_what_each_is_about_and_drops_columns_that_never_vary(client, seed):
     html = client.get("/statements/").content.decode()
     header = html[html.index("<thead") : html.index("</thead>")]
-    assert ">About<" in header
+    assert re.search(r"<th[^>]*>\s*About\s*</th>", header)
     assert 'href="/transfers/handover-of-17-to-cecot/"' in table_body(client.get("/statements/"))
     # Every seeded statement is undated and reported: said once, not on every row.
-    assert ">Date<" not in header and ">Claim status<" not in header
+    assert "Date" not in header and "Claim status" not in header
     said = re.search(r'<p class="same-on-every-row">(.*?)</p>', html, flags=re.S).group(1)
     assert "Date not stated" in said and "Reported" in said
 
@@ -397,4 +397,4 @@ def test_a_column_that_varies_is_kept(client, db):
     make_statement(text="One", claim_status="reported")
     make_statement(text="Two", claim_status="alleged")
     header = client.get("/statements/").content.decode()
-    assert ">Claim status<" in header[header.index("<thead") : header.index("</thead>")]
+    assert "Claim status" in header[header.index("<thead") : header.index("</thead>")]
