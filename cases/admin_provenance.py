@@ -81,6 +81,12 @@ class SupportsTextField(forms.CharField):
         ]
 
 
+FIELD_MESSAGE = (
+    "No citation supports this value and it is not marked as an inference: tick it under "
+    "the citation that supports it, or say why the newsroom infers it."
+)
+
+
 def _kept_forms(formset):
     """The rows of a valid formset that will exist after saving."""
     return [
@@ -120,6 +126,11 @@ class ProvenanceCitationFormSet(BaseInlineFormSet):
             submitted[formset.fk.remote_field.get_accessor_name()] = _kept_forms(formset)
         citations = [form.instance for form in _kept_forms(self)]
         missing = unsupported_fields(record, citations, submitted)
+        for name in missing:
+            # Beside the value too, where the eye goes first; the fix is made
+            # below, in a citation's supports, or in the inferences box.
+            if name in record_form.fields:
+                record_form.add_error(name, FIELD_MESSAGE)
         if missing:
             raise ValidationError(
                 [unsupported_message(type(record), name) for name in missing],
