@@ -220,6 +220,10 @@ def test_admin_refuses_a_value_no_citation_supports_naming_the_field(admin_clien
     page = response.content.decode()
     assert f"Sent by: {UNSUPPORTED}" in page
     assert f"From: {UNSUPPORTED}" in page
+    # Beside the value as well as above the citations, where it is fixed.
+    assert "No citation supports this value" in str(
+        response.context["adminform"].form.errors["from_country"]
+    )
     handover.refresh_from_db()
     assert not handover.sent_by.exists()
     assert handover.from_country == ""
