@@ -359,6 +359,24 @@ def test_caveats_survive_the_fixes(seed):
     assert not Transfer.objects.filter(count_stated="hundreds", count__isnull=False).exists()
 
 
+def test_reloading_drops_the_party_roles_the_seed_no_longer_holds(seed):
+    # As a database loaded from the earlier seed holds it.
+    custody = Agreement.objects.get(slug="custody-for-payment")
+    AgreementParty.objects.create(
+        agreement=custody,
+        actor=Actor.objects.get(slug="nayib-bukele"),
+        role="Confirmed that El Salvador receives payments for the custody of the detainees",
+    )
+
+    call_command("load_seed", force=True, verbosity=0)
+
+    assert not custody.party_roles.filter(actor__slug="nayib-bukele").exists()
+    assert set(custody.party_roles.values_list("actor__slug", flat=True)) == {
+        "salvadoran-government",
+        "trump-administration",
+    }
+
+
 # --- load_seed validates what it loads -------------------------------------------------
 
 

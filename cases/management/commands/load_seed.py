@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.kinds import KINDS_BY_MODEL
-from cases.models import Citation, Source
+from cases.models import Agreement, AgreementParty, Citation, Source
 from cases.provenance import unsupported_fields, unsupported_message
 
 SEED_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         reason = "Reloaded from the seed" if force else "Loaded from the seed (the article)"
         with transaction.atomic():
             loaded = self.load(seed)
+            drop_party_roles_no_longer_in_the_seed(loaded)
             problems = seed_problems(loaded)
             if problems:
                 raise CommandError(
@@ -83,6 +84,18 @@ class Command(BaseCommand):
         for deserialized in deferred:
             deserialized.save_deferred_fields()
         return loaded
+
+
+def drop_party_roles_no_longer_in_the_seed(loaded):
+    """A party role is named by its words, so a role the seed rewords or drops
+    (Bukele's confirmation, once filed as a role) would outlive a reload beside
+    its correction. A seeded agreement's parties are the seed's, as its other
+    fields are."""
+    kept = [party.pk for party in loaded.get(AgreementParty, ())]
+    for agreement in loaded.get(Agreement, ()):
+        for stale in agreement.party_roles.exclude(pk__in=kept):
+            stale._change_reason = "Reloaded from the seed, which no longer holds this role"
+            stale.delete()
 
 
 def describe(obj):
