@@ -9,6 +9,11 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_provenance import (
+    CitationSupportsFormMixin,
+    CitationSupportsInlineMixin,
+    ProvenanceAdminMixin,
+)
 from .models import (
     Actor,
     Agreement,
@@ -83,11 +88,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
         formset.save_m2m()
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(CitationSupportsInlineMixin, admin.StackedInline):
     model = Citation
     extra = 0
     autocomplete_fields = ["source", "attributed_to"]
-    fields = ["source", "paragraph", "quote", "attributed_to", "note", "key"]
+    fields = ["source", "paragraph", "quote", "supports", "attributed_to", "note", "key"]
     readonly_fields = ["key"]
 
 
@@ -100,7 +105,7 @@ def citation_inline_for(target_field):
     )
 
 
-class RecordAdmin(HistoryAdmin):
+class RecordAdmin(ProvenanceAdminMixin, HistoryAdmin):
     list_filter = ["publication_status", "claim_status"]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
@@ -230,8 +235,13 @@ class StatementAdmin(RecordAdmin):
     inlines = [citation_inline_for("statement")]
 
 
+class CitationForm(CitationSupportsFormMixin, CorrectionForm):
+    pass
+
+
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
+    form = CitationForm
     list_display = ["quote", "source", "paragraph", "record"]
     list_filter = ["source"]
     list_select_related = ["source", *Citation.TARGET_FIELDS]

@@ -99,6 +99,13 @@ class CaseRecord(PublishableRecord):
         help_text="How far the sources stand behind this record: keep accusations "
         "'alleged' and proposals 'proposed' until a source says otherwise.",
     )
+    inferences = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Values the newsroom infers rather than reads in a source: "
+        "{field name: why it follows}. Every other shown value needs a citation "
+        "that supports it (see cases/provenance.py).",
+    )
     is_key_figure = models.BooleanField(
         "key figure",
         default=False,
@@ -107,6 +114,14 @@ class CaseRecord(PublishableRecord):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        from .provenance import inference_errors
+
+        errors = inference_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
 
 class StatedDate(models.Model):
@@ -307,6 +322,12 @@ class Citation(models.Model):
         "(e.g. the article citing CBS News).",
     )
     note = models.CharField(max_length=300, blank=True)
+    supports = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The record's fields this quote supports (e.g. a transfer's count and "
+        "destination). A value no citation supports must be marked as an inference.",
+    )
 
     actor = models.ForeignKey(
         "Actor", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
@@ -357,8 +378,9 @@ class Citation(models.Model):
 
     def save(self, *args, **kwargs):
         # Quotes are checked on every save, not only in forms, so no code path
-        # can store a quote that its source does not contain.
-        errors = self.quote_errors()
+        # can store a quote that its source does not contain, nor claim to
+        # support a field its record does not have.
+        errors = self.quote_errors() | self.supports_errors()
         if errors:
             raise ValidationError(errors)
         super().save(*args, **kwargs)
@@ -378,9 +400,23 @@ class Citation(models.Model):
         # "Exactly one record" is the check constraint's job: full_clean()
         # validates it, and admin inlines rightly skip it while the parent is new.
         super().clean()
-        errors = self.quote_errors()
+        errors = self.quote_errors() | self.supports_errors()
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def record_model(self):
+        """The kind of record this citation supports, without fetching it (None
+        while the record is not chosen or not yet saved)."""
+        for name in self.TARGET_FIELDS:
+            if getattr(self, f"{name}_id") is not None:
+                return self._meta.get_field(name).related_model
+        return None
+
+    def supports_errors(self):
+        from .provenance import supports_errors
+
+        return supports_errors(self.record_model, self.supports)
 
     def quote_errors(self):
         """Check the quote against the source's text, and fill in the paragraph

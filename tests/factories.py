@@ -117,3 +117,13 @@ def make_citation(record, source=None, quote="Second paragraph, quoted below.", 
     return Citation.objects.create(
         source=source or make_source(), quote=quote, **{target: record}, **fields
     )
+
+
+def cite_every_value(record, source=None, quote="Second paragraph, quoted below."):
+    """One citation supporting every value `record` shows, so that admin accepts
+    a save of it (a value with neither support nor an inference is refused)."""
+    from cases.kinds import kind_of
+    from cases.provenance import holds_value
+
+    supports = [name for name in kind_of(record).supported_fields if holds_value(record, name)]
+    return make_citation(record, source=source, quote=quote, supports=supports)

@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from cases.models import Actor, Agreement, DetaineeGroup, Transfer
 from cases.views import CORRECTIONS_PER_PAGE
-from tests.factories import make_actor, make_agreement, make_group, make_statement, make_transfer
+from tests.factories import (
+    cite_every_value,
+    make_actor,
+    make_agreement,
+    make_group,
+    make_statement,
+    make_transfer,
+)
 from tests.test_admin import _form_fields, change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +160,7 @@ def test_a_change_to_linked_records_is_listed_with_its_reason(admin_client, clie
 
 def test_edits_to_a_draft_never_appear_and_publishing_is_not_a_correction(admin_client, client, db):
     agreement = make_agreement(title="Early draft", publication_status="draft")
+    cite_every_value(agreement)
     edit_in_admin(admin_client, agreement, "Still drafting", title="Better draft")
     edit_in_admin(admin_client, agreement, "Ready", publication_status="published")
     admin_client.logout()

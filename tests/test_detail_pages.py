@@ -101,10 +101,10 @@ def test_the_six_are_shown_as_part_of_the_17_on_the_transfer_page(client, seed):
 def test_transfer_page_shows_destination_agreement_senders_and_statements(client, seed):
     handover = page(client, "/transfers/handover-of-17-to-cecot/")
     assert 'href="/facilities/cecot/"' in handover
-    assert 'href="/actors/trump-administration/"' in handover
     assert 'href="/statements/bukele-another-step-against-terrorism/"' in handover
     hundreds = page(client, "/transfers/deportation-of-hundreds/")
     assert 'href="/agreements/custody-for-payment/"' in hundreds
+    assert 'href="/actors/trump-administration/"' in hundreds
     # The count keeps the source's words and invents no number.
     assert "hundreds" in hundreds
     assert "the source states no number" in hundreds
@@ -122,10 +122,13 @@ def test_agreement_page_shows_parties_with_roles_transfers_and_statements(client
 
 
 def test_actor_page_shows_agreements_with_role_statements_events_and_designations(client, seed):
-    bukele = page(client, "/actors/nayib-bukele/")
-    agreements = section(bukele, "agreement-roles-heading")
+    salvador = page(client, "/actors/salvadoran-government/")
+    agreements = section(salvador, "agreement-roles-heading")
     assert 'href="/agreements/custody-for-payment/"' in agreements
-    assert "Confirmed that El Salvador receives payments" in agreements
+    assert "receives payments for their custody" in agreements
+    bukele = page(client, "/actors/nayib-bukele/")
+    # Bukele's confirmation of the payments is a statement, not a role in the arrangement.
+    assert "Not a party to any recorded agreement." in section(bukele, "agreement-roles-heading")
     assert 'href="/events/white-house-meeting-april-14/"' in section(bukele, "events-heading")
     assert 'href="/statements/bukele-confirms-custody-payments/"' in section(
         bukele, "statements-heading"
@@ -184,9 +187,9 @@ def test_facility_event_and_statement_pages_link_their_related_records(client, s
 
 
 def test_inferred_date_says_why(client, seed):
-    event = Event.objects.get(slug="bukele-lands-at-joint-base-andrews")
+    event = Event.objects.get(slug="white-house-meeting-april-14")
     html = page(client, event.get_absolute_url())
-    assert "12 April 2025 (inferred)" in html
+    assert "14 April 2025 (inferred)" in html
     assert escape(event.date_inference) in html
 
 

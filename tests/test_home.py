@@ -80,8 +80,11 @@ def test_latest_events_are_dated_first_newest_then_undated_by_wording(client, se
             "hearing",
         )
     )
-    assert meeting < landing < hearing
+    # Undated ones (the landing: the article dates only its report) come after,
+    # newest added first.
+    assert meeting < hearing < landing
     assert "in recent weeks" in latest
+    assert "reported this Saturday" in latest
 
 
 def test_latest_events_leave_out_drafts(client, db):

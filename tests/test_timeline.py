@@ -27,15 +27,19 @@ def positions(html, *needles):
 
 
 def test_seeded_dated_events_come_in_date_order(client, seed):
-    dated, _ = split_sections(timeline(client))
-    landing, meeting = positions(
+    make_event(title="Fictional later hearing", date=datetime.date(2025, 5, 2), slug="hearing")
+    dated, undated = split_sections(timeline(client))
+    meeting, hearing = positions(
         dated,
-        'href="/events/bukele-lands-at-joint-base-andrews/"',
         'href="/events/white-house-meeting-april-14/"',
+        'href="/events/hearing/"',
     )
-    assert landing < meeting
-    assert "12 April 2025 (inferred)" in dated
+    assert meeting < hearing
+    assert "14 April 2025 (inferred)" in dated
     assert "Why the date is inferred" in dated
+    # The article dates the report of the landing, not the landing: it is undated.
+    assert 'href="/events/bukele-lands-at-joint-base-andrews/"' in undated
+    assert "reported this Saturday" in undated
 
 
 def test_undated_items_are_shown_apart_by_their_stated_wording(client, seed):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_postgres_facet_indexes'),
+        ('cases', '0007_provenance'),
     ]
 
     operations = [
