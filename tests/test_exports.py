@@ -204,3 +204,41 @@ def test_csv_cells_that_look_like_formulas_open_as_text(client, db):
     assert '\'=HYPERLINK("http://evil.example","click")' in names
     data = json_rows(client.get("/actors/?_export=json"))
     assert any(row["name"].startswith("=HYPERLINK") for row in data)
+
+
+def test_every_seeded_record_round_trips_with_typed_values_and_its_citations(client, seed):
+    import datetime
+
+    from cases.kinds import KINDS
+
+    for kind in KINDS:
+        url = f"/{kind.url_prefix}/"
+        as_json = {row["slug"]: row for row in json_rows(client.get(url, {"_export": "json"}))}
+        as_csv = {row["slug"]: row for row in csv_rows(client.get(url, {"_export": "csv"}))}
+        citations = csv_rows(client.get(url, {"_export": "citations.csv"}))
+        for record in kind.model.objects.all():
+            row = as_json[record.slug]
+            quotes = sorted(citation.quote for citation in record.citations.all())
+            assert sorted(citation["quote"] for citation in row["citations"]) == quotes
+            assert (
+                all(citation["supports"] for citation in row["citations"]) or kind.name == "source"
+            )
+            assert int(as_csv[record.slug]["citation_count"]) == len(quotes)
+            assert sorted(
+                c["quote"] for c in citations if c["record_slug"] == record.slug
+            ) == sorted(
+                quote if not quote.startswith(("=", "+", "-", "@")) else f"'{quote}"
+                for quote in quotes
+            )
+            if "date" in row and row["date"]:
+                parsed = (
+                    datetime.date.fromisoformat(row["date"]) if len(row["date"]) == 10 else None
+                )
+                assert parsed == record.date or row["date_precision"] != "day"
+                assert row["date"] == as_csv[record.slug]["date"]
+            for name in ("count", "size"):
+                if name in row:
+                    assert row[name] is None or isinstance(row[name], int)
+                    assert as_csv[record.slug][name] == (
+                        "" if row[name] is None else str(row[name])
+                    )

@@ -163,7 +163,10 @@ def test_latest_dated_event_is_a_key_figure_with_its_occurrence(client, db):
 def test_a_correction_in_admin_changes_the_key_figure(admin_client, client, db):
     from tests.test_admin import change_form_data
 
+    from tests.factories import cite_every_value
+
     transfer = make_transfer(count_stated="hundreds", is_key_figure=True)
+    cite_every_value(transfer)
     assert "hundreds (the source states no number)" in figure_for(home(client), transfer)
     url = reverse("admin:cases_transfer_change", args=[transfer.pk])
     data = change_form_data(admin_client.get(url))
