@@ -167,6 +167,21 @@ class PublishableQuerySet(models.QuerySet):
         (see sees_drafts), published records for everyone else."""
         return self.all() if sees_drafts(user) else self.published()
 
+    def newly_published(self):
+        """Published records, each with `published_at`: when its history
+        first shows it published (when it was added, for a record with no
+        history), newest first. For the Atom feed of new records."""
+        first_published = (
+            self.model.history.filter(id=models.OuterRef("pk"), publication_status="published")
+            .order_by("history_date")
+            .values("history_date")[:1]
+        )
+        return (
+            self.published()
+            .annotate(published_at=Coalesce(models.Subquery(first_published), "created_at"))
+            .order_by("-published_at", "slug")
+        )
+
     # --- Search and detail pages ---------------------------------------------
 
     # The kind's main text fields, which search() looks in.

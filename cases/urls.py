@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.urls import path
 
-from . import views
+from . import feeds, reader_views, views
 
 app_name = "cases"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("timeline/", views.timeline, name="timeline"),
     path("corrections/", views.corrections, name="corrections"),
     path("dossier.pdf", views.case_dossier, name="dossier"),
+    path("method/", reader_views.method, name="method"),
+    path("feeds/records.atom", feeds.PublishedRecordsFeed(), name="records_feed"),
+    path("feeds/corrections.atom", feeds.CorrectionsFeed(), name="corrections_feed"),
 ]
 for prefix, name in RECORD_ROUTES:
     urlpatterns += [

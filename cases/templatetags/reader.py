@@ -1,0 +1,48 @@
+"""Template filters for the reader-facing pieces: whose claim a status is."""
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+
+register = template.Library()
+
+
+@register.filter
+def claim_attribution(record):
+    """Whose claim a record's status is, where the record says: "by <actor>"
+    for a detainee group's accuser, "according to <report>" for the reports
+    its quotes are attributed to. Empty otherwise, so the badge never names
+    anyone the data does not.
+
+    Reads only what the page prefetched (never a query, never a hidden
+    record: see prefetch_visible), so
+    in a table, where citations are not loaded, it says nothing."""
+    parts = []
+    accuser = _loaded_relation(record, "alleged_by")
+    if accuser is not None:
+        parts.append(f"by {accuser}")
+    reports = []
+    for citation in _loaded_list(record, "citations"):
+        source = _cached(citation, "attributed_to")
+        if source is not None:
+            name = source.publisher or source.title
+            if name not in reports:
+                reports.append(name)
+    if reports:
+        parts.append(f"according to {' and '.join(reports)}")
+    return ", ".join(parts)
+
+
+def _loaded_relation(record, name):
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field.get_cached_value(record, default=None)
+
+
+def _loaded_list(record, name):
+    return getattr(record, f"visible_{name}", None) or []
+
+
+def _cached(instance, name):
+    return instance._meta.get_field(name).get_cached_value(instance, default=None)
