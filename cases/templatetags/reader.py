@@ -46,3 +46,9 @@ def _loaded_list(record, name):
 
 def _cached(instance, name):
     return instance._meta.get_field(name).get_cached_value(instance, default=None)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, record):
+    """The record's permalink with this site's scheme and host, for citing."""
+    return context["request"].build_absolute_uri(record.get_absolute_url())
