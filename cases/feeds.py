@@ -106,3 +106,6 @@ class CorrectionsFeed(Feed):
 
     def item_pubdate(self, correction):
         return correction.corrected_at
+
+    # Atom requires an <updated> on every entry.
+    item_updateddate = item_pubdate
