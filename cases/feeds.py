@@ -38,7 +38,8 @@ class PublishedRecordsFeed(Feed):
             for model in RECORD_KINDS
             for record in model.objects.visible_to(reader)
             .newly_published()
-            .for_listing(reader)[:FEED_ENTRIES]
+            .for_listing(reader)
+            .with_claim_attribution(reader)[:FEED_ENTRIES]
         ]
         newest.sort(key=lambda record: record.published_at, reverse=True)
         return newest[:FEED_ENTRIES]

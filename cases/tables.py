@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from .templatetags.reader import claim_attribution
+
 # What an empty cell shows: nothing is stated.
 NOT_STATED = "—"
 
@@ -57,7 +59,12 @@ class ClaimStatusColumn(tables.Column):
     def render(self, value, record):
         # `value` is already the label ("Alleged"); the badge's colour needs the code.
         return render_to_string(
-            "includes/claim_badge.html", {"status": record.claim_status, "label": value}
+            "includes/claim_badge.html",
+            {
+                "status": record.claim_status,
+                "label": value,
+                "attribution": claim_attribution(record),
+            },
         )
 
     def value(self, value):

@@ -158,6 +158,18 @@ def test_a_badge_says_whose_claim_it_is_where_the_record_says(client, seed):
     assert "claim-attribution" not in page(client, "/transfers/handover-of-17-to-cecot/")
 
 
+def test_the_table_and_the_feed_say_whose_claim_it_is_as_the_page_does(client, seed):
+    table = page(client, "/agreements/")
+    assert re.search(r"Proposed</a> <span class=\"claim-attribution\">according to CBS News", table)
+    entries = feed_entries(client, reverse("cases:records_feed"))
+    (summary,) = [
+        entry.find(f"{ATOM}summary").text
+        for entry in entries
+        if entry.find(f"{ATOM}title").text.startswith("Agreement: “Safe Third Country”")
+    ]
+    assert summary.startswith("Claim status: Proposed, according to CBS News")
+
+
 def test_a_badge_names_the_accuser_the_record_names(client, db):
     accuser = make_actor(name="Fictional Ministry of Examples")
     group = make_group(claim_status=ClaimStatus.ALLEGED, alleged_by=accuser)

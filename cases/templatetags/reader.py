@@ -13,15 +13,19 @@ def claim_attribution(record):
     its quotes are attributed to. Empty otherwise, so the badge never names
     anyone the data does not.
 
-    Reads only what the page prefetched (never a query, never a hidden
-    record: see prefetch_visible), so
-    in a table, where citations are not loaded, it says nothing."""
+    Reads only what was prefetched (for_detail on a record's page,
+    with_claim_attribution in tables and feeds): never a query, never a
+    hidden record. Where nothing was loaded (search results, the timeline)
+    it says nothing."""
     parts = []
     accuser = _loaded_relation(record, "alleged_by")
     if accuser is not None:
         parts.append(f"by {accuser}")
     reports = []
-    for citation in _loaded_list(record, "citations"):
+    citations = getattr(record, "attributed_citations", None)
+    if citations is None:
+        citations = _loaded_list(record, "citations")
+    for citation in citations:
         source = _cached(citation, "attributed_to")
         if source is not None:
             name = source.publisher or source.title
