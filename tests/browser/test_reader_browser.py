@@ -81,6 +81,8 @@ def test_on_a_wide_screen_the_filters_stay_open_beside_the_table(page):
     page.goto(reverse("cases:transfer_list"))
     expect(page.get_by_label("Destination facility")).to_be_visible()
     expect(page.get_by_role("heading", name="Filters")).to_be_visible()
+    # No button to tab past on a wide screen: the filters are simply there.
+    expect(page.locator(".filters-toggle > summary")).to_be_hidden()
 
 
 def test_copy_citation_puts_the_citation_on_the_clipboard(new_context, live_server):
