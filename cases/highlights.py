@@ -48,7 +48,7 @@ class Passage:
     @property
     def records(self):
         """The records citing these words, each once."""
-        return list({id(c.record): c.record for c in self.citations if c.record}.values())
+        return _each_once(c.record for c in self.citations if c.record)
 
     def open_marks(self):
         # One mark per citation, nested, so each has an element with its id.
@@ -86,6 +86,11 @@ class HighlightedParagraph:
         return f"p{self.number}"
 
     @property
+    def records(self):
+        """The records quoting this paragraph, each once."""
+        return _each_once(record for passage in self.passages for record in passage.records)
+
+    @property
     def html(self):
         """The paragraph, escaped, with its inline passages in nested marks."""
         out, position, open_passages = [], 0, []
@@ -102,6 +107,11 @@ class HighlightedParagraph:
             position = _close(out, self.text, position, open_passages.pop())
         out.append(escape(self.text[position:]))
         return mark_safe("".join(out))
+
+
+def _each_once(records):
+    # Two citations of one record load it twice: compare kind and key.
+    return list({(type(record), record.pk): record for record in records}.values())
 
 
 def _close(out, text, position, passage):

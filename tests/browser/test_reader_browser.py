@@ -147,3 +147,21 @@ def test_new_pages_have_no_serious_or_critical_accessibility_violation(new_conte
         if violations:
             found["dossier refusal"] = describe(violations)
     assert not found, "\n".join(f"{url}\n{text}" for url, text in found.items())
+
+
+def test_on_a_phone_the_records_quoting_a_paragraph_fold_under_it_and_open_for_a_link(
+    phone_page,
+):
+    page = phone_page
+    source = reverse("cases:source_detail", args=["article-bukele-white-house-visit"])
+    page.goto(source)
+    passages = page.locator("#p7 .cited-passages")
+    expect(passages).to_be_hidden()
+    page.locator("#p7 .passages-toggle > summary").tap()
+    expect(passages).to_be_visible()
+    assert_on_screen(passages.get_by_role("link", name=re.compile("Handover of 17")).first)
+    # A quote that crosses another is marked in the folded list: a link to it
+    # still lands on it, opened.
+    anchor = "quote-detainee-group-hundreds-of-deported-migrants-1"
+    page.goto(f"{source}#{anchor}")
+    expect(page.locator(f"mark#{anchor}")).to_be_in_viewport()
