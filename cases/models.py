@@ -177,20 +177,6 @@ class StatedDate(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def date_display(self):
-        """The date at the precision we know it, or the source's wording; never
-        a made-up date."""
-        if not self.date:
-            return self.date_stated or "Date not stated"
-        formats = {
-            DatePrecision.DAY: "%-d %B %Y",
-            DatePrecision.MONTH: "%B %Y",
-            DatePrecision.YEAR: "%Y",
-        }
-        text = self.date.strftime(formats[self.date_precision])
-        return f"{text} (inferred)" if self.date_is_inferred else text
-
 
 def validate_stated_count(count, count_stated, count_field):
     """A number is kept only where the source states one; the words are always kept."""
@@ -692,10 +678,6 @@ class DetaineeGroup(CaseRecord):
             errors["parent"] = "A group cannot be part of itself."
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def size_display(self):
-        return str(self.size) if self.size is not None else self.size_stated
 
 
 class Transfer(CaseRecord, StatedDate):

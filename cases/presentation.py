@@ -15,7 +15,10 @@ reader may not see.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -112,11 +115,90 @@ def occurrence_caveat(record):
 # --- HTML pieces ------------------------------------------------------------
 
 
-def claim_badge_html(status, label):
-    """The claim status as a labelled badge: the word is always shown, colour only helps."""
-    return format_html(
-        '<span class="badge badge-claim badge-{}" title="Claim status">{}</span>', status, label
-    )
+def claim_attribution(record):
+    """Whose claim a record's status is, where the record says: "by <actor>"
+    for a detainee group's accuser, "according to <report>" for the reports
+    its quotes are attributed to. Empty otherwise, so the badge never names
+    anyone the data does not.
+
+    Reads only what was prefetched (for_detail on a record's page,
+    with_claim_attribution in tables and feeds): never a query, never a
+    hidden record. Where nothing was loaded (search results, the timeline)
+    it says nothing."""
+    parts = []
+    accuser = _loaded_relation(record, "alleged_by")
+    if accuser is not None:
+        parts.append(f"by {accuser}")
+    reports = []
+    citations = getattr(record, "attributed_citations", None)
+    if citations is None:
+        citations = _loaded_list(record, "citations")
+    for citation in citations:
+        source = _cached(citation, "attributed_to")
+        if source is not None:
+            name = source.publisher or source.title
+            if name not in reports:
+                reports.append(name)
+    if reports:
+        parts.append(f"according to {' and '.join(reports)}")
+    return ", ".join(parts)
+
+
+def _loaded_relation(record, name):
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field.get_cached_value(record, default=None)
+
+
+def _loaded_list(record, name):
+    return getattr(record, f"visible_{name}", None) or []
+
+
+def _cached(instance, name):
+    return instance._meta.get_field(name).get_cached_value(instance, default=None)
+
+
+def _loaded_relation(record, name):
+    try:
+        field = record._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field.get_cached_value(record, default=None)
+
+
+def _loaded_list(record, name):
+    return getattr(record, f"visible_{name}", None) or []
+
+
+def _cached(instance, name):
+    return instance._meta.get_field(name).get_cached_value(instance, default=None)
+
+
+@lru_cache(maxsize=1)
+def _method_url():
+    return reverse("cases:method")
+
+
+def claim_badge_html(status, label, attribution="", link=True):
+    """The claim status as a labelled badge: the word is always shown, colour
+    only helps. It links to the status's definition on the method page, and
+    says whose claim it is where the record says (`attribution`)."""
+    if link:
+        badge = format_html(
+            '<a class="badge badge-claim badge-{}" href="{}#status-{}" title="What “{}” means">{}</a>',
+            status,
+            _method_url(),
+            status,
+            label,
+            label,
+        )
+    else:
+        badge = format_html('<span class="badge badge-claim badge-{}">{}</span>', status, label)
+    if attribution:
+        badge = format_html('{} <span class="claim-attribution">{}</span>', badge, attribution)
+    return badge
 
 
 def badges_html(record, show_claim=True):
@@ -124,7 +206,11 @@ def badges_html(record, show_claim=True):
     scheduled or cancelled event's occurrence, and (for staff) its draft mark."""
     parts = []
     if show_claim and getattr(record, "claim_status", None):
-        parts.append(claim_badge_html(record.claim_status, record.get_claim_status_display()))
+        parts.append(
+            claim_badge_html(
+                record.claim_status, record.get_claim_status_display(), claim_attribution(record)
+            )
+        )
     caveat = occurrence_caveat(record)
     if caveat:
         parts.append(
@@ -539,11 +625,9 @@ def attribution(record, citations, statements=()):
     report the quotes are attributed to ("according to CBS News"), or, for a
     confirmed record, who confirmed it in a recorded statement ("confirmed by
     Nayib Bukele"). Empty when the record says by whom no more than "reported"."""
-    reports = [citation.attributed_to for citation in citations if citation.attributed_to_id]
-    reports = [report for report in reports if report is not None]
-    if reports:
-        report = reports[0]
-        return f"according to {report.publisher or report.title}"
+    said = claim_attribution(record)
+    if said:
+        return said
     if getattr(record, "claim_status", "") == "confirmed":
         speakers = {shown_relation(statement, "speaker") for statement in statements}
         speakers.discard(None)

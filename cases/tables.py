@@ -52,7 +52,11 @@ class ClaimStatusColumn(tables.Column):
         super().__init__(**kwargs)
 
     def render(self, record):
-        return presentation.claim_badge_html(record.claim_status, record.get_claim_status_display())
+        return presentation.claim_badge_html(
+            record.claim_status,
+            record.get_claim_status_display(),
+            presentation.claim_attribution(record),
+        )
 
 
 class RelatedLinkColumn(tables.Column):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, reader_views, views
 from .kinds import KINDS
 
 app_name = "cases"
@@ -11,6 +11,9 @@ urlpatterns = [
     path("timeline/", views.timeline, name="timeline"),
     path("corrections/", views.corrections, name="corrections"),
     path("dossier.pdf", views.case_dossier, name="dossier"),
+    path("method/", reader_views.method, name="method"),
+    path("feeds/records.atom", feeds.PublishedRecordsFeed(), name="records_feed"),
+    path("feeds/corrections.atom", feeds.CorrectionsFeed(), name="corrections_feed"),
 ]
 # One table and one page per kind of record, at stable, shareable URLs, and
 # their PDF briefs: the table as filtered and sorted, and one record.

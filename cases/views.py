@@ -3,7 +3,6 @@ columns in tables.py, filters in filters.py."""
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import EmptyPage, Paginator
 from django.core.validators import slug_re
 from django.db.models import Subquery
@@ -17,6 +16,8 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import exports, pdf, presentation, roles
+from .access import permission_required_with_message
+from .highlights import highlighted_paragraphs
 from .kinds import DOSSIER_KINDS, KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .models import Event, Source
 from .pagination import CappedCountPaginator
@@ -442,6 +443,9 @@ def record_context(request, kind, slug):
     if kind.model is Source:
         context["paragraphs"] = record.paragraphs
         context["citations_by_record"] = _citations_by_record(context["citations"])
+        context["highlighted_paragraphs"] = highlighted_paragraphs(
+            record.paragraphs, context["citations"]
+        )
     return context
 
 
@@ -529,7 +533,10 @@ def _corrected_record(key, user):
 # cases/roles.py): every PDF view below carries this, and no other check.
 # Anyone else gets 403; in a closed site, anonymous readers are sent to the
 # login page before it (tracker/site_mode.py).
-brief_export_required = permission_required(roles.EXPORT_PDF_BRIEFS, raise_exception=True)
+# The refusal page says what to do: log in, or which role to ask for (cases/access.py).
+brief_export_required = permission_required_with_message(
+    roles.EXPORT_PDF_BRIEFS, "download PDF briefs"
+)
 
 # Rows a table brief will print; past this it asks for narrower filters, so a
 # brief never runs past the server's timeout (gunicorn's default is 30 s).

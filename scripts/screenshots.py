@@ -44,7 +44,10 @@ PAGES = [
     ("agreements", "/agreements/"),
     ("agreement", "/agreements/safe-third-country/"),
     ("detainee-groups", "/detainee-groups/"),
+    # The article with each quoted passage marked, and the records quoting it beside.
     ("source", "/sources/article-bukele-white-house-visit/"),
+    ("statements", "/statements/"),
+    ("method", "/method/"),
     ("search", "/search/?q=Safe+Third+Country"),
     ("timeline", "/timeline/"),
     ("corrections", "/corrections/"),
@@ -60,12 +63,13 @@ BRIEFS = [
 # each well under 200 KB.
 DOCS_SHOTS = [
     ("transfer-desktop.png", "/transfers/handover-of-17-to-cecot/", {"viewport": DESKTOP}, None),
-    # On a phone: the end of the filters, the active filter and the table.
+    # On a phone: the folded filters with their count, the active filter and
+    # the table as cards.
     (
         "transfers-phone.png",
         "/transfers/?destination=cecot&sort=-date",
         PHONE_OPTIONS,
-        "#id_per_page",
+        ".filters-panel",
     ),
 ]
 EDITOR = "screenshots-editor"

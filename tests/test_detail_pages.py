@@ -67,22 +67,29 @@ def test_every_seeded_record_page_shows_its_title_claim_status_and_quotes(client
             title = getattr(record, "title", None) or getattr(record, "name", None) or record.text
             assert escape(title) in html, record.slug
             if model is not Source:
-                assert f">{record.get_claim_status_display()}</span>" in html, record.slug
+                assert f">{record.get_claim_status_display()}</a>" in html, record.slug
             quotes = list(record.citations.all())
             if model is Source:
                 quotes += list(record.attributions.all())
             assert quotes, f"the seed cites {record.slug}"
             for citation in quotes:
-                assert escape(citation.quote) in html, (record.slug, citation.key)
+                if model is Source and citation.source_id == record.pk:
+                    # In the source's own text, marked where it stands (marks
+                    # of overlapping quotes may sit inside it; see test_reader).
+                    assert f'id="quote-{citation.key}"' in html, (record.slug, citation.key)
+                else:
+                    assert escape(citation.quote) in html, (record.slug, citation.key)
 
 
 def test_claim_status_is_a_labelled_badge_in_words(client, seed):
     agreement = page(client, "/agreements/safe-third-country/")
-    assert 'class="badge badge-claim badge-proposed" title="Claim status">Proposed</span>' in (
-        agreement
-    )
+    # The word is linked to its definition on the method page.
+    assert (
+        '<a class="badge badge-claim badge-proposed" href="/method/#status-proposed" '
+        'title="What “Proposed” means">Proposed</a>'
+    ) in agreement
     group = page(client, "/detainee-groups/six-accused-of-child-molestation/")
-    assert 'badge-alleged" title="Claim status">Alleged</span>' in group
+    assert 'href="/method/#status-alleged" title="What “Alleged” means">Alleged</a>' in group
 
 
 def test_the_six_are_shown_as_part_of_the_17_on_the_transfer_page(client, seed):
@@ -202,9 +209,11 @@ def test_undated_record_shows_the_sources_wording_not_a_date(client, seed):
 
 def test_citation_links_to_its_paragraph_on_the_source_page(client, seed):
     html = page(client, "/agreements/safe-third-country/")
-    assert f'href="{ARTICLE}#p8"' in html
+    # The link lands on the quoted words themselves, in paragraph 8.
+    assert f'href="{ARTICLE}#quote-agreement-safe-third-country-1"' in html
     source = page(client, ARTICLE)
-    paragraph = re.search(r'<li id="p8">(.*?)</li>', source, flags=re.S).group(1)
+    paragraph = re.search(r'<li id="p8"[^>]*>(.*?)</li>', source, flags=re.S).group(1)
+    assert 'id="quote-agreement-safe-third-country-1"' in paragraph
     assert "Safe Third Country" in paragraph
 
 

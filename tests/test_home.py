@@ -161,9 +161,8 @@ def test_latest_dated_event_is_a_key_figure_with_its_occurrence(client, db):
 
 
 def test_a_correction_in_admin_changes_the_key_figure(admin_client, client, db):
-    from tests.test_admin import change_form_data
-
     from tests.factories import cite_every_value
+    from tests.test_admin import change_form_data
 
     transfer = make_transfer(count_stated="hundreds", is_key_figure=True)
     cite_every_value(transfer)

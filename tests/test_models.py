@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from cases.models import Citation, DetaineeGroup, Event, Transfer
+from cases.presentation import stated_count_text, stated_date_text
 from tests.factories import make_actor, make_citation, make_event, make_source
 
 pytestmark = pytest.mark.django_db
@@ -70,15 +71,18 @@ def test_inferred_date_must_say_why():
     assert "date_inference" in error.value.message_dict
 
 
-def test_date_display_shows_precision_inference_and_never_invents_a_date():
-    assert Event(date=datetime.date(2025, 4, 14)).date_display == "14 April 2025"
+def test_a_date_reads_at_its_precision_with_its_inference_and_is_never_invented():
+    assert stated_date_text(Event(date=datetime.date(2025, 4, 14))) == "14 April 2025"
     assert (
-        Event(date=datetime.date(2025, 4, 1), date_precision="month", date_is_inferred=True)
-    ).date_display == "April 2025 (inferred)"
-    assert Event(date_stated="the most recent operation").date_display == (
-        "the most recent operation"
+        stated_date_text(
+            Event(date=datetime.date(2025, 4, 1), date_precision="month", date_is_inferred=True)
+        )
+        == "April 2025 (inferred)"
     )
-    assert Event().date_display == "Date not stated"
+    assert stated_date_text(Event(date_stated="the most recent operation")) == (
+        "“the most recent operation” (the source gives no date)"
+    )
+    assert stated_date_text(Event()) == "Date not stated"
 
 
 def test_month_precise_date_must_be_stored_as_the_first():
@@ -98,7 +102,9 @@ def test_a_stated_number_must_match_the_stored_count():
 def test_words_are_kept_when_no_number_is_stated():
     group = DetaineeGroup(slug="g", name="G", size=None, size_stated="hundreds")
     group.full_clean()
-    assert group.size_display == "hundreds"
+    assert stated_count_text(group.size, group.size_stated) == (
+        "hundreds (the source states no number)"
+    )
 
 
 def test_new_records_start_as_drafts():

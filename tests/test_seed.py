@@ -22,6 +22,7 @@ from cases.models import (
     Statement,
     Transfer,
 )
+from cases.presentation import stated_date_text
 from cases.provenance import holds_value, inference_reason, supporting_citations
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_imprecise_counts_are_kept_as_stated(seed):
     seventeen = Transfer.objects.get(slug="handover-of-17-to-cecot")
     assert (seventeen.count, seventeen.destination.slug) == (17, "cecot")
     group = DetaineeGroup.objects.get(slug="hundreds-of-deported-migrants")
-    assert (group.size, group.size_display) == (None, "hundreds")
+    assert (group.size, group.size_stated) == (None, "hundreds")
 
 
 def test_the_six_are_a_subgroup_of_the_seventeen_and_stay_alleged(seed):
@@ -153,7 +154,7 @@ def test_undated_events_are_not_given_a_date(seed):
     for slug in ["noem-visits-cecot", "rubio-visits-el-salvador"]:
         event = Event.objects.get(slug=slug)
         assert event.date is None
-        assert event.date_display == "Date not stated"
+        assert stated_date_text(event) == "Date not stated"
 
 
 def test_seed_holds_the_statements_the_issue_names(seed):

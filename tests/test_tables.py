@@ -95,8 +95,8 @@ def test_events_filter_by_date_range_leaves_undated_events_out(client, seed):
 def test_claim_status_is_a_labelled_badge_and_counts_keep_the_sources_words(client, seed):
     html = client.get("/transfers/").content.decode()
     assert (
-        '<span class="badge badge-claim badge-reported" title="Claim status">Reported</span>'
-        in html
+        '<a class="badge badge-claim badge-reported" href="/method/#status-reported" '
+        'title="What “Reported” means">Reported</a>' in html
     )
     assert '<td data-label="People moved">hundreds (the source states no number)</td>' in html
     # An undated transfer shows the source's wording, never a made-up date.

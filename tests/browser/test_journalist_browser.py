@@ -60,14 +60,15 @@ def test_journalist_finds_the_cecot_transfer_checks_its_source_searches_and_down
     # An accusation is shown as alleged, never as fact.
     expect(six.locator(".badge-claim")).to_have_text(re.compile(r"^alleged$", re.I))
 
-    # Its first citation, followed to the paragraph it quotes.
+    # Its first citation, followed to the words it quotes, marked in paragraph 7.
     sources = page.get_by_role("region", name="Sources for this record")
     expect(sources.locator("blockquote").first).to_contain_text("six accused of child molestation")
     sources.get_by_role("link", name=re.compile(r"paragraph 7$")).first.click()
-    expect(page).to_have_url(re.compile(r"/sources/article-bukele-white-house-visit/#p7$"))
-    paragraph = page.locator("#p7")
-    expect(paragraph).to_contain_text("six accused of child molestation")
-    expect(paragraph).to_be_in_viewport()
+    anchor = "quote-transfer-handover-of-17-to-cecot-1"
+    expect(page).to_have_url(re.compile(rf"/sources/article-bukele-white-house-visit/#{anchor}$"))
+    marked = page.locator(f"#p7 mark#{anchor}")
+    expect(marked).to_contain_text("six accused of child molestation")
+    expect(marked).to_be_in_viewport()
 
     # Search from the header for the proposed agreement.
     header_search = page.get_by_role("search", name="Site search")

@@ -1,0 +1,116 @@
+"""Atom feeds for readers who follow the case: newly published records of
+every kind, and the corrections log. Feed readers do not log in, so both show
+what an anonymous reader sees: published records only, never a draft."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from . import presentation
+from .kinds import KINDS
+from .querysets import corrections_log, describe_corrections
+from .templatetags.reader import claim_attribution
+from .templatetags.records import excerpt, kind_name, record_label
+from .views import corrections_url
+
+TRACKER_NAME = "Deportation tracker: U.S.–El Salvador"
+# Entries per feed: feed readers poll often, so the newest are enough.
+FEED_ENTRIES = 50
+
+
+def _anonymous():
+    return AnonymousUser()
+
+
+class PublishedRecordsFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{TRACKER_NAME}: newly published records"
+    subtitle = (
+        "Records of every kind as they are published, newest first, each with its claim status."
+    )
+
+    def link(self):
+        return reverse("cases:home")
+
+    def items(self):
+        reader = _anonymous()
+        newest = [
+            record
+            for model in [kind.model for kind in KINDS]
+            for record in model.objects.visible_to(reader)
+            .newly_published()
+            .for_listing(reader)
+            .with_claim_attribution(reader)[:FEED_ENTRIES]
+        ]
+        newest.sort(key=lambda record: record.published_at, reverse=True)
+        return newest[:FEED_ENTRIES]
+
+    def item_title(self, record):
+        return f"{kind_name(record).capitalize()}: {record_label(record)}"
+
+    def item_description(self, record):
+        # The caveats a page shows travel with the entry: status, whose claim
+        # it is, the date as the source gives it.
+        lines = []
+        status = getattr(record, "get_claim_status_display", None)
+        if status:
+            attribution = claim_attribution(record)
+            lines.append(f"Claim status: {status()}" + (f", {attribution}" if attribution else ""))
+        if hasattr(record, "date_stated"):
+            lines.append(f"Date: {presentation.stated_date_text(record)}")
+        text = excerpt(record, 60)
+        if text:
+            lines.append(text)
+        return " · ".join(lines)
+
+    def item_pubdate(self, record):
+        return record.published_at
+
+    def item_updateddate(self, record):
+        # A seeded record can carry an older change time than its publication.
+        return max(record.updated_at, record.published_at)
+
+
+class CorrectionsFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{TRACKER_NAME}: corrections"
+    subtitle = "Every change to a published record, newest first: what changed and why."
+
+    def link(self):
+        return reverse("cases:corrections")
+
+    def items(self):
+        reader = _anonymous()
+        rows = corrections_log(
+            [model.objects.visible_to(reader) for model in [kind.model for kind in KINDS]]
+        )
+        return describe_corrections(rows[:FEED_ENTRIES], reader)
+
+    def item_title(self, correction):
+        return f"Correction to {kind_name(correction.record)}: {record_label(correction.record)}"
+
+    def item_description(self, correction):
+        reason = correction.reason or "No reason was given."
+        return f"Changed: {', '.join(correction.changed_fields)}. Why: {reason}"
+
+    def item_link(self, correction):
+        return corrections_url(correction.record)
+
+    def get_feed(self, obj, request):
+        self._site_root = request.build_absolute_uri("/")
+        return super().get_feed(obj, request)
+
+    def item_guid(self, correction):
+        # Several corrections share a link (the record's log), so each entry's
+        # id adds the moment of the change to it.
+        moment = correction.corrected_at.strftime("%Y%m%dT%H%M%S%f")
+        return f"{self._site_root.rstrip('/')}{corrections_url(correction.record)}#at-{moment}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, correction):
+        return correction.corrected_at
+
+    # Atom requires an <updated> on every entry.
+    item_updateddate = item_pubdate
