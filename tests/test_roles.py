@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from cases import roles
 from cases.kinds import KINDS
 from cases.models import Agreement
-from tests.factories import make_agreement
+from tests.factories import cite_every_value, make_agreement
 from tests.test_admin import change_form_data
 from tests.test_settings import import_settings_with
 
@@ -230,6 +230,7 @@ def test_staff_without_change_rights_cannot_change_records(log_in_as, agreements
 def test_admins_change_records_in_admin_and_see_their_history(log_in_as, agreements):
     client = log_in_as("admin")
     published, _ = agreements
+    cite_every_value(published)  # admin refuses a value no citation supports
     change_url = reverse("admin:cases_agreement_change", args=[published.pk])
     data = change_form_data(client.get(change_url))
     data["title"] = "Cooperation pact, corrected"
