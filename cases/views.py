@@ -27,6 +27,7 @@ from .querysets import (
     records_for_entries,
     timeline_entries,
 )
+from .search import Search
 from .templatetags.records import record_label
 
 # --- Home, search, timeline -------------------------------------------------
@@ -62,7 +63,9 @@ def home(request):
 
 def search(request):
     query = clean_search_text(request.GET.get("q", ""))
-    kinds = [_search_kind(model, query, request.user) for model in RECORD_KINDS] if query else []
+    # One Search for every kind, so each linked record is looked up once.
+    search = Search(query, request.user)
+    kinds = [_search_kind(model, search, request.user) for model in RECORD_KINDS] if query else []
     return render(
         request,
         "cases/search.html",
@@ -77,7 +80,7 @@ def search(request):
 
 
 def _search_kind(model, query, user):
-    matches = model.objects.visible_to(user).search(query)
+    matches = model.objects.visible_to(user).search(query, user)
     results = list(matches.for_listing(user)[: SEARCH_RESULTS_PER_KIND + 1])
     # Most searches fit on the page, and then the rows are the count.
     total = matches.count() if len(results) > SEARCH_RESULTS_PER_KIND else len(results)
@@ -85,7 +88,7 @@ def _search_kind(model, query, user):
         "label": model._meta.verbose_name_plural,
         "results": results[:SEARCH_RESULTS_PER_KIND],
         "total": total,
-        "table_url": table_url(model, q=query),
+        "table_url": table_url(model, q=query.text),
     }
 
 

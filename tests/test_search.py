@@ -27,6 +27,11 @@ def search(client, query, **extra):
     return response.content.decode()
 
 
+def without_marks(html):
+    """The page with the highlight marks around matched words taken out."""
+    return html.replace("<mark>", "").replace("</mark>", "")
+
+
 def result_groups(html):
     """{kind heading: count} of the result groups on a search page."""
     found = re.findall(r'<h2 id="results-\d+">([^<]+) <span class="muted">\((\d+)\)</span>', html)
@@ -90,7 +95,7 @@ def test_search_hides_drafts_from_anonymous_and_shows_them_to_staff(client, staf
 def test_search_does_not_name_a_draft_speaker(client):
     speaker = make_actor(name="Unpublished Official", publication_status="draft")
     make_statement(text="Words about Ilopango.", speaker=speaker)
-    html = search(client, "Ilopango")
+    html = without_marks(search(client, "Ilopango"))
     assert "Words about Ilopango." in html
     assert "Unpublished Official" not in html
 
