@@ -213,6 +213,7 @@ class Search:
         self.words = search_words(self.text)
         self.user = user
         self._named = {}
+        self._linked_ids = {}
 
     def __bool__(self):
         return bool(self.words)
@@ -252,8 +253,16 @@ class Search:
         through = field.remote_field.through
         owner = field.m2m_field_name()
         other = field.m2m_reverse_field_name()
-        linked = through.objects.filter(**{f"{other}__in": ids}).values(f"{owner}_id")
-        return Q(pk__in=linked)
+        linked = through.objects.filter(**{f"{other}__in": ids}).values_list(f"{owner}_id")
+        key = (through, tuple(ids))
+        if key not in self._linked_ids:
+            # Run now when few: a list of ids lets PostgreSQL combine this
+            # branch with the text indexes (a subquery in an OR makes it read
+            # the whole table); many stay a subquery.
+            owners = [row[0] for row in linked[: RELATED_MATCHES_MAX + 1]]
+            self._linked_ids[key] = owners if len(owners) <= RELATED_MATCHES_MAX else None
+        owners = self._linked_ids[key]
+        return Q(pk__in=owners if owners is not None else linked.values(f"{owner}_id"))
 
 
 # --- Highlighting ----------------------------------------------------------------
