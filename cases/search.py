@@ -228,6 +228,20 @@ class Search:
             self._named[key] = list(matching.values_list("pk", flat=True)[:RELATED_MATCHES_MAX])
         return self._named[key]
 
+    def linked_records(self, limit):
+        """Some of the linked records whose names the words matched (one
+        query per kind that has any), to tell the reader why a record with
+        none of the words in it was found."""
+        ids = {}
+        for (model, _word), pks in self._named.items():
+            ids.setdefault(model, []).extend(pk for pk in pks if pk not in ids.get(model, ()))
+        records = []
+        for model, pks in ids.items():
+            if pks and len(records) < limit:
+                visible = model.objects.visible_to(self.user).filter(pk__in=pks[:limit])
+                records.extend(visible.order_by("pk")[: limit - len(records)])
+        return records
+
     def condition(self, queryset):
         """Q for the records of `queryset` that match every word."""
         if not self.words:

@@ -37,6 +37,8 @@ from .templatetags.records import record_label
 RECORD_KINDS = (Agreement, Transfer, DetaineeGroup, Actor, Facility, Event, Statement, Source)
 LATEST_EVENTS_ON_HOME = 5
 SEARCH_RESULTS_PER_KIND = 50
+# How many of the linked records a search found records through it names.
+SEARCH_LINKED_NAMES_SHOWN = 8
 TIMELINE_KINDS = (Event, Transfer, Statement)
 # Timeline items per page, dated and undated each.
 TIMELINE_PAGE_SIZE = 100
@@ -75,6 +77,7 @@ def search(request):
             "kinds_not_found": [kind for kind in kinds if not kind["total"]],
             "total": sum(kind["total"] for kind in kinds),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
+            "linked_records": search.linked_records(SEARCH_LINKED_NAMES_SHOWN) if query else [],
         },
     )
 

@@ -49,7 +49,7 @@ def searched_relations():
 
 def link_to_draft(model, relation):
     """A published `model` record linked through `relation` to a draft named
-    DRAFT_NAME; returns the published record."""
+    DRAFT_NAME; returns both."""
     field = model._meta.get_field(relation)
     related_model = field.related_model
     name_field = related_model.objects.all().search_name_fields[0]
@@ -64,7 +64,7 @@ def link_to_draft(model, relation):
         getattr(owner, relation).add(draft)
     else:
         getattr(owner, relation).add(draft, through_defaults={"role": "Party"})
-    return owner
+    return owner, draft
 
 
 def body(response):
@@ -103,10 +103,14 @@ def test_every_relation_search_follows_is_covered():
 def test_a_draft_linked_record_is_found_by_nobody_but_those_who_see_drafts(
     client, staff_user, model, relation
 ):
-    owner = link_to_draft(model, relation)
+    owner, draft = link_to_draft(model, relation)
     for query in (DRAFT_NAME, DRAFT_NAME.split()[0], DRAFT_NAME[:4]):
         assert found(client, model, query) == found(client, model, NOWHERE), query
-        assert owner.get_absolute_url() not in body(client.get("/search/", {"q": query}))
+        page = body(client.get("/search/", {"q": query}))
+        assert owner.get_absolute_url() not in page
+        # Nor is the draft named among the linked records the search went through.
+        assert draft.get_absolute_url() not in page
+        assert "search-linked" not in page
     client.force_login(staff_user)
     assert owner.get_absolute_url() in body(client.get("/search/", {"q": DRAFT_NAME}))
     list_url = reverse(f"cases:{model._meta.model_name}_list")

@@ -66,6 +66,15 @@ def test_cecot_finds_the_17_through_the_facility_they_are_held_at(client, seed):
     assert re.search(r"Detainee groups <span class=\"muted\">\(2\)</span>", html)
 
 
+def test_the_page_says_through_which_linked_records_it_found_records(client, seed):
+    html = search(client, "CECOT")
+    linked = re.search(r'<p class="search-linked muted">(.*?)</p>', html, re.S).group(1)
+    assert (
+        '<a href="/facilities/cecot/">Counter-Terrorism Prison Center (<mark>CECOT</mark>)'
+        in linked
+    )
+
+
 def test_a_word_that_is_nowhere_finds_nothing(client, seed):
     html = search(client, "Xochiquetzal")
     assert "0 records found" in html
