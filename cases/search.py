@@ -95,6 +95,10 @@ IRREGULAR_FORMS = {
 # the results (the databases stem properly; this only guides the highlight).
 _HIGHLIGHT_SUFFIXES = ("ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
 _TOKEN = re.compile(r"[^\W_]+")
+# The accents NFKD splits off letters (Latin, Greek, Cyrillic).
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
+# How much of a long text (a source's) is looked through for an excerpt.
+EXCERPT_SCAN_CHARACTERS = 20_000
 
 
 def clean_search_text(text):
@@ -108,8 +112,7 @@ def clean_search_text(text):
 def fold(text):
     """`text` as search compares it: accents removed, lower case, joiners
     dropped. (PostgreSQL's cases_search_fold() does the same in the database.)"""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", str(text)))
     return bare.lower().translate(_DROP_JOINERS)
 
 
@@ -246,37 +249,69 @@ class Search:
         """Q for the records of `queryset` that match every word."""
         if not self.words:
             return Q(pk__in=[])
-        model = queryset.model
         match = Q()
         for word in self.words:
-            either = own_text_matches(queryset, word)
-            for relation in queryset.search_relations:
-                either |= self._linked(model, relation, word)
-            match &= either
+            if is_postgresql(queryset):
+                match &= self._postgres_word_condition(queryset, word)
+            else:
+                match &= self._sqlite_word_condition(queryset, word)
         return match
 
+    def _postgres_word_condition(self, queryset, word):
+        """The word's own-text match or'ed with each link's: PostgreSQL
+        combines the branches' indexes (a bitmap OR) when each is an indexed
+        condition or a list of ids."""
+        either = own_text_matches(queryset, word)
+        for relation in queryset.search_relations:
+            linked = self._linked(queryset.model, relation, word)
+            if linked is None:
+                continue
+            field, ids, owners = linked
+            if field.many_to_one:
+                either |= Q(**{f"{field.attname}__in": ids})
+                continue
+            key = (field, tuple(ids))
+            if key not in self._linked_ids:
+                # Run now when few (a subquery in an OR makes PostgreSQL read
+                # the whole table); many stay a subquery.
+                found = list(owners[: RELATED_MATCHES_MAX + 1])
+                self._linked_ids[key] = found if len(found) <= RELATED_MATCHES_MAX else None
+            found = self._linked_ids[key]
+            either |= Q(pk__in=found if found is not None else owners)
+        return either
+
+    def _sqlite_word_condition(self, queryset, word):
+        """One `id IN (... UNION ALL ...)` of the FTS5 match and each link's
+        records: SQLite builds that set once and looks the rows up by id,
+        where an OR of the branches makes it read every row of the table."""
+        table = fts_table(queryset.model)
+        parts = [f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s']
+        params = [_fts_word(word)]
+        for relation in queryset.search_relations:
+            linked = self._linked(queryset.model, relation, word)
+            if linked is not None:
+                sql, linked_params = linked[2].query.sql_with_params()
+                parts.append(sql)
+                params.extend(linked_params)
+        return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
+
     def _linked(self, model, relation, word):
+        """(field, ids of the linked records the word names, a queryset of the
+        ids of the records linked to them), or None when the word names no
+        linked record the reader may see."""
         field = model._meta.get_field(relation)
         ids = self.named(field.related_model, word)
         if not ids:
-            return Q(pk__in=[])
+            return None
         if field.many_to_one:
-            return Q(**{f"{field.attname}__in": ids})
+            owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
+            return field, ids, owners.order_by().values_list("pk", flat=True)
         # A many-to-many link: the records linked to those, by their link
         # table (a join would repeat a record once per matching link).
         through = field.remote_field.through
-        owner = field.m2m_field_name()
         other = field.m2m_reverse_field_name()
-        linked = through.objects.filter(**{f"{other}__in": ids}).values_list(f"{owner}_id")
-        key = (through, tuple(ids))
-        if key not in self._linked_ids:
-            # Run now when few: a list of ids lets PostgreSQL combine this
-            # branch with the text indexes (a subquery in an OR makes it read
-            # the whole table); many stay a subquery.
-            owners = [row[0] for row in linked[: RELATED_MATCHES_MAX + 1]]
-            self._linked_ids[key] = owners if len(owners) <= RELATED_MATCHES_MAX else None
-        owners = self._linked_ids[key]
-        return Q(pk__in=owners if owners is not None else linked.values(f"{owner}_id"))
+        owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
+        return field, ids, owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
 
 
 # --- Highlighting ----------------------------------------------------------------
@@ -302,6 +337,9 @@ def match_spans(text, query):
     search matched it (accents, case and joiners aside), merged and in order."""
     terms = highlight_terms(query)
     if not text or not terms:
+        return []
+    whole = fold(text)
+    if not any(term in whole for term in terms):
         return []
     folded, origin = [], []
     for position, char in enumerate(text):
@@ -347,7 +385,7 @@ def highlight(text, query):
 def excerpt_around_match(text, query, words=30):
     """About `words` words of `text`, starting a little before the first
     match (with an ellipsis where text was left out), or its start."""
-    text = str(text or "")
+    text = str(text or "")[:EXCERPT_SCAN_CHARACTERS]
     spans = match_spans(text, query)
     parts = text.split()
     # A few words of context before the first match.
