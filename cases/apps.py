@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = "Case records"
+
+    def ready(self):
+        from .search_index import check_sqlite_search_index
+
+        # A later migration that rebuilds a table on SQLite drops its search
+        # triggers; put them back after every migrate (see search_index.py).
+        post_migrate.connect(
+            check_sqlite_search_index, sender=self, dispatch_uid="check_sqlite_search_index"
+        )

@@ -26,6 +26,7 @@ from .models import (
     Transfer,
 )
 from .querysets import SEARCH_TEXT_MAX_LENGTH, clean_search_text
+from .search import Search
 
 # The label of the option that turns a choice filter off.
 ANY_LABEL = "Any"
@@ -55,7 +56,13 @@ class SearchFilter(django_filters.CharFilter):
         # Only control characters or spaces: nothing to search for, so no filter.
         if not clean_search_text(value):
             return queryset
-        return queryset.search(value)
+        # Linked records are matched only as far as the reader may see them
+        # (a draft speaker's name must not find their statements). One Search
+        # per value, so the table and each facet share its look-ups.
+        user = getattr(getattr(self.parent, "request", None), "user", None)
+        if getattr(self, "_searched", None) != value:
+            self._searched, self._search = value, Search(value, user)
+        return queryset.search(self._search, user)
 
 
 def date_input():

@@ -10,58 +10,20 @@ from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connections, models
+from django.db import models
 from django.db.models import Count, F, Max, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Lag
 
 from . import roles
 
-# Search text is capped so a pasted essay cannot build a huge query.
-SEARCH_TEXT_MAX_LENGTH = 200
-# Words matched as substrings; further words are left to full-text search.
-SEARCH_MAX_WORDS = 12
-# At most this many related records (e.g. speakers) a word can match by name.
-RELATED_MATCHES_MAX = 1000
-# Marks a reader may wrap a phrase in; stripped before substring matching
-# because the records themselves use typographic quotation marks.
-QUOTATION_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
-
-
-def clean_search_text(text):
-    """The query as we search for it: control characters (PostgreSQL rejects
-    NUL; lone surrogates cannot be encoded) turned into spaces, white space
-    collapsed, at most SEARCH_TEXT_MAX_LENGTH characters."""
-    text = "".join(char if char.isprintable() else " " for char in str(text or ""))
-    return " ".join(text.split())[:SEARCH_TEXT_MAX_LENGTH].strip()
-
-
-def _substring_match(fields, text, model=None):
-    """Every word of `text` appears in at least one of `fields`.
-
-    A related record's field ("speaker__name") is matched by first finding
-    the related records (actors whose name contains the word, one query per
-    word) rather than by a join, so each branch can use its table's indexes
-    (see migrations 0004 and 0005)."""
-    words = [word.strip(QUOTATION_MARKS) for word in text.split()[:SEARCH_MAX_WORDS]]
-    words = [word for word in words if word]
-    if not words:
-        return Q(pk__in=[])
-
-    def contains(field, word):
-        relation, _, rest = field.partition("__")
-        if model is None or not rest:
-            return Q(**{f"{field}__icontains": word})
-        related = model._meta.get_field(relation).related_model._default_manager
-        # Run now: a list of ids lets PostgreSQL combine this branch with the
-        # others' indexes (a subquery in an OR makes it scan the whole table).
-        matching = related.filter(**{f"{rest}__icontains": word}).values_list("pk", flat=True)
-        return Q(**{f"{relation}__in": list(matching[:RELATED_MATCHES_MAX])})
-
-    match = Q()
-    for word in words:
-        match &= Q(*[contains(field, word) for field in fields], _connector=Q.OR)
-    return match
+# Search lives in search.py; its constants stay importable from here.
+from .search import (  # noqa: F401
+    SEARCH_MAX_WORDS,
+    SEARCH_TEXT_MAX_LENGTH,
+    Search,
+    clean_search_text,
+    with_search_aliases,
+)
 
 
 def prefetch_visible(model, name, queryset):
@@ -261,29 +223,28 @@ class PublishableQuerySet(models.QuerySet):
 
     # --- Search and detail pages ---------------------------------------------
 
-    # The kind's main text fields, which search() looks in.
+    # The kind's own text fields, which search() looks in (migrations 0004,
+    # 0005 and 0011 index them: change them together).
     search_fields = ()
+    # The fields that name a record, which a search for a record linked to it
+    # looks in ("CECOT" finds the group held at the facility CECOT).
+    search_name_fields = ()
+    # The relations whose records' names also find a record, each only as
+    # far as the reader may see them.
+    search_relations = ()
     # What a detail page shows besides the record itself, by relation name.
     detail_relations = ("citations",)
 
-    def search(self, text):
-        """Records matching `text`. Everywhere: each word appears in one of
-        the search fields (so "Safe Third Country" finds the agreement titled
-        “Safe Third Country”). On PostgreSQL also full-text search, which
-        stems words and understands web-search syntax ("quoted phrases", -not)."""
-        text = clean_search_text(text)
-        if not text:
+    def search(self, text, user):
+        """Records matching every word of `text`, in their own text or in the
+        name of a linked record that `user` may see: see cases/search.py.
+        `text` may be a Search already made for this reader, so that several
+        kinds and facets share its look-ups."""
+        search = text if isinstance(text, Search) else Search(text, user)
+        if not search:
             return self.none()
-        match = _substring_match(self.search_fields, text, self.model)
-        if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config="english")
-            # The record's own fields only: an expression over a join cannot
-            # be indexed (related fields are matched as substrings above).
-            own_fields = [field for field in self.search_fields if "__" not in field]
-            return self.alias(search_document=SearchVector(*own_fields, config="english")).filter(
-                match | Q(search_document=query)
-            )
-        return self.filter(match)
+        queryset = with_search_aliases(self)
+        return queryset.filter(search.condition(queryset))
 
     def for_listing(self, user):
         """What a link to each record needs (see StatementQuerySet)."""
@@ -353,6 +314,7 @@ class PublishableQuerySet(models.QuerySet):
 
 class SourceQuerySet(PublishableQuerySet):
     search_fields = ("title", "publisher", "description", "text")
+    search_name_fields = ("title",)
     # Here "citations" are the quotes taken from this source, and
     # "attributions" the quotes another source attributes to it.
     detail_relations = ("citations", "attributions")
@@ -365,6 +327,8 @@ class SourceQuerySet(PublishableQuerySet):
 
 class ActorQuerySet(PublishableQuerySet):
     search_fields = ("name", "role", "aliases", "country", "description")
+    search_name_fields = ("name", "aliases")
+    search_relations = ("part_of",)
     detail_relations = (
         "citations",
         "part_of",
@@ -404,12 +368,15 @@ class ActorQuerySet(PublishableQuerySet):
 
 class FacilityQuerySet(PublishableQuerySet):
     search_fields = ("name", "short_name", "aliases", "location", "country", "description")
+    search_name_fields = ("name", "short_name", "aliases")
     detail_relations = ("citations", "transfers", "detainee_groups", "events", "statements")
     table_ordering = ("name", "slug")
 
 
 class AgreementQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "financial_terms")
+    search_name_fields = ("title",)
+    search_relations = ("parties",)
     detail_relations = ("citations", "party_roles", "transfers", "events", "statements")
     table_relations = ("parties",)
     table_ordering = ("title", "slug")
@@ -417,6 +384,8 @@ class AgreementQuerySet(PublishableQuerySet):
 
 class TransferQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "count_stated", "date_stated", "to_country")
+    search_name_fields = ("title",)
+    search_relations = ("destination", "agreement", "sent_by", "received_by", "groups")
     detail_relations = (
         "citations",
         "destination",
@@ -438,6 +407,8 @@ class TransferQuerySet(PublishableQuerySet):
 
 class DetaineeGroupQuerySet(PublishableQuerySet):
     search_fields = ("name", "size_stated", "accusation", "nationality")
+    search_name_fields = ("name",)
+    search_relations = ("facility", "alleged_affiliations", "alleged_by", "parent")
     detail_relations = (
         "citations",
         "parent",
@@ -458,6 +429,8 @@ class DetaineeGroupQuerySet(PublishableQuerySet):
 
 class EventQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "location", "date_stated")
+    search_name_fields = ("title",)
+    search_relations = ("facility", "participants", "agreements")
     detail_relations = ("citations", "facility", "participants", "agreements", "statements")
     table_relations = ("facility", "participants")
     table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
@@ -468,7 +441,8 @@ class EventQuerySet(PublishableQuerySet):
 
 
 class StatementQuerySet(PublishableQuerySet):
-    search_fields = ("text", "medium", "date_stated", "speaker__name")
+    search_fields = ("text", "medium", "date_stated")
+    search_relations = ("speaker", "facility", "event", "transfers", "agreements")
     detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
     table_relations = ("speaker", "transfers", "agreements")
     table_ordering = (F("date").desc(nulls_last=True), "speaker__name", "slug")

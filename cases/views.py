@@ -32,12 +32,15 @@ from .querysets import (
     timeline_entries,
     uniform_values,
 )
+from .search import Search
 
 # --- Home, search, timeline -------------------------------------------------
 
 
 LATEST_EVENTS_ON_HOME = 5
 SEARCH_RESULTS_PER_KIND = 50
+# How many of the linked records a search found records through it names.
+SEARCH_LINKED_NAMES_SHOWN = 8
 # Timeline items per page, dated and undated each.
 TIMELINE_PAGE_SIZE = 100
 
@@ -93,7 +96,9 @@ def key_figures(user):
 
 def search(request):
     query = clean_search_text(request.GET.get("q", ""))
-    kinds = [_search_kind(kind, query, request.user) for kind in KINDS] if query else []
+    # One Search for every kind, so each linked record is looked up once.
+    search = Search(query, request.user)
+    kinds = [_search_kind(kind, search, request.user) for kind in KINDS] if query else []
     return render(
         request,
         "cases/search.html",
@@ -103,12 +108,13 @@ def search(request):
             "kinds_not_found": [kind for kind in kinds if not kind["total"]],
             "total": sum(kind["total"] for kind in kinds),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
+            "linked_records": search.linked_records(SEARCH_LINKED_NAMES_SHOWN) if query else [],
         },
     )
 
 
 def _search_kind(kind, query, user):
-    matches = kind.model.objects.visible_to(user).search(query)
+    matches = kind.model.objects.visible_to(user).search(query, user)
     results = list(matches.for_listing(user)[: SEARCH_RESULTS_PER_KIND + 1])
     # Most searches fit on the page, and then the rows are the count.
     total = matches.count() if len(results) > SEARCH_RESULTS_PER_KIND else len(results)
@@ -116,7 +122,7 @@ def _search_kind(kind, query, user):
         "label": kind.label_plural,
         "results": results[:SEARCH_RESULTS_PER_KIND],
         "total": total,
-        "table_url": table_url(kind, q=query),
+        "table_url": table_url(kind, q=query.text),
     }
 
 

@@ -1,0 +1,396 @@
+"""Search that forgives, the same on PostgreSQL and SQLite.
+
+A reader types words; a record matches when every word is found in it:
+
+- in the record's own text, whatever the accents, the case, or the hyphens
+  and full stops inside words ("Maria Elvira Salazar" finds "María Elvira
+  Salazar"; "MS13", "MS 13" and "MS-13" find "MS-13"; "US" finds "U.S."),
+  and in other forms of the word (stemming: "deporting" finds "deported",
+  "paid" finds "payments");
+- or in the name of a record it is linked to that the reader may see ("CECOT"
+  finds the detainee group held at CECOT and the statement made there).
+
+How each database does it:
+
+- PostgreSQL: `cases_search_fold(text)` (migration 0011: lower case, accents
+  removed with the unaccent extension, joiners removed) over the kind's search
+  fields, matched as a substring through a trigram index on that same
+  expression; plus the full-text search vector of migrations 0004/0005 for
+  stemming.
+- SQLite: an FTS5 table per kind (migration 0011, kept up to date by
+  triggers), tokenised with `porter unicode61 remove_diacritics 2`: each word
+  is matched as a word prefix, stemmed. Words are matched from their start, so
+  SQLite does not find a word from its middle ("alvador") as PostgreSQL does.
+
+Related records are looked up through `visible_to(user)`, never the default
+manager, so a draft's name cannot be recovered by searching for it.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections
+from django.db.models import Func, Q, TextField
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+# Search text is capped so a pasted essay cannot build a huge query.
+SEARCH_TEXT_MAX_LENGTH = 200
+# At most this many words are matched; further words are ignored.
+SEARCH_MAX_WORDS = 12
+# At most this many related records (e.g. speakers) a word can match by name.
+RELATED_MATCHES_MAX = 1000
+# Marks a reader may wrap a phrase in; stripped before matching because the
+# records themselves use typographic quotation marks.
+QUOTATION_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+# Characters dropped from inside words before matching, in the records and in
+# the query alike: hyphens and dashes ("MS-13"), full stops ("U.S."),
+# apostrophes ("world’s"). Migration 0011 writes the same list into SQL.
+WORD_JOINERS = "-\u2010\u2011\u2012\u2013\u2014\u2015.'\u2019`\u00b7"
+_DROP_JOINERS = str.maketrans("", "", WORD_JOINERS)
+# Irregular forms a stemmer does not bring back to their root, with the forms
+# they stand for, each matched as a word prefix: "paid" finds "pay", "pays"
+# and "payments". (The noun is listed too because SQLite's Porter stemmer
+# turns the prefix "pay" into "pai", which "payment" does not start with.)
+IRREGULAR_FORMS = {
+    "paid": ("pay", "payment"),
+    "sent": ("send",),
+    "held": ("hold",),
+    "kept": ("keep",),
+    "brought": ("bring",),
+    "bought": ("buy",),
+    "made": ("make",),
+    "said": ("say",),
+    "told": ("tell",),
+    "met": ("meet", "meeting"),
+    "flew": ("fly", "flight"),
+    "flown": ("fly", "flight"),
+    "took": ("take",),
+    "taken": ("take",),
+    "gave": ("give",),
+    "given": ("give",),
+    "fled": ("flee",),
+    "caught": ("catch",),
+    "sought": ("seek",),
+    "led": ("lead",),
+    "left": ("leave",),
+    "lost": ("lose", "loss"),
+    "found": ("find",),
+    "began": ("begin",),
+    "begun": ("begin",),
+    "came": ("come",),
+    "went": ("go",),
+    "knew": ("know",),
+    "known": ("know",),
+    "spoke": ("speak", "speech"),
+    "spoken": ("speak", "speech"),
+    "wrote": ("write",),
+    "written": ("write",),
+    "chose": ("choose", "choice"),
+    "chosen": ("choose", "choice"),
+}
+# Endings trimmed from a query word to find the other forms of it to mark in
+# the results (the databases stem properly; this only guides the highlight).
+_HIGHLIGHT_SUFFIXES = ("ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
+_TOKEN = re.compile(r"[^\W_]+")
+# The accents NFKD splits off letters (Latin, Greek, Cyrillic).
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
+# How much of a long text (a source's) is looked through for an excerpt.
+EXCERPT_SCAN_CHARACTERS = 20_000
+
+
+def clean_search_text(text):
+    """The query as we search for it: control characters (PostgreSQL rejects
+    NUL; lone surrogates cannot be encoded) turned into spaces, white space
+    collapsed, at most SEARCH_TEXT_MAX_LENGTH characters."""
+    text = "".join(char if char.isprintable() else " " for char in str(text or ""))
+    return " ".join(text.split())[:SEARCH_TEXT_MAX_LENGTH].strip()
+
+
+def fold(text):
+    """`text` as search compares it: accents removed, lower case, joiners
+    dropped. (PostgreSQL's cases_search_fold() does the same in the database.)"""
+    bare = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", str(text)))
+    return bare.lower().translate(_DROP_JOINERS)
+
+
+def search_words(text):
+    """The words of a query, folded; a word with no letter or digit in it
+    ("&", "-") matches nothing useful and is left out."""
+    words = []
+    for raw in clean_search_text(text).split():
+        word = fold(raw.strip(QUOTATION_MARKS))
+        if _TOKEN.search(word) and word not in words:
+            words.append(word)
+    return words[:SEARCH_MAX_WORDS]
+
+
+# --- The databases' side --------------------------------------------------------
+
+
+class SearchFold(Func):
+    """cases_search_fold(coalesce(a, '') || ' ' || coalesce(b, '') ...): the
+    fields of a record as one folded text, written exactly as the trigram
+    indexes of migration 0011 are, so PostgreSQL uses them."""
+
+    function = "cases_search_fold"
+    output_field = TextField()
+
+    def __init__(self, *fields):
+        joined = Func(
+            *[Func(field, template="COALESCE(%(expressions)s, '')") for field in fields],
+            arg_joiner=" || ' ' || ",
+            template="(%(expressions)s)",
+            output_field=TextField(),
+        )
+        super().__init__(joined)
+
+
+def fts_table(model):
+    """The SQLite FTS5 table that indexes `model` (migration 0011)."""
+    return f"{model._meta.db_table}_search"
+
+
+def _fts_word(word):
+    """An FTS5 query for one folded word: its tokens as a phrase, the last one
+    a prefix ("ms13" -> "ms13"*), or'ed with the forms an irregular one stands for."""
+    tokens = _TOKEN.findall(word)
+    phrases = [f'"{" ".join(tokens)}"*', *[f'"{form}"*' for form in IRREGULAR_FORMS.get(word, ())]]
+    return f"({' OR '.join(phrases)})"
+
+
+def _postgres_word_query(word):
+    query = SearchQuery(word, search_type="plain", config="english")
+    for form in IRREGULAR_FORMS.get(word, ()):
+        query |= SearchQuery(f"{form}:*", search_type="raw", config="english")
+    return query
+
+
+def is_postgresql(queryset):
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def own_text_matches(queryset, word):
+    """Q: `word` is in the records' own search fields (see the module's
+    docstring). Needs the aliases added by with_search_aliases()."""
+    if is_postgresql(queryset):
+        return Q(search_folded__contains=word) | Q(search_vector=_postgres_word_query(word))
+    table = fts_table(queryset.model)
+    return Q(
+        pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [_fts_word(word)])
+    )
+
+
+def name_matches(queryset, word):
+    """Q: `word` is in the records' names (for records linked to a result)."""
+    if is_postgresql(queryset):
+        return Q(search_names__contains=word)
+    table = fts_table(queryset.model)
+    query = f"{{names}} : {_fts_word(word)}"
+    return Q(pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [query]))
+
+
+def with_search_aliases(queryset):
+    """On PostgreSQL, the expressions the indexes of migrations 0004, 0005 and
+    0011 hold, as aliases for own_text_matches() and name_matches()."""
+    if not is_postgresql(queryset):
+        return queryset
+    fields = queryset.search_fields
+    aliases = {
+        "search_folded": SearchFold(*fields),
+        "search_vector": SearchVector(*fields, config="english"),
+    }
+    if queryset.search_name_fields:
+        aliases["search_names"] = SearchFold(*queryset.search_name_fields)
+    return queryset.alias(**aliases)
+
+
+class Search:
+    """One reader's search: the words, and the records linked to results that
+    each word names, looked up once however many kinds and facets ask."""
+
+    def __init__(self, text, user):
+        self.text = clean_search_text(text)
+        self.words = search_words(self.text)
+        self.user = user
+        self._named = {}
+        self._linked_ids = {}
+
+    def __bool__(self):
+        return bool(self.words)
+
+    def named(self, model, word):
+        """Ids of the records of `model` the reader may see whose names hold
+        `word` (at most RELATED_MATCHES_MAX)."""
+        key = (model, word)
+        if key not in self._named:
+            visible = with_search_aliases(model.objects.visible_to(self.user))
+            matching = visible.filter(name_matches(visible, word)).order_by()
+            self._named[key] = list(matching.values_list("pk", flat=True)[:RELATED_MATCHES_MAX])
+        return self._named[key]
+
+    def linked_records(self, limit):
+        """Some of the linked records whose names the words matched (one
+        query per kind that has any), to tell the reader why a record with
+        none of the words in it was found."""
+        ids = {}
+        for (model, _word), pks in self._named.items():
+            ids.setdefault(model, []).extend(pk for pk in pks if pk not in ids.get(model, ()))
+        records = []
+        for model, pks in ids.items():
+            if pks and len(records) < limit:
+                visible = model.objects.visible_to(self.user).filter(pk__in=pks[:limit])
+                records.extend(visible.order_by("pk")[: limit - len(records)])
+        return records
+
+    def condition(self, queryset):
+        """Q for the records of `queryset` that match every word."""
+        if not self.words:
+            return Q(pk__in=[])
+        match = Q()
+        for word in self.words:
+            if is_postgresql(queryset):
+                match &= self._postgres_word_condition(queryset, word)
+            else:
+                match &= self._sqlite_word_condition(queryset, word)
+        return match
+
+    def _postgres_word_condition(self, queryset, word):
+        """The word's own-text match or'ed with each link's: PostgreSQL
+        combines the branches' indexes (a bitmap OR) when each is an indexed
+        condition or a list of ids."""
+        either = own_text_matches(queryset, word)
+        for relation in queryset.search_relations:
+            linked = self._linked(queryset.model, relation, word)
+            if linked is None:
+                continue
+            field, ids, owners = linked
+            if field.many_to_one:
+                either |= Q(**{f"{field.attname}__in": ids})
+                continue
+            key = (field, tuple(ids))
+            if key not in self._linked_ids:
+                # Run now when few (a subquery in an OR makes PostgreSQL read
+                # the whole table); many stay a subquery.
+                found = list(owners[: RELATED_MATCHES_MAX + 1])
+                self._linked_ids[key] = found if len(found) <= RELATED_MATCHES_MAX else None
+            found = self._linked_ids[key]
+            either |= Q(pk__in=found if found is not None else owners)
+        return either
+
+    def _sqlite_word_condition(self, queryset, word):
+        """One `id IN (... UNION ALL ...)` of the FTS5 match and each link's
+        records: SQLite builds that set once and looks the rows up by id,
+        where an OR of the branches makes it read every row of the table."""
+        table = fts_table(queryset.model)
+        parts = [f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s']
+        params = [_fts_word(word)]
+        for relation in queryset.search_relations:
+            linked = self._linked(queryset.model, relation, word)
+            if linked is not None:
+                sql, linked_params = linked[2].query.sql_with_params()
+                parts.append(sql)
+                params.extend(linked_params)
+        return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
+
+    def _linked(self, model, relation, word):
+        """(field, ids of the linked records the word names, a queryset of the
+        ids of the records linked to them), or None when the word names no
+        linked record the reader may see."""
+        field = model._meta.get_field(relation)
+        ids = self.named(field.related_model, word)
+        if not ids:
+            return None
+        if field.many_to_one:
+            owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
+            return field, ids, owners.order_by().values_list("pk", flat=True)
+        # A many-to-many link: the records linked to those, by their link
+        # table (a join would repeat a record once per matching link).
+        through = field.remote_field.through
+        other = field.m2m_reverse_field_name()
+        owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
+        return field, ids, owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
+
+
+# --- Highlighting ----------------------------------------------------------------
+
+
+def highlight_terms(query):
+    """Folded strings to mark in the results: each word, the root of an
+    irregular form, and the word without a common ending (so "deporting"
+    marks "deported", as the database's stemming found it)."""
+    terms = set()
+    for word in search_words(query):
+        terms.add(word)
+        terms.update(IRREGULAR_FORMS.get(word, ()))
+        for suffix in _HIGHLIGHT_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                terms.add(word[: -len(suffix)])
+                break
+    return sorted(terms, key=len, reverse=True)
+
+
+def match_spans(text, query):
+    """(start, end) of each word of `text` that a word of `query` matches, as
+    search matched it (accents, case and joiners aside), merged and in order."""
+    terms = highlight_terms(query)
+    if not text or not terms:
+        return []
+    whole = fold(text)
+    if not any(term in whole for term in terms):
+        return []
+    folded, origin = [], []
+    for position, char in enumerate(text):
+        for folded_char in fold(char):
+            folded.append(folded_char)
+            origin.append(position)
+    folded = "".join(folded)
+    spans = []
+    for term in terms:
+        start = folded.find(term)
+        while start != -1:
+            begin, end = origin[start], origin[start + len(term) - 1] + 1
+            # The whole word: "pay" in "payments" marks "payments".
+            while begin > 0 and text[begin - 1].isalnum():
+                begin -= 1
+            while end < len(text) and text[end].isalnum():
+                end += 1
+            spans.append((begin, end))
+            start = folded.find(term, start + 1)
+    merged = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def highlight(text, query):
+    """`text`, escaped, with each matched word in a <mark>. Marks are placed
+    in the text before it is escaped, so a mark never splits an entity
+    (&quot;) and never carries a quotation mark that is not part of a word."""
+    text = str(text or "")
+    pieces, position = [], 0
+    for begin, end in match_spans(text, query):
+        pieces.append(escape(text[position:begin]))
+        pieces.append(f"<mark>{escape(text[begin:end])}</mark>")
+        position = end
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))
+
+
+def excerpt_around_match(text, query, words=30):
+    """About `words` words of `text`, starting a little before the first
+    match (with an ellipsis where text was left out), or its start."""
+    text = str(text or "")[:EXCERPT_SCAN_CHARACTERS]
+    spans = match_spans(text, query)
+    parts = text.split()
+    # A few words of context before the first match.
+    start = max(len(text[: spans[0][0]].split()) - 5, 0) if spans else 0
+    shown = " ".join(parts[start : start + words])
+    prefix = "… " if start else ""
+    suffix = " …" if start + words < len(parts) else ""
+    return prefix + shown + suffix

@@ -1,0 +1,153 @@
+"""The database objects search needs (see cases/search.py), as SQL.
+
+Used by migration 0011, which gives each function the field lists of its day,
+and after every `migrate` by check_sqlite_search_index() (cases/apps.py): on
+SQLite, a later migration that rebuilds a table (Django copies it to a new
+table and drops the old one) drops that table's triggers with it, and the
+search index would silently stop following the records.
+"""
+
+from .search import WORD_JOINERS
+
+# --- PostgreSQL ---------------------------------------------------------------
+
+
+def postgres_fold_function_sql(unaccent_schema):
+    """cases_search_fold(text): lower case, accents removed, joiners dropped.
+    Declared IMMUTABLE so it can be indexed: unaccent() itself is only STABLE
+    because its dictionary could change, so the dictionary is named with its
+    schema, as PostgreSQL's documentation advises for such wrappers."""
+    joiners = WORD_JOINERS.replace("'", "''")
+    schema = f'"{unaccent_schema}"'
+    return (
+        "CREATE OR REPLACE FUNCTION cases_search_fold(text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+        f"SELECT translate(lower({schema}.unaccent('{unaccent_schema}.unaccent'::regdictionary, $1)), "
+        f"'{joiners}', '') $$"
+    )
+
+
+def postgres_fold_expression(fields):
+    """The indexed expression, as cases.search.SearchFold writes it."""
+    joined = " || ' ' || ".join(f"COALESCE(\"{field}\", '')" for field in fields)
+    return f"cases_search_fold(({joined}))"
+
+
+def postgres_fold_index_sql(name, table, fields):
+    return (
+        f'CREATE INDEX "{name}" ON "{table}" '
+        f"USING gin ({postgres_fold_expression(fields)} gin_trgm_ops)"
+    )
+
+
+# --- SQLite ---------------------------------------------------------------------
+
+SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def _sqlite_text(fields, row):
+    """The text of `fields` of `row` for the FTS table: as written, then, when
+    it differs, once more with joiners dropped, so that both "MS 13" (two
+    words) and "MS13" (one) find "MS-13"."""
+    if not fields:
+        return "''"
+    text = "(" + " || ' ' || ".join(f"coalesce({row}.\"{field}\", '')" for field in fields) + ")"
+    joined = text
+    for joiner in WORD_JOINERS:
+        joined = f"replace({joined}, '{joiner.replace(chr(39), chr(39) * 2)}', '')"
+    return f"{text} || ' ' || (CASE WHEN {joined} <> {text} THEN {joined} ELSE '' END)"
+
+
+def sqlite_trigger_names(table):
+    return [f"{table}_search_{suffix}" for suffix in ("insert", "delete", "update")]
+
+
+def sqlite_trigger_sql(table, names, body):
+    """The triggers that keep `{table}_search` in step with `table`. The FTS
+    table holds no copy of the text (content=''), so a row is removed by
+    giving its old values back to the 'delete' command."""
+    fts = f"{table}_search"
+    insert_new = (
+        f'INSERT INTO "{fts}"(rowid, names, body) '
+        f"VALUES (new.id, {_sqlite_text(names, 'new')}, {_sqlite_text(body, 'new')});"
+    )
+    delete_old = (
+        f'INSERT INTO "{fts}"("{fts}", rowid, names, body) '
+        f"VALUES ('delete', old.id, {_sqlite_text(names, 'old')}, {_sqlite_text(body, 'old')});"
+    )
+    columns = ", ".join(f'"{field}"' for field in (*names, *body))
+    insert, delete, update = sqlite_trigger_names(table)
+    return [
+        f'CREATE TRIGGER "{insert}" AFTER INSERT ON "{table}" BEGIN {insert_new} END',
+        f'CREATE TRIGGER "{delete}" AFTER DELETE ON "{table}" BEGIN {delete_old} END',
+        f'CREATE TRIGGER "{update}" AFTER UPDATE OF {columns} ON "{table}" '
+        f"BEGIN {delete_old} {insert_new} END",
+    ]
+
+
+def sqlite_create_sql(table, names, body):
+    """The FTS5 table, its triggers, and the rows already there."""
+    fts = f"{table}_search"
+    return [
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5('
+        f"names, body, content='', tokenize='{SQLITE_TOKENIZER}')",
+        *sqlite_trigger_sql(table, names, body),
+        *sqlite_fill_sql(table, names, body),
+    ]
+
+
+def sqlite_fill_sql(table, names, body):
+    fts = f"{table}_search"
+    return [
+        f'INSERT INTO "{fts}"("{fts}") VALUES (\'delete-all\')',
+        f'INSERT INTO "{fts}"(rowid, names, body) SELECT id, '
+        f"{_sqlite_text(names, chr(34) + table + chr(34))}, "
+        f'{_sqlite_text(body, chr(34) + table + chr(34))} FROM "{table}"',
+    ]
+
+
+def sqlite_drop_sql(table):
+    return [
+        *[f'DROP TRIGGER IF EXISTS "{name}"' for name in sqlite_trigger_names(table)],
+        f'DROP TABLE IF EXISTS "{table}_search"',
+    ]
+
+
+def searchable_models():
+    """(model, name fields, other fields) of every kind search looks in, as
+    the QuerySets declare them today."""
+    from django.apps import apps
+
+    kinds = []
+    for model in apps.get_app_config("cases").get_models():
+        queryset = model._default_manager.all()
+        fields = tuple(getattr(queryset, "search_fields", ()))
+        if fields:
+            names = tuple(queryset.search_name_fields)
+            kinds.append((model, names, tuple(field for field in fields if field not in names)))
+    return kinds
+
+
+def check_sqlite_search_index(using="default", **kwargs):
+    """After `migrate` on SQLite: put back the triggers of any table a later
+    migration rebuilt, and refill its index from the records."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'table')")
+        existing = {row[0] for row in cursor.fetchall()}
+        for model, names, body in searchable_models():
+            table = model._meta.db_table
+            if f"{table}_search" not in existing:
+                # Before migration 0011 (or after it was reversed).
+                continue
+            if all(name in existing for name in sqlite_trigger_names(table)):
+                continue
+            for statement in sqlite_drop_sql(table)[:-1]:
+                cursor.execute(statement)
+            refill = [*sqlite_trigger_sql(table, names, body), *sqlite_fill_sql(table, names, body)]
+            for statement in refill:
+                cursor.execute(statement)
