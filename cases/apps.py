@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = "Case records"
+
+    def ready(self):
+        from . import data_version
+
+        # Every table of the app gets its data-version trigger, including
+        # tables added by later migrations (see cases/data_version.py).
+        post_migrate.connect(data_version.install_after_migrate, sender=self)
