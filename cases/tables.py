@@ -11,8 +11,8 @@ claim status label, the slug, the URL path, a count in the source's words.
 
 import django_tables2 as tables
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 # What an empty cell shows: nothing is stated.
@@ -25,8 +25,15 @@ def with_tiebreak(*fields):
     return (*fields, "slug")
 
 
+# The markup of includes/draft_badge.html and includes/claim_badge.html,
+# built here rather than rendered from those templates once per cell: a table
+# page has up to four badges a row, and a template render costs ~0.4 ms each
+# (a 100-row page spent most of its time in them). Keep the two in step.
+DRAFT_BADGE = '<span class="badge badge-draft" title="Not visible to the public">Draft</span>'
+
+
 def draft_badge(record):
-    return render_to_string("includes/draft_badge.html", {"record": record})
+    return mark_safe(DRAFT_BADGE) if not record.is_published else ""
 
 
 class RecordLinkColumn(tables.Column):
@@ -56,8 +63,10 @@ class ClaimStatusColumn(tables.Column):
 
     def render(self, value, record):
         # `value` is already the label ("Alleged"); the badge's colour needs the code.
-        return render_to_string(
-            "includes/claim_badge.html", {"status": record.claim_status, "label": value}
+        return format_html(
+            '<span class="badge badge-claim badge-{}" title="Claim status">{}</span>',
+            record.claim_status,
+            value,
         )
 
     def value(self, value):
