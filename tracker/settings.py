@@ -200,9 +200,12 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": CACHE_URL,
     }
+elif CACHE_URL == "dummy://":
+    # Caches nothing: every page is computed (the benchmark's cache-miss figures).
+    _CACHE_BACKEND = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 elif CACHE_URL:
     raise ImproperlyConfigured(
-        f"CACHE_URL must be a Redis URL (redis://127.0.0.1:6379/0); got {CACHE_URL!r}"
+        f"CACHE_URL must be a Redis URL (redis://127.0.0.1:6379/0) or dummy://; got {CACHE_URL!r}"
     )
 else:
     # Pages are stored compressed (about 10 kB each): 2,000 fit in ~20 MB a worker.
