@@ -92,7 +92,7 @@ screenshots: install pango
 
 # Makes its SQLite file (.bench/, ignored by git) once: about 17 minutes.
 bench-compare: install pango
-	$(BIN)/python manage.py bench_compare --sqlite $(BENCH_SQLITE) --postgres $(BENCH_DATABASE_URL)
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_compare --sqlite $(BENCH_SQLITE) --postgres $(BENCH_DATABASE_URL)
 
 superuser: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
