@@ -3,6 +3,8 @@ write, a cached page is never served across a change, and a reader who sees
 drafts never shares pages with one who does not. Run against Redis too
 (CACHE_URL, see .ci/run)."""
 
+import os
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -275,3 +277,45 @@ def test_anonymous_miss_reads_the_version_once(client, db):
         client.get("/transfers/")
     version_reads = [q for q in captured.captured_queries if "cases_dataversion" in q["sql"]]
     assert len(version_reads) == 1
+
+
+# --- Configuration ---------------------------------------------------------------
+
+
+def test_cache_url_chooses_redis_and_a_bad_one_is_refused():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    def backend(cache_url):
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import tracker.settings as s; print(s.CACHES['default']['BACKEND'])",
+            ],
+            env={**os.environ, "DEBUG": "1", "CACHE_URL": cache_url},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+        )
+
+    assert backend("").stdout.strip().endswith("LocMemCache")
+    assert backend("redis://127.0.0.1:6379/0").stdout.strip().endswith("RedisCache")
+    assert backend("dummy://").stdout.strip().endswith("DummyCache")
+    refused = backend("memcache://somewhere")
+    assert refused.returncode != 0
+    assert "CACHE_URL must be" in refused.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("CACHE_URL"), reason="CACHE_URL is not set")
+def test_the_page_cache_runs_on_the_configured_cache(client, db):
+    from django.core.cache import cache
+
+    make_transfer()
+    client.get("/transfers/")
+    # Something was stored in the configured cache, and it answers.
+    cache.set("probe", "here")
+    assert cache.get("probe") == "here"
+    assert queries(client, "/transfers/")[1] == 1
