@@ -35,6 +35,8 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from tracker.middleware import DATABASE_AWAY
+
 from . import data_version
 from .querysets import sees_drafts
 
@@ -101,9 +103,12 @@ def may_serve_from_cache(request):
     # A message waiting to be shown belongs to this reader alone.
     if CookieStorage.cookie_name in request.COOKIES:
         return False
-    if request.user.is_authenticated:
+    try:
+        if request.user.is_authenticated:
+            return False
+        return SessionStorage.session_key not in request.session
+    except DATABASE_AWAY:
         return False
-    return SessionStorage.session_key not in request.session
 
 
 def may_store(request, response):
@@ -157,14 +162,27 @@ class PageCacheMiddleware:
                 last_modified=version.changed_at.timestamp(),
                 response=response,
             )
-        if in_scope(request) and request.user.is_authenticated:
+        if in_scope(request) and self.logged_in(request):
             patch_cache_control(response, private=True, no_cache=True)
         return response
+
+    @staticmethod
+    def logged_in(request):
+        try:
+            return request.user.is_authenticated
+        except DATABASE_AWAY:
+            # The session could not be read (the page is the 503): say nothing.
+            return False
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not in_scope(request) or not may_serve_from_cache(request):
             return None
-        version = data_version.for_request(request)
+        try:
+            version = data_version.for_request(request)
+        except DATABASE_AWAY:
+            # Raised here, outside the view, it would be a 500: let the view
+            # run uncached and DatabaseUnavailableMiddleware answer its 503.
+            return None
         if version is None:
             return None
         key = page_key(request, version)
