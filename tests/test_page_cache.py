@@ -321,9 +321,7 @@ def test_the_page_cache_runs_on_the_configured_cache(client, db):
     assert queries(client, "/transfers/")[1] == 1
 
 
-def test_a_database_error_reading_the_version_gives_the_503_page_not_a_500(
-    client, db, monkeypatch
-):
+def test_a_database_error_reading_the_version_gives_the_503_page_not_a_500(client, db, monkeypatch):
     from django.db import OperationalError
 
     make_transfer()
