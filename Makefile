@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf screenshots clean
+.PHONY: install run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,9 +65,13 @@ seed: install
 # The benchmark (PostgreSQL): bench-http serves the site with gunicorn at
 # 100,000 synthetic transfers in its own database (BENCH_DATABASE_URL, created
 # and loaded when missing; your data is not touched), times each page over
-# loopback and writes docs/performance.md; bench-pdf times the PDF briefs.
+# loopback and writes docs/performance.md; bench-pdf times the PDF briefs;
+# bench-compare serves one SQLite file of 100,000 transfers with the tracker
+# and with Datasette, side by side, plus the tracker on PostgreSQL, cache hit
+# and miss, and adds its table and the issue's targets to docs/performance.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
-bench: bench-http bench-pdf
+BENCH_SQLITE ?= .bench/transfers.sqlite3
+bench: bench-http bench-pdf bench-compare
 
 bench-http: install pango
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
@@ -85,6 +89,10 @@ bench-pdf: install pango
 # DOCS=1 also refreshes the README's two images in docs/screenshots/.
 screenshots: install pango
 	$(BIN)/python scripts/screenshots.py $(if $(DOCS),--docs)
+
+# Makes its SQLite file (.bench/, ignored by git) once: about 17 minutes.
+bench-compare: install pango
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_compare --sqlite $(BENCH_SQLITE) --postgres $(BENCH_DATABASE_URL)
 
 superuser: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser

@@ -15,3 +15,9 @@ class CasesConfig(AppConfig):
         post_migrate.connect(
             check_sqlite_search_index, sender=self, dispatch_uid="check_sqlite_search_index"
         )
+
+        from . import data_version
+
+        # Every table of the app gets its data-version trigger, including
+        # tables added by later migrations (see cases/data_version.py).
+        post_migrate.connect(data_version.install_after_migrate, sender=self)

@@ -7,13 +7,18 @@ Records are named by slug in those URLs, not by database id.
 Choice filters show facet counts beside their options (see FacetedFilterSet).
 """
 
+import hashlib
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db import OperationalError, connections, transaction
+from django.core.cache import cache
+from django.db import OperationalError
 from django.db.models import Count, Max, Value
 from django.forms.models import ModelChoiceField
 
+from . import data_version
 from .models import (
     Actor,
     Agreement,
@@ -25,11 +30,38 @@ from .models import (
     Statement,
     Transfer,
 )
-from .querysets import SEARCH_TEXT_MAX_LENGTH, clean_search_text
+from .querysets import SEARCH_TEXT_MAX_LENGTH, clean_search_text, sees_drafts
 from .search import Search
+from .time_limit import QueryTimeLimit
 
 # The label of the option that turns a choice filter off.
 ANY_LABEL = "Any"
+SLOW_FACET_HELP = "Counts took too long to compute and are not shown."
+# Facet counts are keyed by the data version, so these only bound memory:
+# an edit makes the old counts unreachable at once.
+FACET_CACHE_SECONDS = 600
+# A facet that ran out of time is shown without counts this long before it
+# is tried again, so a slow facet does not cost every request its time limit.
+SLOW_FACET_RETRY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    # None when the facet's counts took too long (or for "Any").
+    count: int | None
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet as data: what the template lists beside a choice filter."""
+
+    name: str
+    label: str
+    options: list
+    timed_out: bool
 
 
 def visible(model):
@@ -115,13 +147,14 @@ class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet whose choice filters show how many rows each option would
     give, taking the other active filters into account (as Datasette does).
 
-    `facets` names the filters to count. Each is counted with one grouped
+    `facet_names` names the filters to count. Each is counted with one grouped
     query over the visible records narrowed by every *other* active filter;
     the options offered are the values the visible records hold (plus the one
     selected), so neither an option nor a count can reveal a draft.
     """
 
-    facets = ()
+    # The filters to count, by name.
+    facet_names = ()
 
     def active_values(self):
         """The valid, non-empty filter values, by filter name."""
@@ -154,7 +187,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         return f"{filter_.field_name}__{to_field_name}" if to_field_name else filter_.field_name
 
     def facet_counts(self, name):
-        """{option value: number of matching rows} for the values the visible records hold."""
+        """[(option value, label, number of matching rows)] for the values the
+        visible records hold, in the order the options are listed."""
         path = self.facet_path(name)
         filter_ = self.filters[name]
         field = self.queryset.model._meta.get_field(filter_.field_name)
@@ -191,65 +225,142 @@ class FacetedFilterSet(django_filters.FilterSet):
             # Records with no value (e.g. no destination) have no option to count.
             if value not in (None, ""):
                 counts[value] = max(counts.get(value, 0), row["matching"])
-        if by_key:
-            names = field.related_model._default_manager.filter(pk__in=counts).values_list(
-                "pk", filter_.extra["to_field_name"]
-            )
-            counts = {name: counts[pk] for pk, name in names}
-        return {str(value): count for value, count in counts.items()}
+        return self.facet_options(name, counts, by_key)
 
-    def bounded_facet_counts(self, name):
-        """facet_counts(), or None when it takes longer than
-        FACET_TIME_LIMIT_MS (on PostgreSQL), so one slow facet cannot hold
-        the page, as Datasette's facet time limit does. The limit applies to
-        this one query, inside a savepoint, and is then put back."""
-        connection = connections[self.queryset.db]
-        limit = getattr(settings, "FACET_TIME_LIMIT_MS", 200)
-        if connection.vendor != "postgresql" or not limit:
-            return self.facet_counts(name)
-        try:
-            with transaction.atomic(using=self.queryset.db), connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('statement_timeout')")
-                (previous,) = cursor.fetchone()
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(limit)])
-                counts = self.facet_counts(name)
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-                return counts
-        except OperationalError:
-            # Cancelled by the time limit: the savepoint's rollback undid it.
+    def facet_options(self, name, counts, by_key=False):
+        """[(value, label, count)] for the counted values, in the order the
+        form lists them; related records are named in one query, as far as
+        the reader may see them."""
+        form_field = self.form.fields[name]
+        if isinstance(form_field, ModelChoiceField):
+            key_field = form_field.to_field_name or "pk"
+            lookup = "pk__in" if by_key else f"{key_field}__in"
+            records = form_field.queryset.filter(**{lookup: list(counts)})
+            return [
+                (
+                    str(getattr(record, key_field)),
+                    form_field.label_from_instance(record),
+                    counts[record.pk if by_key else getattr(record, key_field)],
+                )
+                for record in records
+            ]
+        counts = {str(value): count for value, count in counts.items()}
+        if isinstance(form_field, forms.ChoiceField):
+            return [
+                (str(value), label, counts[str(value)])
+                for value, label in form_field.choices
+                if str(value) in counts
+            ]
+        return [(value, value, counts[value]) for value in sorted(counts, key=str.casefold)]
+
+    def facet_cache_key(self, name):
+        """Facet counts depend on the other active filters, the data and which
+        records the reader sees: cached under those, never across an edit."""
+        request = getattr(self, "request", None)
+        version = data_version.for_request(request) if request is not None else None
+        if version is None:
             return None
+        others = sorted(
+            (other, str(self.data.get(other))) for other in self.active_values() if other != name
+        )
+        sees = "drafts" if sees_drafts(getattr(request, "user", None)) else "public"
+        digest = hashlib.md5(repr(others).encode(), usedforsecurity=False).hexdigest()
+        return (
+            f"facet:{self.queryset.model._meta.label_lower}:{name}:{sees}:{version.token}:{digest}"
+        )
+
+    def facets(self):
+        """Each facet as data (see Facet): options with counts, or without
+        when the counts took longer than FACET_TIME_LIMIT_MS. The limit is
+        set once for all of them (cases/time_limit.py); counts are cached
+        per filter combination and data version."""
+        if hasattr(self, "_facets"):
+            return self._facets
+        results = {}
+        limit = getattr(settings, "FACET_TIME_LIMIT_MS", 200)
+        keys = {name: self.facet_cache_key(name) for name in self.facet_names}
+        cached = cache.get_many([key for key in keys.values() if key])
+        to_count = [name for name in self.facet_names if keys[name] not in cached]
+        if to_count:
+            with QueryTimeLimit(self.queryset.db, limit) as time_limit:
+                for name in to_count:
+                    try:
+                        with time_limit.attempt():
+                            results[name] = self.facet_counts(name)
+                    except OperationalError:
+                        # Cut short by the time limit: shown without counts.
+                        results[name] = None
+            fresh = {keys[name]: results[name] for name in to_count if keys[name]}
+            cache.set_many(
+                {key: value for key, value in fresh.items() if value is not None},
+                FACET_CACHE_SECONDS,
+            )
+            # A facet that took too long is not counted again for a while.
+            cache.set_many(
+                {key: value for key, value in fresh.items() if value is None},
+                SLOW_FACET_RETRY_SECONDS,
+            )
+        results.update(
+            {name: cached[keys[name]] for name in self.facet_names if keys[name] in cached}
+        )
+        self._facets = [self.facet_result(name, results[name]) for name in self.facet_names]
+        return self._facets
+
+    def facet_result(self, name, options):
+        form_field = self.form.fields[name]
+        selected = str(self.data.get(name, "")) if self.is_bound else ""
+        timed_out = options is None
+        if timed_out:
+            options = [(value, label, None) for value, label in self.uncounted_options(name)]
+        listed = {value for value, _label, _count in options}
+        if selected and selected not in listed and name in self.active_values():
+            # Chosen, but held by no visible record: still shown, counted 0.
+            chosen = self.active_values()[name]
+            label = (
+                form_field.label_from_instance(chosen)
+                if isinstance(form_field, ModelChoiceField)
+                else self._display_value(form_field, chosen, selected)
+            )
+            options = [*options, (selected, label, None if timed_out else 0)]
+        return Facet(
+            name=name,
+            label=form_field.label,
+            timed_out=timed_out,
+            options=[FacetOption(value="", label=ANY_LABEL, count=None, selected=not selected)]
+            + [
+                FacetOption(value=value, label=label, count=count, selected=value == selected)
+                for value, label, count in options
+            ],
+        )
+
+    def uncounted_options(self, name):
+        """The options of a facet whose counts took too long: every choice
+        the reader may pick, without numbers."""
+        form_field = self.form.fields[name]
+        if isinstance(form_field, ModelChoiceField):
+            key_field = form_field.to_field_name or "pk"
+            return [
+                (str(getattr(record, key_field)), form_field.label_from_instance(record))
+                for record in form_field.queryset
+            ]
+        if isinstance(form_field, forms.ChoiceField):
+            return [(str(value), label) for value, label in form_field.choices if value != ""]
+        return []
 
     def show_facet_counts(self):
-        """Put each facet's counts beside its options (runs the facet queries).
-        A facet whose counts took too long shows its options without counts."""
-        self.facets_without_counts = []
-        for name in self.facets:
-            counts = self.bounded_facet_counts(name)
-            field = self.form.fields[name]
-            if counts is None:
-                self.facets_without_counts.append(field.label)
-                field.help_text = "Counts took too long to compute and are not shown."
-                continue
-            selected = str(self.data.get(name, "")) if self.is_bound else ""
-            if isinstance(field, ModelChoiceField):
-                # One query for the labels of the related records the user may see.
-                labels = [
-                    (
-                        str(getattr(record, field.to_field_name or "pk")),
-                        field.label_from_instance(record),
-                    )
-                    for record in field.queryset
-                ]
-            elif isinstance(field, forms.ChoiceField):
-                labels = [(str(value), label) for value, label in field.choices if value != ""]
-            else:
-                values = set(counts) | ({selected} if selected else set())
-                labels = [(value, value) for value in sorted(values, key=str.casefold)]
-            field.widget.choices = [("", ANY_LABEL)] + [
-                (value, f"{label} ({counts.get(value, 0)})")
-                for value, label in labels
-                if value in counts or value == selected
-            ]
+        """Count the facets (runs their queries), for the template to show
+        beside the options; a facet whose counts took too long says so."""
+        facets = self.facets()
+        self.facets_without_counts = [facet.label for facet in facets if facet.timed_out]
+        for facet in facets:
+            if facet.timed_out:
+                self.form.fields[facet.name].help_text = SLOW_FACET_HELP
+
+    def fields_with_facets(self):
+        """[(bound form field, its Facet or None)], in the form's order, for
+        the filter form template."""
+        facets = {facet.name: facet for facet in self.facets()}
+        return [(field, facets.get(field.name)) for field in self.form]
 
     def active_filters(self):
         """What the GET parameters ask for, for the "active filters" list:
@@ -288,7 +399,7 @@ class TransferFilter(FacetedFilterSet):
     date_before = DateToFilter()
     claim_status = claim_status_choice()
 
-    facets = ("destination", "agreement", "claim_status")
+    facet_names = ("destination", "agreement", "claim_status")
 
     class Meta:
         model = Transfer
@@ -304,7 +415,7 @@ class DetaineeGroupFilter(FacetedFilterSet):
     facility = record_choice(Facility, "facility", "Held at")
     claim_status = claim_status_choice()
 
-    facets = ("affiliation", "facility", "claim_status")
+    facet_names = ("affiliation", "facility", "claim_status")
 
     class Meta:
         model = DetaineeGroup
@@ -319,7 +430,7 @@ class AgreementFilter(FacetedFilterSet):
     party = record_choice(Actor, "parties", "Party", distinct=True)
     claim_status = claim_status_choice()
 
-    facets = ("status", "party", "claim_status")
+    facet_names = ("status", "party", "claim_status")
 
     class Meta:
         model = Agreement
@@ -334,7 +445,7 @@ class ActorFilter(FacetedFilterSet):
     country = value_choice("Country")
     claim_status = claim_status_choice()
 
-    facets = ("kind", "country", "claim_status")
+    facet_names = ("kind", "country", "claim_status")
 
     class Meta:
         model = Actor
@@ -349,7 +460,7 @@ class FacilityFilter(FacetedFilterSet):
     country = value_choice("Country")
     claim_status = claim_status_choice()
 
-    facets = ("kind", "country", "claim_status")
+    facet_names = ("kind", "country", "claim_status")
 
     class Meta:
         model = Facility
@@ -367,7 +478,7 @@ class EventFilter(FacetedFilterSet):
     date_before = DateToFilter()
     claim_status = claim_status_choice()
 
-    facets = ("occurrence", "facility", "participant", "claim_status")
+    facet_names = ("occurrence", "facility", "participant", "claim_status")
 
     class Meta:
         model = Event
@@ -382,7 +493,7 @@ class StatementFilter(FacetedFilterSet):
     )
     claim_status = claim_status_choice()
 
-    facets = ("speaker", "kind", "claim_status")
+    facet_names = ("speaker", "kind", "claim_status")
 
     class Meta:
         model = Statement
@@ -395,7 +506,7 @@ class SourceFilter(FacetedFilterSet):
         choices=Source.Kind.choices, label="Kind", empty_label=ANY_LABEL
     )
 
-    facets = ("kind",)
+    facet_names = ("kind",)
 
     class Meta:
         model = Source

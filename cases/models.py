@@ -815,3 +815,20 @@ class Statement(CaseRecord, StatedDate):
     def __str__(self):
         text = self.text if len(self.text) <= 80 else f"{self.text[:77]}…"
         return f"{self.speaker}: {text}"
+
+
+class DataVersion(models.Model):
+    """One row that changes with every write to any table of this app, in the
+    same transaction (database triggers: see cases/data_version.py). Cached
+    pages and facet counts are keyed by its token, so a change committed by
+    any path (admin, a revert, a bulk action, QuerySet.update, a command)
+    makes every cached page of the old data unreachable at once."""
+
+    token = models.CharField(max_length=64)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
@@ -42,3 +44,14 @@ def brief_client(db, django_user_model):
     reader = Client()
     reader.force_login(user)
     return reader
+
+
+@pytest.fixture(autouse=True)
+def own_cache_namespace(settings):
+    """Each test gets a cache of its own (a fresh key prefix, also in a Redis
+    shared with other runs), so a page cached by one test, under settings or
+    data of its own, is never served to another."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }

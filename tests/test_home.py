@@ -111,7 +111,8 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         make_event(date=datetime.date(2025, 4, 2))
     # One UNION for the counts, one to find the key figures, one per kind of
     # key figure with its relations, one for the data's age, one for the
-    # latest events: however many records there are.
+    # latest events, and the data version the page cache is keyed by:
+    # however many records there are.
     assert home_queries() == few
     assert few <= 20
 

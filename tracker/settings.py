@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # SITE_MODE=closed: every page, export and PDF needs a logged-in user.
     "tracker.site_mode.SiteModeMiddleware",
+    # After the site mode and the user, so a closed site or a logged-in
+    # reader never gets a cached page (see cases/page_cache.py).
+    "cases.page_cache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change, so the edit history names its author.
@@ -183,10 +186,43 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # Bounds that keep a table page's cost flat as the data grows: tables count at
 # most this many rows ("10,000+ transfers", every page still reachable), and
-# each facet's counts get this long on PostgreSQL before the page shows that
-# facet without counts (0 turns the limit off).
+# each facet's counts get this long (PostgreSQL: statement_timeout; SQLite: a
+# progress handler) before the page shows that facet without counts (0 turns
+# the limit off).
 TABLE_COUNT_CAP = envint("TABLE_COUNT_CAP", 10_000)
 FACET_TIME_LIMIT_MS = envint("FACET_TIME_LIMIT_MS", 200)
+# --- Caching (issue 14; see cases/page_cache.py) ---------------------------------
+# Local memory by default (nothing to install; each worker has its own);
+# CACHE_URL=redis://host:6379/0 shares one cache between the workers.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    _CACHE_BACKEND = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+    }
+elif CACHE_URL == "dummy://":
+    # Caches nothing: every page is computed (the benchmark's cache-miss figures).
+    _CACHE_BACKEND = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be a Redis URL (redis://127.0.0.1:6379/0) or dummy://; got {CACHE_URL!r}"
+    )
+else:
+    # Pages are stored compressed (about 10 kB each): 2,000 fit in ~20 MB a worker.
+    _CACHE_BACKEND = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 2000)},
+    }
+CACHES = {
+    "default": {**_CACHE_BACKEND, "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker")}
+}
+# Anonymous readers' pages are cached under the data version; 0 turns it off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
+# How long a CDN or reverse proxy may serve a page without asking again
+# (s-maxage). 0: it may store pages but must revalidate each time (a cheap 304
+# while nothing changed), so it never serves a page older than the last edit.
+PROXY_CACHE_SECONDS = envint("PROXY_CACHE_SECONDS", 0)
+
 # Only for `make bench`: routes /bench/ceiling/, a trivial page the size of a
 # table page, to measure the server's ceiling. Never set it in production.
 BENCH_CEILING = envbool("BENCH_CEILING", False)

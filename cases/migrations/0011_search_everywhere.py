@@ -97,7 +97,7 @@ class SearchEverywhere(migrations.operations.base.Operation):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('cases', '0007_provenance'),
+        ('cases', '0010_data_version_and_sqlite_indexes'),
     ]
 
     operations = [

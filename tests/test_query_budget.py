@@ -1,0 +1,60 @@
+"""Query budgets of the pages readers load most (issue 14): a transfers table
+page at most 12 queries on a cache miss, a transfer's page at most 10, both
+whatever the number of rows. Measured outside a test transaction, as a web
+request runs (autocommit): inside one, each facet would also need a
+savepoint for its time limit (see cases/time_limit.py)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_agreement, make_facility, make_group, make_transfer
+
+TABLE_BUDGET = 12
+RECORD_BUDGET = 10
+
+
+def add_transfers(number):
+    for _ in range(number):
+        make_transfer(
+            destination=make_facility(), agreement=make_agreement(), groups=[make_group()]
+        )
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/transfers/",
+        "/transfers/?claim_status=reported&sort=-date",
+        "/transfers/?q=transfer&page=2&per_page=10",
+    ],
+)
+def test_transfers_table_runs_at_most_12_queries_whatever_the_rows(client, url):
+    add_transfers(2)
+    few = queries(client, url)
+    add_transfers(20)
+    many = queries(client, url)
+    assert len(many) <= TABLE_BUDGET, "\n".join(many)
+    assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transfer_page_runs_at_most_10_queries_whatever_its_links(client):
+    transfer = make_transfer(
+        destination=make_facility(), agreement=make_agreement(), groups=[make_group()]
+    )
+    few = queries(client, transfer.get_absolute_url())
+    transfer.groups.add(*[make_group() for _ in range(5)])
+    many = queries(client, transfer.get_absolute_url())
+    version_reads = [sql for sql in many if "cases_dataversion" in sql]
+    assert len(version_reads) == 1
+    assert len(many) - len(version_reads) <= RECORD_BUDGET, "\n".join(many)
+    assert len(many) == len(few)

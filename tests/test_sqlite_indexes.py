@@ -1,0 +1,40 @@
+"""On SQLite, migration 0010 builds the sort and facet indexes PostgreSQL got
+from 0004 and 0006, and the table pages' queries use them."""
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from cases.models import Transfer
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own indexes"),
+]
+
+
+def plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_a_facet_is_counted_from_a_covering_index():
+    counts = (
+        Transfer.objects.published().order_by().values("destination").annotate(matching=Count("pk"))
+    )
+    assert "COVERING INDEX transfer_destination_id_facet" in plan(counts)
+
+
+def test_each_sortable_column_has_its_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        names = {row[0] for row in cursor.fetchall()}
+    for expected in (
+        "transfer_table_order",
+        "transfer_title_sort",
+        "transfer_date_desc_sort",
+        "actor_name_sort",
+    ):
+        assert expected in names
