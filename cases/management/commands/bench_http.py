@@ -260,6 +260,8 @@ class Command(BaseCommand):
                 f"{HOST}:{port}",
                 "--workers",
                 str(WORKERS),
+                # Not the user's shared default control socket (see Makefile, serve).
+                "--no-control-socket",
                 "--timeout",
                 "30",
                 "--max-requests",
