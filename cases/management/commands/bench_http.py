@@ -465,6 +465,7 @@ class Command(BaseCommand):
         )
         with_admin["admin"] = {
             "saves": len(corrector.saved),
+            "attempts": len(corrector.saved) + len(corrector.failures),
             "failed": corrector.failures,
             "in_history": len(in_history),
             "missing": sorted(set(corrector.saved) - in_history),
@@ -514,7 +515,9 @@ class Command(BaseCommand):
             ],
             "",
             f"The admin (a change through `/admin/`, with a reason, every second): "
-            f"{admin['saves']} saves accepted, {len(admin['failed'])} refused or failed, "
+            f"{admin['attempts']} saves attempted (one a second would be {seconds}; a save "
+            "waits for the one before it), "
+            f"{admin['saves']} accepted, {len(admin['failed'])} refused or failed, "
             f"{admin['in_history']} of {admin['saves']} found in the record's history "
             f"afterwards; a save (GET the form, POST it) took median {admin['median_ms']:.0f} ms, "
             f"p95 {admin['p95_ms']:.0f} ms.",
