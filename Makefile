@@ -31,13 +31,15 @@ run: install pango
 
 # Production serving: gunicorn behind whitenoise, settings from the environment
 # (DEBUG off, SECRET_KEY and ALLOWED_HOSTS required, DATABASE_URL for PostgreSQL).
-# See README, "Production".
+# See README, "Production". No control socket: gunicorn's default one is a
+# single path shared by every gunicorn the user runs, so a second server (or
+# the bench) would take it over from the first.
 WORKERS ?= 3
 serve: install pango
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-	  --timeout 30 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200
+	  --no-control-socket --timeout 30 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200
 
 # Stop and restart a throwaway PostgreSQL under a served site and show that
 # pages answer 503 while it is down and recover by themselves (needs root).

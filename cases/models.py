@@ -809,7 +809,9 @@ class Statement(CaseRecord, StatedDate):
     detail_url_name = "cases:statement_detail"
 
     class Meta:
-        ordering = ["-date", "speaker__name"]
+        # Not by the speaker's name: the speaker may be a draft the reader
+        # may not see (StatementQuerySet sorts by a visible speaker's name).
+        ordering = ["-date", "slug"]
         indexes = [models.Index(fields=["publication_status", "date"])]
 
     def __str__(self):

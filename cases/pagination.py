@@ -7,6 +7,12 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.functional import cached_property
 
+# The largest row offset the databases take (a signed 64-bit integer, in
+# PostgreSQL and SQLite alike): past the counted rows a page number is only
+# checked by asking for the page, and one beyond this would be a database
+# error ("bigint out of range") rather than an empty page.
+MAX_ROW_OFFSET = 2**63 - 1
+
 
 class CappedCountPage(Page):
     def has_next(self):
@@ -73,6 +79,8 @@ class CappedCountPaginator(Paginator):
             return super().validate_number(number)
         if number <= self.num_pages:
             return super().validate_number(number)
+        if number * self.per_page > MAX_ROW_OFFSET:
+            raise EmptyPage("That page contains no results")
         # Past the counted rows: page() finds out whether the page has rows.
         return number
 

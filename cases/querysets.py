@@ -11,7 +11,7 @@ from datetime import datetime
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q, Value
+from django.db.models import Case, Count, F, Max, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, Lag
 
 from . import roles
@@ -49,6 +49,13 @@ def shown_relation(record, name):
         # hidden holds None, which the attribute would raise on.
         return field.get_cached_value(record, default=None)
     return getattr(record, f"visible_{name}", [])
+
+
+def visible_sort_key(path):
+    """The name for_table() gives a related value a table sorts by, empty
+    where the reader may not see the related record:
+    "speaker__name" -> "speaker_name_if_visible" (see related_value_visible_to)."""
+    return f"{path.replace('__', '_')}_if_visible"
 
 
 def count_each(querysets):
@@ -282,18 +289,44 @@ class PublishableQuerySet(models.QuerySet):
         for kinds that narrow it (see ActorQuerySet)."""
         return self
 
+    def related_value_visible_to(self, path, user):
+        """A related record's field ("speaker__name") where `user` may see that
+        record, and NULL where not: what a sort through a relation must use,
+        or a row would be placed where a hidden name sorts (and the name
+        recovered by asking for sorted pages). Visibility is the related
+        model's own visible_to()."""
+        relation, _, _ = path.partition("__")
+        related = self.model._meta.get_field(relation).related_model
+        visible = related.objects.visible_to(user).values("pk")
+        return Case(When(**{f"{relation}__in": visible}, then=F(path)), default=None)
+
+    def with_visible_sort_keys(self, user):
+        """The table_sort_relations as aliases named by visible_sort_key():
+        computed (and their tables joined) only when a sort uses them."""
+        return self.alias(
+            **{
+                visible_sort_key(path): self.related_value_visible_to(path, user)
+                for path in self.table_sort_relations
+            }
+        )
+
     # --- Tables ----------------------------------------------------------------
 
     # The relations a table row shows (see cases/tables.py).
     table_relations = ()
+    # Related fields a table sorts by ("destination__name"); the table sorts by
+    # visible_sort_key(path), never by the path itself.
+    table_sort_relations = ()
     # A full order ending in the unique slug, so table pages never overlap or skip.
     table_ordering = ("slug",)
 
     def for_table(self, user):
         """Rows for a record table: the related records each row shows, as far
-        as `user` may see them (as for_detail() loads them), in a stable order."""
+        as `user` may see them (as for_detail() loads them), in a stable order,
+        with the related values it may sort by (with_visible_sort_keys)."""
         return (
-            self.prefetch_related(
+            self.with_visible_sort_keys(user)
+            .prefetch_related(
                 *[
                     prefetch_visible(self.model, name, self.related_visible_to(name, user))
                     for name in self.table_relations
@@ -396,6 +429,7 @@ class TransferQuerySet(PublishableQuerySet):
         "statements",
     )
     table_relations = ("destination", "agreement")
+    table_sort_relations = ("destination__name", "agreement__title")
     # Newest first; undated transfers last, on SQLite and PostgreSQL alike.
     table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
 
@@ -419,6 +453,7 @@ class DetaineeGroupQuerySet(PublishableQuerySet):
         "transfers",
     )
     table_relations = ("alleged_affiliations", "facility")
+    table_sort_relations = ("facility__name",)
     table_ordering = ("name", "slug")
 
     def with_subgroups(self, user):
@@ -433,6 +468,7 @@ class EventQuerySet(PublishableQuerySet):
     search_relations = ("facility", "participants", "agreements")
     detail_relations = ("citations", "facility", "participants", "agreements", "statements")
     table_relations = ("facility", "participants")
+    table_sort_relations = ("facility__name",)
     table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
 
     def latest_first(self):
@@ -445,14 +481,24 @@ class StatementQuerySet(PublishableQuerySet):
     search_relations = ("speaker", "facility", "event", "transfers", "agreements")
     detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
     table_relations = ("speaker", "transfers", "agreements")
-    table_ordering = (F("date").desc(nulls_last=True), "speaker__name", "slug")
+    table_sort_relations = ("speaker__name",)
+    # Newest first, then by speaker as far as the reader may see them.
+    table_ordering = (
+        F("date").desc(nulls_last=True),
+        F(visible_sort_key("speaker__name")).asc(nulls_last=True),
+        "slug",
+    )
 
     def for_listing(self, user):
         # A statement is labelled with its speaker's name, so only a visible
-        # speaker is loaded (see prefetch_visible).
+        # speaker is loaded (see prefetch_visible); and lists of statements
+        # (on a record's page, in search) are in the table's order, which
+        # sorts by a speaker's name only where the reader may see it.
         actors = self.model._meta.get_field("speaker").related_model.objects
-        return self.prefetch_related(
-            prefetch_visible(self.model, "speaker", actors.visible_to(user))
+        return (
+            self.with_visible_sort_keys(user)
+            .prefetch_related(prefetch_visible(self.model, "speaker", actors.visible_to(user)))
+            .order_by(*self.table_ordering)
         )
 
 

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils.html import format_html_join
 
 from . import presentation
+from .querysets import visible_sort_key
 
 
 def with_tiebreak(*fields):
@@ -57,14 +58,6 @@ class ClaimStatusColumn(tables.Column):
             record.get_claim_status_display(),
             presentation.claim_attribution(record),
         )
-
-
-class RelatedLinkColumn(tables.Column):
-    """One related record behind a foreign key, linked with its badges; empty
-    when there is none or the user may not see it (for_table() leaves it None then)."""
-
-    def render(self, value):
-        return presentation.record_link_html(value)
 
 
 class RelatedLinksColumn(tables.Column):
@@ -108,6 +101,24 @@ class NullsLastColumn(tables.Column):
         field = F(self.sort_field)
         ordered = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
         return queryset.order_by(ordered, "slug"), True
+
+
+class RelatedLinkColumn(NullsLastColumn):
+    """One related record behind a foreign key, linked; empty when there is
+    none or the user may not see it (for_table() leaves it None then).
+
+    Sorted by the related field `sort_path` ("destination__name") only where
+    the reader may see the related record (for_table() gives it as
+    visible_sort_key(sort_path), listed in the QuerySet's
+    table_sort_relations); rows whose record is hidden sort as if they had
+    none, so the order never gives a hidden name away."""
+
+    def __init__(self, sort_path, **kwargs):
+        self.sort_path = sort_path
+        super().__init__(visible_sort_key(sort_path), **kwargs)
+
+    def render(self, value):
+        return presentation.record_link_html(value)
 
 
 class StatedDateColumn(NullsLastColumn):
@@ -165,14 +176,8 @@ class TransferTable(RecordTable):
     title = RecordLinkColumn(verbose_name="Transfer", order_by=with_tiebreak("title"))
     date = StatedDateColumn()
     count = StatedCountColumn("count", verbose_name="People moved")
-    destination = RelatedLinkColumn(
-        verbose_name="Destination",
-        order_by=with_tiebreak("destination__name"),
-    )
-    agreement = RelatedLinkColumn(
-        verbose_name="Agreement",
-        order_by=with_tiebreak("agreement__title"),
-    )
+    destination = RelatedLinkColumn("destination__name", verbose_name="Destination")
+    agreement = RelatedLinkColumn("agreement__title", verbose_name="Agreement")
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -186,10 +191,7 @@ class DetaineeGroupTable(RecordTable):
     alleged_affiliations = RelatedLinksColumn(
         accessor="visible_alleged_affiliations", verbose_name="Alleged affiliation"
     )
-    facility = RelatedLinkColumn(
-        verbose_name="Held at",
-        order_by=with_tiebreak("facility__name"),
-    )
+    facility = RelatedLinkColumn("facility__name", verbose_name="Held at")
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -233,10 +235,7 @@ class EventTable(RecordTable):
     title = RecordLinkColumn(verbose_name="Event", order_by=with_tiebreak("title"))
     date = StatedDateColumn()
     occurrence = OccurrenceColumn(verbose_name="Occurrence", order_by=with_tiebreak("occurrence"))
-    facility = RelatedLinkColumn(
-        verbose_name="Facility",
-        order_by=with_tiebreak("facility__name"),
-    )
+    facility = RelatedLinkColumn("facility__name", verbose_name="Facility")
     participants = RelatedLinksColumn(accessor="visible_participants", verbose_name="Participants")
     claim_status = ClaimStatusColumn()
 
@@ -267,10 +266,7 @@ class StatementTable(RecordTable):
     text = RecordLinkColumn(
         verbose_name="Statement", truncate=presentation.CELL_LENGTH, order_by=with_tiebreak("text")
     )
-    speaker = RelatedLinkColumn(
-        verbose_name="Speaker",
-        order_by=with_tiebreak("speaker__name"),
-    )
+    speaker = RelatedLinkColumn("speaker__name", verbose_name="Speaker")
     about = AboutColumn(("transfers", "agreements"), verbose_name="About")
     kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
     date = StatedDateColumn()

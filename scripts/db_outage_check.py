@@ -138,6 +138,8 @@ def main():
                 f"127.0.0.1:{WEB_PORT}",
                 "--workers",
                 "2",
+                # Not the user's shared default control socket (see Makefile, serve).
+                "--no-control-socket",
                 "--timeout",
                 "30",
             ],

@@ -222,7 +222,16 @@ def main():
     try:
         prepare_database(env)
         server = subprocess.Popen(
-            [GUNICORN, "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            [
+                GUNICORN,
+                "tracker.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                # Not the user's shared default control socket (see Makefile, serve).
+                "--no-control-socket",
+            ],
             cwd=PROJECT,
             env=env,
             stdout=subprocess.DEVNULL,

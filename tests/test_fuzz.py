@@ -111,3 +111,50 @@ def test_malformed_query_strings_never_give_staff_a_server_error(
 ):
     response = staff_client.get(f"{url}?{query_string}")
     assert response.status_code < 500
+
+
+# --- Page numbers past the count cap ----------------------------------------------
+# Past TABLE_COUNT_CAP rows the paginator no longer knows the last page, so it
+# must bound page numbers itself: a row offset past what the database takes
+# (a signed 64-bit integer) was a 500 ("bigint out of range").
+
+MAX_DATABASE_INTEGER = 2**63 - 1
+
+huge_page_numbers = st.one_of(
+    st.integers(min_value=2, max_value=10**40),
+    st.sampled_from(
+        [
+            MAX_DATABASE_INTEGER,
+            MAX_DATABASE_INTEGER + 1,
+            MAX_DATABASE_INTEGER // 100,
+            MAX_DATABASE_INTEGER // 100 + 1,
+            2**64,
+            10**20 - 1,
+        ]
+    ),
+).map(str)
+per_page_values = st.one_of(st.just(""), st.integers(min_value=-5, max_value=500).map(str))
+
+
+@pytest.fixture
+def tiny_count_cap(settings):
+    """A cap the seed passes on every table with two rows or more."""
+    settings.TABLE_COUNT_CAP = 1
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(page=huge_page_numbers, per_page=per_page_values, sort=st.sampled_from(["", "-slug"]))
+def test_huge_page_numbers_past_the_count_cap_never_give_a_server_error(
+    client, seed, tiny_count_cap, url, page, per_page, sort
+):
+    query = urlencode({"page": page, "per_page": per_page, "sort": sort})
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200
+    assert response.context["table"].paginator.count_is_capped or url == "/sources/"
+    if int(page) > 10**6:
+        assert f"There is no page {page}" in response.content.decode()

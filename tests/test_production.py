@@ -37,18 +37,7 @@ def test_deploy_check_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.django_db
-def test_pages_carry_security_headers(client):
-    response = client.get("/")
-    policy = response["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
-    assert "script-src 'self'" in policy
-    assert "unsafe-inline" not in policy
-    assert "frame-ancestors 'none'" in policy
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
-    assert response["X-Frame-Options"] == "DENY"
-    assert b"<script>" not in response.content
+# Security headers on every kind of page: tests/test_security_headers.py.
 
 
 @pytest.mark.django_db
@@ -127,27 +116,7 @@ def test_each_request_is_logged_as_json_with_method_path_status_and_duration(cli
     assert isinstance(entry["duration_ms"], float)
 
 
-@pytest.mark.django_db
-def test_repeated_failed_logins_lock_the_account_out(client, django_user_model):
-    django_user_model.objects.create_superuser("chief", "chief@example.org", "right password")
-    wrong = {"username": "chief", "password": "wrong password"}
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert client.post("/admin/login/", wrong).status_code == 200
-    assert client.post("/admin/login/", wrong).status_code == 429
-    locked = client.post("/admin/login/", {"username": "chief", "password": "right password"})
-    assert locked.status_code == 429
-    assert "Too many failed log-in attempts" in locked.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
-@pytest.mark.django_db
-def test_a_good_login_after_a_few_mistakes_is_let_in(client, django_user_model):
-    django_user_model.objects.create_superuser("chief", "chief@example.org", "right password")
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        client.post("/admin/login/", {"username": "chief", "password": "wrong password"})
-    response = client.post("/admin/login/", {"username": "chief", "password": "right password"})
-    assert response.status_code == 302
-    assert "_auth_user_id" in client.session
+# Failed-login limits: tests/test_login_limits.py.
 
 
 def test_logging_goes_to_stdout_as_json():

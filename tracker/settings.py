@@ -234,9 +234,15 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 # HTTPS is assumed in production; set HTTPS=0 only to try production settings
 # on a machine without TLS (e.g. `make serve` on 127.0.0.1).
 HTTPS = envbool("HTTPS", not DEBUG)
-if envbool("BEHIND_PROXY", False):
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+# How many proxies stand in front of gunicorn, each adding the address it was
+# reached from to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for).
+PROXY_COUNT = envint("PROXY_COUNT", 1)
+if BEHIND_PROXY:
     # Trust the proxy's word that the request came in over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PROXY_COUNT < 1:
+        raise ImproperlyConfigured(f"PROXY_COUNT must be 1 or more; got {PROXY_COUNT}")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -264,7 +270,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Repeated failed logins lock that username from that address for a while.
+# Repeated failed logins lock that username from that address for a while: the
+# pair, never the username alone, so nobody elsewhere can lock a colleague out.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -274,6 +281,24 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Any length of username gets the ordinary answer (see tracker/login_limits.py).
+AXES_USERNAME_CALLABLE = "tracker.login_limits.lockout_username"
+# The client's address, as django-axes reads it with django-ipware. Directly
+# served, it is the connection's. Behind proxies it is the PROXY_COUNT-th
+# address from the right of X-Forwarded-For: the one the outermost proxy saw.
+# Addresses left of it are whatever the client sent and are never trusted, so
+# a client can neither lock out someone else's address nor leave its own
+# lockout by making one up. (ipware counts the proxies named inside the
+# header, one fewer than stand in front: the outermost names the client.)
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    # A header with more addresses than proxies is normal (the client sent
+    # some); strict mode would ignore it and fall back to the proxy's address.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- Logging ----------------------------------------------------------------------
 # One JSON object per line on stdout, for a log collector.

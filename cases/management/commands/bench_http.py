@@ -15,8 +15,18 @@ developer's own). It:
    per page, latency one request at a time (median, p95), then throughput with
    CONCURRENCY clients; then a sustained run (60 s, 20 clients) over a mix of
    pages, counting errors;
-5. prints the figures, checks them against the issue's targets, and writes
+5. times an unfiltered CSV export of every transfer (to its first byte and
+   to its end) and the home page's latency while three such exports run;
+6. runs a bounded load test (LOAD_SECONDS, LOAD_CLIENTS anonymous readers
+   over the public pages, exports and search), then the same while an admin
+   saves a correction every second through the admin form, and checks that
+   every accepted save is in the record's history (see _bench_load.py);
+7. prints the figures, checks them against the issue's targets, and writes
    docs/performance.md.
+
+`--only load` runs steps 5 and 6 alone (with `--transfers` and
+`--load-seconds` for a quick check of the tooling); it prints its figures
+and writes no file.
 """
 
 import http.client
@@ -40,8 +50,9 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cases.management.commands import _bench_load as load
 from cases.management.commands.synthesize import RARE_TOKEN, synthetic_data_present
-from cases.models import Citation, DetaineeGroup, Event, Statement, Transfer
+from cases.models import Citation, DetaineeGroup, Event, Facility, Statement, Transfer
 
 BENCH_TRANSFERS = 100_000
 COMMON_TERM = "hospital"
@@ -53,6 +64,14 @@ THROUGHPUT_SECONDS = 5
 CONCURRENCY = 4
 SUSTAINED_SECONDS = 60
 SUSTAINED_CLIENTS = 20
+# The public load test (and the same with an admin saving corrections).
+LOAD_SECONDS = 60
+LOAD_CLIENTS = 20
+CONCURRENT_EXPORTS = 3
+UNFILTERED_EXPORT = "/transfers/?_export=csv"
+# A fictional record of the bench's own database that the bench's admin
+# corrects (never one from the seed).
+CORRECTION_TARGET = "bench-correction-target"
 REQUEST_TIMEOUT = 60
 # A page slower than this gets only a few requests, one at a time.
 SLOW_PAGE_SECONDS = 2
@@ -89,8 +108,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sustained-seconds", type=int, default=SUSTAINED_SECONDS, dest="sustained"
         )
+        parser.add_argument("--load-seconds", type=int, default=LOAD_SECONDS)
+        parser.add_argument("--transfers", type=int, default=BENCH_TRANSFERS)
+        parser.add_argument(
+            "--only",
+            choices=["load"],
+            help="Only the exports and load tests (steps 5 and 6); writes no file.",
+        )
 
-    def handle(self, *args, port, output, sustained, **options):
+    def handle(self, *args, port, output, sustained, load_seconds, transfers, only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL.")
         if ensure_database():
@@ -101,19 +127,25 @@ class Command(BaseCommand):
             cursor.execute("SHOW statement_timeout")
             self.statement_timeout = cursor.fetchone()[0]
             cursor.execute("SET statement_timeout = 0")
-        self.prepare_data()
+        self.prepare_data(transfers)
         pages = self.pages()
         session_cookie = self.editor_session()
         env = self.server_env()
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
         )
-        queries = self.count_queries(pages)
+        queries = self.count_queries(pages) if not only else {}
         server = self.start_server(port, env)
         try:
             self.base = (HOST, port)
             self.cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie}"
             self.wait_until_up()
+            if only == "load":
+                lines, targets = self.extra_report(*self.exports_and_load(pages, load_seconds))
+                self.stdout.write("\n".join(["", *lines]))
+                for target, met, figure in targets:
+                    self.stdout.write(f"- {'met' if met else 'MISSED'}: {target} — {figure}")
+                return
             table_size = len(self.get(pages["Table, first page"])[1])
             pages["Ceiling (trivial view)"] = f"/bench/ceiling/?{urlencode({'size': table_size})}"
             queries["Ceiling (trivial view)"] = 0
@@ -135,10 +167,11 @@ class Command(BaseCommand):
                 )
             ]
             sustained_result = self.sustained(mix, sustained)
+            extra = self.exports_and_load(pages, load_seconds)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        report = self.report(pages, results, sustained_result, sustained)
+        report = self.report(pages, results, sustained_result, sustained, extra)
         self.stdout.write("\n" + report)
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,15 +185,24 @@ class Command(BaseCommand):
 
     # --- Data --------------------------------------------------------------
 
-    def prepare_data(self):
+    def prepare_data(self, transfers):
         call_command("migrate", interactive=False, verbosity=0)
         if not Transfer.objects.filter(slug="handover-of-17-to-cecot").exists():
             call_command("load_seed", verbosity=0)
         synthetic = Transfer.objects.filter(slug__startswith="synthetic-").count()
-        if synthetic < BENCH_TRANSFERS:
-            self.stdout.write(f"Loading {BENCH_TRANSFERS:,} synthetic transfers (a few minutes)…")
+        if synthetic < transfers:
+            self.stdout.write(f"Loading {transfers:,} synthetic transfers (a few minutes)…")
             options = {"replace": True} if synthetic_data_present() else {}
-            call_command("synthesize", transfers=BENCH_TRANSFERS, **options)
+            call_command("synthesize", transfers=transfers, **options)
+        Facility.objects.get_or_create(
+            slug=CORRECTION_TARGET,
+            defaults={
+                "name": "Bench correction target (fictional)",
+                "kind": Facility.Kind.PRISON,
+                "publication_status": "published",
+                "description": "A fictional record that make bench corrects through admin.",
+            },
+        )
         with connection.cursor() as cursor:
             # Fresh statistics, and the visibility map that lets the facet
             # counts read their covering indexes alone (as autovacuum keeps
@@ -260,6 +302,8 @@ class Command(BaseCommand):
                 f"{HOST}:{port}",
                 "--workers",
                 str(WORKERS),
+                # Not the user's shared default control socket (see Makefile, serve).
+                "--no-control-socket",
                 "--timeout",
                 "30",
                 "--max-requests",
@@ -370,6 +414,143 @@ class Command(BaseCommand):
             "urls": urls,
         }
 
+    # --- Exports and load ---------------------------------------------------
+
+    def public_mix(self, pages):
+        """What anonymous readers ask for in the load test: the public pages,
+        exports (bounded ones: the unfiltered export is timed on its own) and
+        search."""
+        return [
+            "/",
+            pages["Table, first page"],
+            pages["Table, two facets and sorted"],
+            "/statements/?sort=speaker",
+            "/actors/",
+            pages["Detail, many relations"],
+            "/timeline/",
+            "/corrections/",
+            f"/search/?q={RARE_TOKEN}",
+            f"/search/?q={COMMON_TERM}",
+            pages["CSV export, 1,000 rows"],
+            pages["CSV export, 1,000 rows"].replace("_export=csv", "_export=json"),
+        ]
+
+    def exports_and_load(self, pages, seconds):
+        """Steps 5 and 6 (see the module docstring)."""
+        readers = load.Loopback(*self.base)
+        self.stdout.write(f"Unfiltered export: {UNFILTERED_EXPORT}…")
+        export = load.time_export(readers, UNFILTERED_EXPORT)
+        self.stdout.write(f"  {export}")
+        self.stdout.write(f"Home page while {CONCURRENT_EXPORTS} unfiltered exports run…")
+        during = load.home_latency_during_exports(readers, UNFILTERED_EXPORT, CONCURRENT_EXPORTS)
+        self.stdout.write(f"  {during['home']}")
+        mix = self.public_mix(pages)
+        self.stdout.write(f"Load test: {seconds} s, {LOAD_CLIENTS} anonymous clients…")
+        alone = load.load_test(readers, mix, LOAD_CLIENTS, seconds)
+        self.stdout.write(f"  {alone}")
+        target = Facility.objects.get(slug=CORRECTION_TARGET)
+        corrector = load.AdminCorrector(
+            loopback=load.Loopback(*self.base, cookie=self.cookie),
+            change_url=f"/admin/cases/facility/{target.pk}/change/",
+            form_id="facility_form",
+            field_name="description",
+            run_label=f"bench {datetime.now(UTC):%Y-%m-%d %H:%M:%S}",
+        )
+        self.stdout.write("The same, while an admin saves a correction every second…")
+        with_admin = load.load_test(readers, mix, LOAD_CLIENTS, seconds, corrector=corrector)
+        in_history = set(
+            target.history.filter(history_change_reason__in=corrector.saved).values_list(
+                "history_change_reason", flat=True
+            )
+        )
+        with_admin["admin"] = {
+            "saves": len(corrector.saved),
+            "attempts": len(corrector.saved) + len(corrector.failures),
+            "failed": corrector.failures,
+            "in_history": len(in_history),
+            "missing": sorted(set(corrector.saved) - in_history),
+            **load.summary_ms(corrector.latencies),
+        }
+        self.stdout.write(f"  {with_admin}")
+        return export, during, mix, alone, with_admin, seconds
+
+    def extra_report(self, export, during, mix, alone, with_admin, seconds):
+        """Lines for the report, and the targets they check."""
+
+        def export_line(result):
+            if "total_s" not in result:
+                return f"status {result['status']}"
+            return (
+                f"status {result['status']}, {result['rows']:,} rows, "
+                f"{result['bytes'] / 1e6:.1f} MB, first byte {result['first_byte_s']:.2f} s, "
+                f"total {result['total_s']:.1f} s"
+            )
+
+        home = during["home"]
+        admin = with_admin["admin"]
+        lines = [
+            "## Exports and load",
+            "",
+            f"Unfiltered CSV export (`{UNFILTERED_EXPORT}`, anonymous): {export_line(export)}.",
+            "",
+            f"Home page while {CONCURRENT_EXPORTS} unfiltered CSV exports run at once "
+            f"({home['requests']} requests, one at a time until the exports end): median "
+            f"{home['median_ms']:.0f} ms, p95 {home['p95_ms']:.0f} ms, max "
+            f"{home['max_ms']:.0f} ms, {home['errors']} errors. The exports: "
+            + "; ".join(export_line(result) for result in during["exports"])
+            + ".",
+            "",
+            f"Load test: {seconds} s, {LOAD_CLIENTS} anonymous clients over loopback, each "
+            "requesting in turn: " + ", ".join(f"`{url}`" for url in mix) + ".",
+            "",
+            "| Run | Requests | Req/s | p50 ms | p95 ms | Errors |",
+            "|---|---:|---:|---:|---:|---:|",
+            *[
+                f"| {label} | {run['requests']:,} | {run['rps']:.1f} | {run['median_ms']:.0f} | "
+                f"{run['p95_ms']:.0f} | {run['errors']} |"
+                for label, run in (
+                    ("Readers alone", alone),
+                    ("Readers, and an admin saving a correction every second", with_admin),
+                )
+            ],
+            "",
+            f"The admin (a change through `/admin/`, with a reason, every second): "
+            f"{admin['attempts']} saves attempted (one a second would be {seconds}; a save "
+            "waits for the one before it), "
+            f"{admin['saves']} accepted, {len(admin['failed'])} refused or failed, "
+            f"{admin['in_history']} of {admin['saves']} found in the record's history "
+            f"afterwards; a save (GET the form, POST it) took median {admin['median_ms']:.0f} ms, "
+            f"p95 {admin['p95_ms']:.0f} ms.",
+            *(
+                [f"Errors: {run['errors_by_url']}" for run in (alone, with_admin) if run["errors"]]
+                or []
+            ),
+            "",
+        ]
+        targets = [
+            (
+                f"Load test ({alone['requests']:,} requests): no errors",
+                alone["errors"] == 0,
+                f"{alone['errors']} errors, p50 {alone['median_ms']:.0f} ms, "
+                f"p95 {alone['p95_ms']:.0f} ms",
+            ),
+            (
+                "Load test with an admin saving every second: no errors, every save in history",
+                with_admin["errors"] == 0
+                and not admin["failed"]
+                and not admin["missing"]
+                and admin["saves"] > 0,
+                f"{with_admin['errors']} errors, {admin['in_history']}/{admin['saves']} saves "
+                f"in history, {len(admin['failed'])} failed saves",
+            ),
+            (
+                "Unfiltered CSV export of every transfer completes",
+                export.get("status") == 200,
+                export_line(export),
+            ),
+        ]
+        return lines, targets
+
     # --- Report ------------------------------------------------------------
 
     @staticmethod
@@ -431,7 +612,8 @@ class Command(BaseCommand):
             ]
         )
 
-    def report(self, pages, results, sustained, sustained_seconds):
+    def report(self, pages, results, sustained, sustained_seconds, extra):
+        extra_lines, extra_targets = self.extra_report(*extra)
         ceiling_rps = results["Ceiling (trivial view)"]["rps"]
         cpu = next(
             (
@@ -495,11 +677,12 @@ class Command(BaseCommand):
             f"requests, {sustained['rps']:.1f} req/s, median {sustained['median_ms']:.0f} ms, "
             f"p95 {sustained['p95_ms']:.0f} ms, **{sustained['errors']} errors**.",
             "",
+            *extra_lines,
             "## Targets (100,000 transfers, PostgreSQL)",
             "",
             *[
                 f"- {'met' if met else '**MISSED**'}: {target} — {figure}"
-                for target, met, figure in self.targets(results, sustained)
+                for target, met, figure in [*self.targets(results, sustained), *extra_targets]
             ],
             "",
         ]
