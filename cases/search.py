@@ -31,7 +31,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import Func, Q, TextField
+from django.db.models import Func, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -231,6 +231,37 @@ class Search:
             self._named[key] = list(matching.values_list("pk", flat=True)[:RELATED_MATCHES_MAX])
         return self._named[key]
 
+    def name_all(self, queryset):
+        """Look up, in one UNION query, the linked records each word names
+        for every relation `queryset` searches through (rather than one query
+        per linked kind and word): a table page's query count stays flat."""
+        pairs = []
+        for relation in queryset.search_relations:
+            model = queryset.model._meta.get_field(relation).related_model
+            for word in self.words:
+                if (model, word) not in self._named and (model, word) not in pairs:
+                    pairs.append((model, word))
+        if len(pairs) < 2:
+            return
+        # PostgreSQL can cap each branch of a UNION; SQLite cannot, so there
+        # the cap is applied to the rows read.
+        capped = connections[queryset.db].features.supports_slicing_ordering_in_compound
+        parts = []
+        for position, (model, word) in enumerate(pairs):
+            visible = with_search_aliases(model.objects.visible_to(self.user))
+            part = (
+                visible.filter(name_matches(visible, word))
+                .order_by()
+                .values_list(Value(position), "pk")
+            )
+            parts.append(part[:RELATED_MATCHES_MAX] if capped else part)
+        found = {pair: [] for pair in pairs}
+        for position, pk in parts[0].union(*parts[1:], all=True):
+            ids = found[pairs[position]]
+            if len(ids) < RELATED_MATCHES_MAX:
+                ids.append(pk)
+        self._named.update(found)
+
     def linked_records(self, limit):
         """Some of the linked records whose names the words matched (one
         query per kind that has any), to tell the reader why a record with
@@ -249,6 +280,7 @@ class Search:
         """Q for the records of `queryset` that match every word."""
         if not self.words:
             return Q(pk__in=[])
+        self.name_all(queryset)
         match = Q()
         for word in self.words:
             if is_postgresql(queryset):
