@@ -12,12 +12,18 @@ export cannot drop what a page shows.
 
 Exports stream: rows are written as they are read from the database, in
 chunks, so memory stays flat however many rows match and the first byte
-leaves at once.
+leaves at once. An export is bounded in time (EXPORT_TIME_LIMIT_S, below the
+server's 30 s worker timeout), so one reader cannot hold a worker for long:
+past it the export ends with a last line that says it is incomplete and how
+many rows it holds (CSV: a row starting "# "; JSON: a last object with
+"export_incomplete"), never silently cut.
 """
 
 import csv
 import json
+import time
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
@@ -232,18 +238,26 @@ def _csv_row(row, header):
     return [cells.get(name, "") for name in header]
 
 
-def _records(queryset, user):
+def _records(queryset, kind, user):
     """The rows of `queryset` (filtered and sorted as the table is), with
-    every related record a page shows, in chunks."""
-    records = queryset.prefetch_related(None).for_detail(user)
+    the related records the kind's fields show and the citations, as far as
+    `user` may see them, in chunks."""
+    relations = [
+        shown.name
+        for shown in kind.fields
+        if shown.shows in ("record", "records", "groups", "party_roles", "designations")
+    ]
+    records = queryset.prefetch_related(None).for_detail(user, relations=["citations", *relations])
     return records.iterator(chunk_size=CHUNK_SIZE)
 
 
-def _stream_csv(header, rows):
+def _stream_csv(header, rows, stopped):
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     for row in rows:
         yield writer.writerow(row)
+    if stopped:
+        yield writer.writerow([f"# {incomplete_message(stopped[0])}"])
 
 
 CITATION_COLUMNS = (
@@ -259,19 +273,39 @@ CITATION_COLUMNS = (
 )
 
 
+def incomplete_message(rows):
+    return (
+        f"Export incomplete: it stopped after {rows:,} rows at the time limit of "
+        f"{settings.EXPORT_TIME_LIMIT_S} s. Narrow the filters (for example by date) "
+        "and export the rest separately."
+    )
+
+
+def _within_time_limit(records, stopped):
+    """`records`, until the export has run EXPORT_TIME_LIMIT_S; then
+    `stopped` is given the number of rows written."""
+    deadline = time.monotonic() + settings.EXPORT_TIME_LIMIT_S
+    for written, record in enumerate(records):
+        if time.monotonic() > deadline:
+            stopped.append(written)
+            return
+        yield record
+
+
 def export_response(request, kind, queryset, export_format):
     """A streaming download of `queryset` (a table's filtered, sorted rows)."""
     user = request.user
     with_drafts = sees_drafts(user)
-    records = _records(queryset, user)
+    stopped = []
+    records = _within_time_limit(_records(queryset, kind, user), stopped)
     data = (record_data(record, kind, request, with_drafts) for record in records)
     if export_format == "json":
-        content = _stream_json(data)
+        content = _stream_json(data, stopped)
     elif export_format == "csv":
         header = csv_header(kind, queryset.model, with_drafts)
-        content = _stream_csv(header, (_csv_row(row, header) for row in data))
+        content = _stream_csv(header, (_csv_row(row, header) for row in data), stopped)
     else:
-        content = _stream_csv(CITATION_COLUMNS, _citation_rows(data))
+        content = _stream_csv(CITATION_COLUMNS, _citation_rows(data), stopped)
     response = StreamingHttpResponse(content, content_type=CONTENT_TYPES[export_format])
     filename = slugify(kind.label_plural)
     if export_format == "citations.csv":
@@ -281,10 +315,18 @@ def export_response(request, kind, queryset, export_format):
     return response
 
 
-def _stream_json(rows):
+def _stream_json(rows, stopped):
     yield "["
+    index = -1
     for index, row in enumerate(rows):
         yield ("," if index else "") + "\n" + json.dumps(row, cls=DjangoJSONEncoder)
+    if stopped:
+        last = {
+            "export_incomplete": True,
+            "rows": stopped[0],
+            "message": incomplete_message(stopped[0]),
+        }
+        yield ("," if index >= 0 else "") + "\n" + json.dumps(last)
     yield "\n]\n"
 
 

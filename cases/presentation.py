@@ -130,9 +130,12 @@ def claim_attribution(record):
     if accuser is not None:
         parts.append(f"by {accuser}")
     reports = []
-    citations = getattr(record, "attributed_citations", None)
-    if citations is None:
-        citations = _loaded_list(record, "citations")
+    # A table row carries the first report as an annotation of its own
+    # query (QuerySet.with_claim_attribution); a page has its citations.
+    annotated = getattr(record, "attributed_report", None)
+    if annotated:
+        reports.append(annotated)
+    citations = [] if annotated else _loaded_list(record, "citations")
     for citation in citations:
         source = _cached(citation, "attributed_to")
         if source is not None:

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, Max, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, Lag
+from django.db.models.functions import Coalesce, Lag, NullIf
 
 from . import roles
 
@@ -219,14 +219,32 @@ class PublishableQuerySet(models.QuerySet):
                     self.model, "alleged_by", self.related_visible_to("alleged_by", user)
                 )
             )
+        queryset = self
         if "citations" in fields:
-            attributed = self.related_visible_to("citations", user).filter(
-                attributed_to__isnull=False
+            # The first report its visible quotes are attributed to, as part
+            # of the rows' own query rather than one more query per page.
+            target = self.model._meta.get_field("citations").field.name
+            sources = (
+                self.model._meta.get_field("citations")
+                .related_model._meta.get_field("source")
+                .related_model
             )
-            lookups.append(
-                Prefetch("citations", queryset=attributed, to_attr="attributed_citations")
+            visible_sources = sources.objects.visible_to(user).values("pk")
+            first_report = (
+                self.related_visible_to("citations", user)
+                .filter(
+                    **{target: models.OuterRef("pk")},
+                    attributed_to__in=visible_sources,
+                )
+                .order_by("paragraph", "id")
+                .values(
+                    name=Coalesce(
+                        NullIf("attributed_to__publisher", Value("")), "attributed_to__title"
+                    )
+                )[:1]
             )
-        return self.prefetch_related(*lookups)
+            queryset = queryset.annotate(attributed_report=models.Subquery(first_report))
+        return queryset.prefetch_related(*lookups)
 
     # --- Search and detail pages ---------------------------------------------
 
@@ -257,14 +275,17 @@ class PublishableQuerySet(models.QuerySet):
         """What a link to each record needs (see StatementQuerySet)."""
         return self
 
-    def for_detail(self, user):
+    def for_detail(self, user, relations=None):
         """The records with their citations and related records prefetched,
         only as far as `user` may see them, so a published page never links
-        to a draft. Read them back with detail_relations_of(record)."""
+        to a draft. Read them back with detail_relations_of(record).
+        `relations` narrows the prefetch to some of detail_relations (an
+        export needs only what its fields show)."""
+        names = [name for name in self.detail_relations if relations is None or name in relations]
         return self.prefetch_related(
             *[
                 prefetch_visible(self.model, name, self.related_visible_to(name, user))
-                for name in self.detail_relations
+                for name in names
             ]
         )
 

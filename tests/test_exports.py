@@ -242,3 +242,49 @@ def test_every_seeded_record_round_trips_with_typed_values_and_its_citations(cli
                     assert as_csv[record.slug][name] == (
                         "" if row[name] is None else str(row[name])
                     )
+
+
+def test_an_export_past_its_time_limit_ends_saying_it_is_incomplete(client, seed, settings):
+    # Every row is past a limit of zero seconds, so the export stops at once
+    # and says so rather than ending as if it held every row.
+    settings.EXPORT_TIME_LIMIT_S = -1
+    text = body(client.get("/transfers/", {"_export": "csv"})).decode()
+    assert text.splitlines()[-1].startswith("# Export incomplete: it stopped after 0 rows")
+    rows = json_rows(client.get("/transfers/", {"_export": "json"}))
+    assert rows[-1]["export_incomplete"] is True
+    assert rows[-1]["rows"] == 0
+
+
+def test_exports_stream_with_flat_memory(client, db, settings):
+    import tracemalloc
+
+    # Tracing every allocation slows the export down; the time limit is not
+    # what this test is about.
+    settings.EXPORT_TIME_LIMIT_S = 600
+    from cases.models import Transfer
+
+    def peak_for(count):
+        Transfer.objects.all().delete()
+        Transfer.objects.bulk_create(
+            Transfer(
+                slug=f"t-{number}",
+                title=f"Fictional transfer {number}",
+                count_stated="dozens",
+                publication_status="published",
+            )
+            for number in range(count)
+        )
+        response = client.get("/transfers/", {"_export": "csv"})
+        assert response.streaming
+        tracemalloc.start()
+        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert rows == count + 1
+        return peak
+
+    small, large = peak_for(1_000), peak_for(10_000)
+    # Ten times the rows, not ten times the memory: rows are read in chunks
+    # and written as they are read. 10,000 rows stay under 30 MB.
+    assert large < 3 * small
+    assert large < 30 * 1024 * 1024

@@ -191,6 +191,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # the limit off).
 TABLE_COUNT_CAP = envint("TABLE_COUNT_CAP", 10_000)
 FACET_TIME_LIMIT_MS = envint("FACET_TIME_LIMIT_MS", 200)
+# How long a CSV or JSON export may stream before it ends, saying it is
+# incomplete: below gunicorn's 30 s worker timeout, so an export never ends
+# in a killed worker, and one reader cannot hold a worker for long.
+EXPORT_TIME_LIMIT_S = envint("EXPORT_TIME_LIMIT_S", 20)
 # --- Caching (issue 14; see cases/page_cache.py) ---------------------------------
 # Local memory by default (nothing to install; each worker has its own);
 # CACHE_URL=redis://host:6379/0 shares one cache between the workers.
