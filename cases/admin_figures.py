@@ -15,8 +15,13 @@ class ReportedFigureFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         target = self.fk.name
         # A figure is supported by one of this record's own quotes.
-        citations = Citation.objects.filter(**{target: self.instance}).select_related("source")
-        form.fields["citation"].queryset = citations if self.instance.pk else citations.none()
+        # A record being added has no citations yet.
+        citations = (
+            Citation.objects.filter(**{target: self.instance}).select_related("source")
+            if self.instance.pk
+            else Citation.objects.none()
+        )
+        form.fields["citation"].queryset = citations
         form.fields["field"].choices = [
             choice for choice in form.fields["field"].choices if choice[0] in FIGURE_FIELDS[target]
         ]
