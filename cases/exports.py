@@ -2,7 +2,9 @@
 
 Each row carries the record's values typed (ISO dates beside their precision
 and whether they are inferred; counts as numbers, with the source's words
-beside them; related records by slug, name and absolute URL), its claim
+beside them, and, where sources disagree on a count, every source's figure
+with which one the newsroom relies on and why; related records by slug,
+name and absolute URL), its claim
 status, and in JSON its citations (quote, source, paragraph, the fields each
 supports). The CSV has one row per record and a companion export,
 `citations.csv`, with one row per citation, keyed by the record's slug.
