@@ -912,6 +912,12 @@ class ReportedFigure(models.Model):
             citation = self.citation
             if getattr(citation, f"{target}_id") != record_id:
                 errors["citation"] = "Choose one of this record's own citations."
+            elif self.relied_on and not citation.source.is_published:
+                # The record's own count is public: it cannot come from a
+                # source the public may not see yet.
+                errors["relied_on"] = (
+                    f"“{citation.source}” is a draft; publish it before relying on its figure."
+                )
             elif self.stated.strip() and self.stated.strip() not in citation.quote:
                 errors["stated"] = (
                     f"“{self.stated.strip()}” is not in the quote; give the figure in the "

@@ -250,6 +250,16 @@ def test_a_figure_from_a_draft_source_is_not_shown_to_the_public(staff_client, t
     assert "Sources disagree" in staff_client.get(transfer.get_absolute_url()).content.decode()
 
 
+def test_a_figure_from_a_draft_source_cannot_be_relied_on(transfer):
+    Source.objects.filter(slug="fictional-daily").update(publication_status="draft")
+    figure = transfer.figures.get(stated="238")
+    figure.relied_on = True
+    figure.relied_on_reason = REASON
+    with pytest.raises(ValidationError) as error:
+        figure.full_clean()
+    assert "publish it before relying on its figure" in str(error.value)
+
+
 # --- Admin -----------------------------------------------------------------------
 
 
