@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_figures import figure_inline_for
 from .admin_provenance import (
     CitationSupportsFormMixin,
     CitationSupportsInlineMixin,
@@ -185,7 +186,7 @@ class TransferAdmin(RecordAdmin):
     search_fields = ["title", "summary", "date_stated"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["destination", "agreement", "groups", "sent_by", "received_by"]
-    inlines = [citation_inline_for("transfer")]
+    inlines = [citation_inline_for("transfer"), figure_inline_for("transfer")]
 
 
 @admin.register(DetaineeGroup)
@@ -203,7 +204,7 @@ class DetaineeGroupAdmin(RecordAdmin):
     search_fields = ["name", "accusation", "size_stated", "nationality"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["alleged_affiliations", "alleged_by", "facility", "parent"]
-    inlines = [citation_inline_for("detainee_group")]
+    inlines = [citation_inline_for("detainee_group"), figure_inline_for("detainee_group")]
 
 
 @admin.register(Event)

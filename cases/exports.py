@@ -2,7 +2,9 @@
 
 Each row carries the record's values typed (ISO dates beside their precision
 and whether they are inferred; counts as numbers, with the source's words
-beside them; related records by slug, name and absolute URL), its claim
+beside them, and, where sources disagree on a count, every source's figure
+with which one the newsroom relies on and why; related records by slug,
+name and absolute URL), its claim
 status, and in JSON its citations (quote, source, paragraph, the fields each
 supports). The CSV has one row per record and a companion export,
 `citations.csv`, with one row per citation, keyed by the record's slug.
@@ -75,7 +77,11 @@ def _field_data(record, shown, request):
             "date_stated": record.date_stated,
         }
     if shown.shows == "stated_count":
-        return {name: getattr(record, name), f"{name}_stated": getattr(record, f"{name}_stated")}
+        return {
+            name: getattr(record, name),
+            f"{name}_stated": getattr(record, f"{name}_stated"),
+            f"{name}_figures": _figures_data(record, name, request),
+        }
     if shown.shows in ("choice", "occurrence"):
         return {
             name: getattr(record, name),
@@ -115,6 +121,28 @@ def _field_data(record, shown, request):
             ]
         }
     return {name: getattr(record, name)}
+
+
+def _figures_data(record, name, request):
+    """Where sources disagree on a count, every figure with its source and
+    quote, and which one the newsroom relies on and why (the count beside it
+    holds that one); an empty list where they do not."""
+    return [
+        {
+            "stated": figure.stated,
+            "number": figure.number,
+            "label": presentation.figure_text(figure)
+            + (f", relied on: {figure.relied_on_reason}" if figure.relied_on else ""),
+            "source": figure.citation.source.title,
+            "source_publisher": figure.citation.source.publisher,
+            "source_url": request.build_absolute_uri(figure.citation.source.get_absolute_url()),
+            "quote": figure.citation.quote,
+            "paragraph": figure.citation.paragraph,
+            "relied_on": figure.relied_on,
+            "relied_on_reason": figure.relied_on_reason if figure.relied_on else "",
+        }
+        for figure in presentation.disagreeing_figures(record, name)
+    ]
 
 
 def _citation_data(citation, request):
@@ -186,7 +214,7 @@ def csv_header(kind, model, with_drafts):
                 "date_stated",
             ]
         elif shown.shows == "stated_count":
-            columns += [name, f"{name}_stated"]
+            columns += [name, f"{name}_stated", f"{name}_figures"]
         elif shown.shows in ("choice", "occurrence"):
             columns += [name, f"{name}_label"]
         elif shown.shows == "record":

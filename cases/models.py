@@ -834,3 +834,155 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+# ---------------------------------------------------------------------------
+# Figures that disagree
+# ---------------------------------------------------------------------------
+
+# The records whose figures sources can disagree on, one nullable key each (as
+# Citation has), and the stated counts of each kind a figure can be for.
+FIGURE_FIELDS = {"transfer": ("count",), "detainee_group": ("size",)}
+
+
+class ReportedFigure(models.Model):
+    """One source's figure for a value a record shows (the number moved on a
+    transfer, the size of a group), in the source's words and supported by
+    one of the record's citations.
+
+    When sources disagree ("hundreds" in one, 238 in another) the record keeps
+    every figure, each with its quote, and every surface shows them side by
+    side. An admin may mark one as the figure the newsroom relies on, with a
+    public reason; that figure is then copied into the record's own field, so
+    sorts and filters (which read that field) use it, and the copy is saved
+    with the reason in the record's history, i.e. on the corrections log."""
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
+    detainee_group = models.ForeignKey(
+        DetaineeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
+    field = models.CharField(
+        "figure for",
+        max_length=30,
+        choices=[("count", "Number moved"), ("size", "Size")],
+        help_text="Which of the record's values this figure is for.",
+    )
+    stated = models.CharField(
+        "as stated",
+        max_length=100,
+        help_text='The figure in the source\'s own words ("238", "hundreds"), found in the quote.',
+    )
+    number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Only where the source states a number."
+    )
+    citation = models.ForeignKey(
+        Citation,
+        on_delete=models.PROTECT,
+        related_name="figures",
+        help_text="The quote, among this record's citations, that gives this figure.",
+    )
+    relied_on = models.BooleanField(
+        "the newsroom relies on it",
+        default=False,
+        help_text="Tick one figure per value; it becomes the record's own value, which "
+        "tables sort and filter by. Published with its reason.",
+    )
+    relied_on_reason = models.TextField(
+        "why the newsroom relies on it",
+        blank=True,
+        help_text="Shown to the public beside the figures, and kept in the record's history.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = querysets.ReportedFigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["field", "citation__source__title", "id"]
+        verbose_name = "reported figure"
+        constraints = [
+            models.CheckConstraint(
+                condition=_exactly_one_of(tuple(FIGURE_FIELDS)),
+                name="figure_for_exactly_one_record",
+                violation_error_message="A figure is for exactly one record.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(relied_on=True, relied_on_reason=""),
+                name="relied_on_figure_has_reason",
+                violation_error_message="Say why the newsroom relies on this figure.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stated} ({self.citation.source})" if self.citation_id else self.stated
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.relied_on:
+            self.make_relied_on()
+
+    @property
+    def record(self):
+        for name in FIGURE_FIELDS:
+            record = getattr(self, name)
+            if record is not None:
+                return record
+        return None
+
+    def _target(self):
+        """(key name, record id) of the record this figure is for, or (None, None)."""
+        for name in FIGURE_FIELDS:
+            if getattr(self, f"{name}_id"):
+                return name, getattr(self, f"{name}_id")
+        return None, None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        target, record_id = self._target()
+        if target and self.field and self.field not in FIGURE_FIELDS[target]:
+            errors["field"] = "This kind of record has no such figure."
+        if self.stated.strip():
+            errors.update(validate_stated_count(self.number, self.stated, "number"))
+        if self.relied_on and not self.relied_on_reason.strip():
+            errors["relied_on_reason"] = "Say why the newsroom relies on this figure; it is public."
+        if self.citation_id and target:
+            citation = self.citation
+            if getattr(citation, f"{target}_id") != record_id:
+                errors["citation"] = "Choose one of this record's own citations."
+            elif self.relied_on and not citation.source.is_published:
+                # The record's own count is public: it cannot come from a
+                # source the public may not see yet.
+                errors["relied_on"] = (
+                    f"“{citation.source}” is a draft; publish it before relying on its figure."
+                )
+            elif self.stated.strip() and self.stated.strip() not in citation.quote:
+                errors["stated"] = (
+                    f"“{self.stated.strip()}” is not in the quote; give the figure in the "
+                    "words the quote uses."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def make_relied_on(self):
+        """Make this the one figure the newsroom relies on for its value, and
+        copy it into the record's field (saved with the reason, so the choice
+        reaches the record's history and the public corrections log)."""
+        target, record_id = self._target()
+        others = ReportedFigure.objects.filter(**{f"{target}_id": record_id}, field=self.field)
+        others.exclude(pk=self.pk).filter(relied_on=True).update(relied_on=False)
+        record = self._meta.get_field(target).related_model.objects.get(pk=record_id)
+        name = self.field
+        if (getattr(record, name), getattr(record, f"{name}_stated")) == (self.number, self.stated):
+            return
+        setattr(record, name, self.number)
+        setattr(record, f"{name}_stated", self.stated)
+        record._change_reason = (
+            f"The newsroom relies on “{self.stated}” ({self.citation.source}): "
+            f"{self.relied_on_reason.strip()}"
+        )
+        record.save()

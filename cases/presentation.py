@@ -338,10 +338,132 @@ def _show_stated_date(record, name, shown, length):
     return html, text, True
 
 
+# --- Figures that disagree ----------------------------------------------------
+# When sources give different figures for one value (cases.models.ReportedFigure),
+# every surface shows them side by side, each with its source, and says which
+# one the newsroom relies on and why (or that it has not chosen). The record's
+# own field holds the relied-on figure, and that is what tables sort by.
+
+
+def disagreeing_figures(record, name):
+    """The sources' figures for value `name` of `record`, as far as the reader
+    may see them (prefetched as `figures`: never a query), when they
+    disagree, i.e. two or more different figures; otherwise []."""
+    if not hasattr(record, "visible_figures"):
+        return []
+    figures = [figure for figure in record.visible_figures if figure.field == name]
+    if len({(figure.number, figure.stated) for figure in figures}) < 2:
+        return []
+    return figures
+
+
+def relied_on_figure(figures):
+    return next((figure for figure in figures if figure.relied_on), None)
+
+
+def _figure_source(figure):
+    return figure.citation.source
+
+
+def figure_text(figure):
+    """'hundreds (“The article”, which states no number)', '238 (“Fictional Daily”)'."""
+    source = _figure_source(figure)
+    if figure.number is None:
+        return f"{figure.stated} (“{source}”, which states no number)"
+    if figure.stated != str(figure.number):
+        return f"{figure.number} (“{source}”, which says “{figure.stated}”)"
+    return f"{figure.number} (“{source}”)"
+
+
+def figures_text(figures):
+    """The figures side by side, then the newsroom's choice in words."""
+    relied_on = relied_on_figure(figures)
+    side_by_side = "; ".join(figure_text(figure) for figure in figures)
+    return f"Sources disagree: {side_by_side}. {figures_choice_text(relied_on)}"
+
+
+def figures_choice_text(relied_on):
+    if relied_on is None:
+        return "The newsroom has not chosen which figure to rely on."
+    return (
+        f"The newsroom relies on {relied_on.stated} "
+        f"(“{_figure_source(relied_on)}”): {relied_on.relied_on_reason}"
+    )
+
+
+def figures_sort_text(record, name, figures):
+    """What a table sorts this row by, when its sources disagree."""
+    value = stated_count_text(getattr(record, name), getattr(record, f"{name}_stated"))
+    if relied_on_figure(figures) is None:
+        return f"Sorted by the record's figure, {value}; the newsroom has not chosen between them."
+    return f"Sorted by {value}, the figure the newsroom relies on."
+
+
+def _figure_html(figure):
+    source = _figure_source(figure)
+    if figure.number is None:
+        words = format_html(
+            '{} <span class="muted">(the source states no number)</span>', figure.stated
+        )
+    elif figure.stated != str(figure.number):
+        words = format_html(
+            '{} <span class="muted">(“{}” in the source)</span>', figure.number, figure.stated
+        )
+    else:
+        words = format_html("{}", figure.number)
+    relied = (
+        mark_safe(' <span class="badge badge-relied-on">The newsroom relies on this</span>')
+        if figure.relied_on
+        else ""
+    )
+    return format_html(
+        '{} <span class="figure-source">(<a href="{}">{}</a>{})</span>{}',
+        words,
+        source.get_absolute_url(),
+        source,
+        f", paragraph {figure.citation.paragraph}" if figure.citation.paragraph else "",
+        relied,
+    )
+
+
+def figures_html(figures):
+    relied_on = relied_on_figure(figures)
+    if relied_on is None:
+        choice = format_html('<p class="figures-choice">{}</p>', figures_choice_text(relied_on))
+    else:
+        choice = format_html(
+            '<p class="figures-choice"><strong>The newsroom relies on {}:</strong> {}</p>',
+            relied_on.stated,
+            relied_on.relied_on_reason,
+        )
+    return format_html(
+        '<div class="figures"><p class="figures-heading">Sources disagree:</p>'
+        '<ul class="figures-list">{}</ul>{}</div>',
+        format_html_join("", "<li>{}</li>", ((_figure_html(figure),) for figure in figures)),
+        choice,
+    )
+
+
+def stated_count_cell(record, name):
+    """A stated count in a table cell: the value in words, or, where sources
+    disagree, every figure side by side and what the row is sorted by."""
+    figures = disagreeing_figures(record, name)
+    if not figures:
+        return stated_count_text(getattr(record, name), getattr(record, f"{name}_stated"))
+    return format_html(
+        '{} <span class="muted figures-sort">{}</span>',
+        "; ".join(figure_text(figure) for figure in figures),
+        figures_sort_text(record, name, figures),
+    )
+
+
 def _show_stated_count(record, name, shown, length):
     number, stated = getattr(record, name), getattr(record, f"{name}_stated")
     if number is None and not stated:
         return "", "", False
+    figures = disagreeing_figures(record, name)
+    if figures:
+        return figures_html(figures), figures_text(figures), True
     text = stated_count_text(number, stated)
     if number is None:
         html = format_html('{} <span class="muted">(the source states no number)</span>', stated)
@@ -563,6 +685,14 @@ def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH
         citation.supported_labels = [labels[name] for name in supports if name in labels]
         for name in supports:
             notes_by_field.setdefault(name, []).append(number)
+    # A figure's quote supports the value it is a figure for.
+    note_of_citation = {
+        citation.pk: number for number, citation in zip(numbers, citations, strict=True)
+    }
+    for figure in getattr(record, "visible_figures", ()):
+        number = note_of_citation.get(figure.citation_id)
+        if number is not None and number not in notes_by_field.get(figure.field, []):
+            notes_by_field.setdefault(figure.field, []).append(number)
     fields = [present(record, shown, notes_by_field, length) for shown in kind.fields]
     fields = [value for value in fields if value.has_value or not kind.field(value.name).hide_empty]
     lead = None

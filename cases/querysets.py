@@ -448,8 +448,10 @@ class TransferQuerySet(PublishableQuerySet):
         "received_by",
         "groups",
         "statements",
+        "figures",
     )
-    table_relations = ("destination", "agreement")
+    # "figures": the sources' figures for the count, shown side by side when they disagree.
+    table_relations = ("destination", "agreement", "figures")
     table_sort_relations = ("destination__name", "agreement__title")
     # Newest first; undated transfers last, on SQLite and PostgreSQL alike.
     table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
@@ -472,8 +474,9 @@ class DetaineeGroupQuerySet(PublishableQuerySet):
         "alleged_by",
         "facility",
         "transfers",
+        "figures",
     )
-    table_relations = ("alleged_affiliations", "facility")
+    table_relations = ("alleged_affiliations", "facility", "figures")
     table_sort_relations = ("facility__name",)
     table_ordering = ("name", "slug")
 
@@ -561,6 +564,17 @@ class CitationQuerySet(models.QuerySet):
             )
             .order_by("source__title", "paragraph", "id")
         )
+
+
+class ReportedFigureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Figures from sources `user` may see: a draft source's figure is not public yet."""
+        citations = self.model._meta.get_field("citation").related_model.objects
+        return self.filter(citation__in=citations.visible_to(user))
+
+    def for_listing(self, user):
+        # The source's full text is not needed to name it.
+        return self.select_related("citation__source").defer("citation__source__text")
 
 
 class AgreementPartyQuerySet(models.QuerySet):

@@ -138,7 +138,10 @@ class StatedDateColumn(NullsLastColumn):
 
 class StatedCountColumn(NullsLastColumn):
     """A number where the source states one, otherwise its words with "the
-    source states no number" ("hundreds (the source states no number)")."""
+    source states no number" ("hundreds (the source states no number)").
+    Where sources disagree, every figure with its source, and what the row is
+    sorted by: the record's own value, which holds the figure the newsroom
+    relies on (cases.models.ReportedFigure)."""
 
     empty_values = ()
 
@@ -147,9 +150,7 @@ class StatedCountColumn(NullsLastColumn):
         super().__init__(field, **kwargs)
 
     def render(self, record):
-        return presentation.stated_count_text(
-            getattr(record, self.field), getattr(record, f"{self.field}_stated")
-        )
+        return presentation.stated_count_cell(record, self.field)
 
 
 class OccurrenceColumn(tables.Column):

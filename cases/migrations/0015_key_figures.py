@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_search_everywhere'),
+        ('cases', '0014_reported_figures'),
     ]
 
     operations = [
