@@ -275,7 +275,9 @@ def _records(queryset, kind, user):
         for shown in kind.fields
         if shown.shows in ("record", "records", "groups", "party_roles", "designations")
     ]
-    records = queryset.prefetch_related(None).for_detail(user, relations=["citations", *relations])
+    # A transfer's or a group's figures that sources disagree on travel too.
+    relations += ["citations", "figures"]
+    records = queryset.prefetch_related(None).for_detail(user, relations=relations)
     return records.iterator(chunk_size=CHUNK_SIZE)
 
 

@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_agreement, make_facility, make_group, make_transfer
 
 TABLE_BUDGET = 12
-RECORD_BUDGET = 10
+# Issue 14 asks for 10. A transfer's page now also loads the figures sources
+# disagree on (issue 13), shown beside its count: one query more, which the
+# issue note records as a miss.
+RECORD_BUDGET = 11
 
 
 def add_transfers(number):
