@@ -45,7 +45,11 @@ def test_transfers_table_runs_at_most_12_queries_whatever_the_rows(client, url):
     few = queries(client, url)
     add_transfers(20)
     many = queries(client, url)
-    assert len(many) <= TABLE_BUDGET, "\n".join(many)
+    # A text filter also looks up, in one query, the linked records its
+    # words name (search through relations, issue 11): one more than the
+    # table's own budget.
+    budget = TABLE_BUDGET + 1 if "q=" in url else TABLE_BUDGET
+    assert len(many) <= budget, "\n".join(many)
     assert len(many) == len(few), "\n".join(many)
 
 
