@@ -367,6 +367,26 @@ class RecordListView(SingleTableMixin, FilterView):
             for name, label, value, understood in self.filterset.active_filters()
         ]
 
+    def facet_lists(self):
+        """Each facet as a list of links with counts, as Datasette shows
+        them: one click filters by an option, another (on the chosen one)
+        removes the filter. The same Facet data the filter form renders."""
+        lists = []
+        for facet in self.filterset.facets():
+            options = [
+                {
+                    "label": option.label,
+                    "count": option.count,
+                    "selected": option.selected,
+                    "url": self.url_with(**{facet.name: None if option.selected else option.value}),
+                }
+                for option in facet.options
+                if option.value
+            ]
+            if options:
+                lists.append({"name": facet.name, "label": facet.label, "options": options})
+        return lists
+
     def same_on_every_row(self, table):
         """The columns left out because every matching row holds the same
         value, as (header, value in words), said once above the table."""
@@ -405,6 +425,7 @@ class RecordListView(SingleTableMixin, FilterView):
                 for export_format, label in exports.FORMATS.items()
             ],
             same_on_every_row=self.same_on_every_row(context["table"]),
+            facet_lists=self.facet_lists(),
             per_page=self.per_page,
             per_page_choices=sorted({*PER_PAGE_CHOICES, self.per_page}),
             # The sort the table understood, carried on when filters change.

@@ -398,3 +398,33 @@ def test_a_column_that_varies_is_kept(client, db):
     make_statement(text="Two", claim_status="alleged")
     header = client.get("/statements/").content.decode()
     assert "Claim status" in header[header.index("<thead") : header.index("</thead>")]
+
+
+def facet_list(html, label):
+    match = re.search(
+        rf'<nav class="facet-list" aria-label="{re.escape(label)}: filter by">(.*?)</nav>',
+        html,
+        flags=re.S,
+    )
+    assert match, f"no facet list {label}"
+    return match.group(1)
+
+
+def test_facets_are_lists_of_links_with_counts_one_click_filters_another_removes(client, seed):
+    from html import unescape
+
+    html = client.get("/transfers/").content.decode()
+    destinations = facet_list(html, "Destination facility")
+    link = re.search(
+        r'<a href="([^"]+)">Counter-Terrorism Prison Center \(CECOT\)</a>\s*'
+        r'<span class="facet-count">1</span>',
+        destinations,
+    )
+    assert link, destinations
+    filtered = client.get(unescape(link.group(1)))
+    assert row_links(filtered, "/transfers/") == ["handover-of-17-to-cecot"]
+    chosen = facet_list(filtered.content.decode(), "Destination facility")
+    assert 'aria-current="true">Counter-Terrorism Prison Center (CECOT)</strong>' in chosen
+    remove = re.search(r'<a class="facet-remove" href="([^"]+)"', chosen).group(1)
+    assert "destination=" not in unescape(remove)
+    assert len(row_links(client.get(unescape(remove)), "/transfers/")) == 2
