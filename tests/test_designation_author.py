@@ -46,7 +46,8 @@ def test_staff_see_the_draft_author_named(staff_client, designated):
 
 def test_actor_brief_marks_a_designation_by_a_draft_actor(brief_client, designated):
     text = pdf_text(brief_client.get(f"{designated.get_absolute_url()}brief.pdf"))
-    assert f"Terrorist organisation by {HIDDEN_AUTHOR}" in text
-    assert "Criminal group by Public Office" in text
+    # Worded as on the page (one presentation of a value on every surface).
+    assert f"Terrorist organisation, designated by {HIDDEN_AUTHOR}" in text
+    assert "Criminal group, designated by Public Office" in text
     assert "Secret Ministry" not in text
     assert text.count(HIDDEN_AUTHOR) == 1
