@@ -7,8 +7,15 @@ history entry (and so with any correction shown later to the public).
 
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 
+from .history import EMPTY, ChangeKind, field_label, related_label, value_in_words
 from .models import (
     Actor,
     Agreement,
@@ -28,28 +35,177 @@ admin.site.site_title = "Deportation tracker admin"
 admin.site.index_title = "Correct and add records"
 
 CREATED_REASON = "Created in admin"
+PUBLISHED_NOTICE = (
+    "The kind of change and its reason are published on the public corrections log "
+    "(/corrections/) with what changed, unless this is a minor edit, which only the "
+    "record's history keeps."
+)
 
 
-class CorrectionForm(forms.ModelForm):
-    """Adds the reason for a change, which history keeps beside the change."""
+def latest_version(instance):
+    """The id of the newest history row of `instance`: its version token."""
+    if not instance.pk:
+        return None
+    return instance.history.values_list("history_id", flat=True).first()
 
+
+class VersionCheckedForm(forms.ModelForm):
+    """Refuses a save made on a form loaded before someone else saved the same
+    record, so nobody silently undoes another's edit. The token is the id of
+    the record's newest history row when the form was loaded."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = latest_version(self.instance) or ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        loaded = (cleaned_data.get("version") or "").strip()
+        current = latest_version(self.instance)
+        if self.instance.pk and loaded and current is not None and loaded != str(current):
+            raise forms.ValidationError(
+                format_html(
+                    '{} <a href="{}">Open the current version</a> and make your edit again.{}',
+                    "This record was saved by someone else after you opened this form, so "
+                    "your save was refused rather than undo their changes.",
+                    self.current_version_url(),
+                    conflict_details(self, loaded),
+                ),
+                code="stale",
+            )
+        return cleaned_data
+
+    def current_version_url(self):
+        opts = self.instance._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.instance.pk])
+
+
+def conflict_details(form, loaded_version):
+    """What changed since `loaded_version`, and what this form would change,
+    as HTML: both sides of the conflict, for the admin to redo the edit."""
+    instance = form.instance
+    history = instance.history.model
+    try:
+        loaded = history.objects.get(history_id=int(loaded_version), id=instance.pk)
+    except (ValueError, history.DoesNotExist):
+        return ""
+    newer = list(
+        instance.history.filter(history_date__gte=loaded.history_date)
+        .exclude(history_id=loaded.history_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    meanwhile = []
+    for row in newer:
+        changes = describe_history_changes(row, previous=loaded if row is newer[0] else None)
+        who = row.history_user or "someone"
+        reason = row.history_change_reason or "no reason given"
+        meanwhile.append((f"{who} ({row.get_history_change_kind_display()}: {reason})", changes))
+    if newer:
+        # Field changes over the whole span, so a field changed twice shows once.
+        span = describe_history_changes(newer[-1], previous=loaded)
+        relation_changes = [c for row in newer for c in row.history_relation_changes]
+        span = [c for c in span if c not in relation_changes] + relation_changes
+    else:
+        span = []
+    yours = []
+    for name in form.changed_data:
+        if name in ("version", "change_reason", "change_kind"):
+            continue
+        field = form.fields[name]
+        value = form.cleaned_data.get(name)
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            text = ", ".join(related_label(item) for item in value) or EMPTY
+        elif isinstance(value, models.Model):
+            text = related_label(value)
+        else:
+            text = str(value) if value not in (None, "") else EMPTY
+        yours.append((str(field.label or name), text))
+    return format_html(
+        "<br>Changed meanwhile by {}: {}.<br>Your form, not saved: {}.",
+        "; ".join(who for who, _ in meanwhile) or "someone",
+        format_html_join("; ", "{}: {} → {}", ((c["field"], c["before"], c["after"]) for c in span))
+        or "linked records or citations",
+        format_html_join("; ", "{}: {}", yours) or "no field changes",
+    )
+
+
+def describe_history_changes(row, previous=None):
+    """A history row's changes as [{"field", "before", "after"}] in words: its
+    own fields against `previous` (by default the row before it), then the
+    linked records and citations admin saved with it."""
+    if previous is None:
+        previous = row.prev_record
+    changes = []
+    if previous is not None:
+        model = row.instance_type
+        delta = row.diff_against(previous, foreign_keys_are_objs=True)
+        for change in delta.changes:
+            field = model._meta.get_field(change.field)
+            if field.is_relation:
+                before, after = (
+                    related_label(None if isinstance(v, DeletedObject) else v)
+                    for v in (change.old, change.new)
+                )
+            else:
+                before, after = value_in_words(field, change.old), value_in_words(field, change.new)
+            changes.append(
+                {"field": field_label(model, change.field), "before": before, "after": after}
+            )
+    return changes + list(row.history_relation_changes or [])
+
+
+class CorrectionForm(VersionCheckedForm):
+    """Asks what kind of change this is and why, which history keeps beside the
+    change and the public log shows."""
+
+    change_kind = forms.ChoiceField(
+        label="Kind of change",
+        choices=[("", "Choose…"), *ChangeKind.choices],
+        required=False,
+        help_text="Correction: a fact was wrong. Clarification: it was misleading. "
+        "Update: new information. Minor edit: a typo or the like, kept in the history "
+        "with its reason but not published.",
+    )
     change_reason = forms.CharField(
         label="Reason for this change",
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when changing an existing record. Say what was wrong and "
-        "what source supports the correction.",
+        help_text="Required when changing an existing record, its linked records or its "
+        "citations. Say what was wrong and what source supports the change.",
     )
+    # A revert changes the record to an earlier version even though its form,
+    # filled with that version, shows no change against it.
+    is_revert = False
 
     def clean(self):
         cleaned_data = super().clean()
-        edited = [name for name in self.changed_data if name != "change_reason"]
-        if self.instance.pk and edited and not cleaned_data.get("change_reason", "").strip():
-            self.add_error(
-                "change_reason",
-                "Say why this record is being changed; the reason is kept in its history.",
-            )
+        reason = cleaned_data.get("change_reason", "").strip()
+        kind = cleaned_data.get("change_kind", "")
+        edited = [
+            name
+            for name in self.changed_data
+            if name not in ("change_reason", "change_kind", "version")
+        ]
+        if self.instance.pk and (edited or self.is_revert):
+            if not reason:
+                self.add_error(
+                    "change_reason",
+                    "Say why this record is being changed; the reason is kept in its history.",
+                )
+            if not kind:
+                self.add_error(
+                    "change_kind",
+                    "Choose the kind of change: correction, clarification, update or minor edit.",
+                )
+        # Kept on the instance, where the inline formsets (citations) look for
+        # them and simple-history reads the reason when the record is saved.
+        self.instance._change_reason = reason
+        self.instance._change_kind = kind or None
         return cleaned_data
 
 
@@ -58,36 +214,163 @@ def change_reason_from(form, change):
     return reason or ("" if change else CREATED_REASON)
 
 
+class ReasonRequiredInlineFormSet(BaseInlineFormSet):
+    """An inline row (a citation, a designation) changed on an existing record
+    needs the reason and kind given at the top of the record's form."""
+
+    def clean(self):
+        super().clean()
+        if not self.instance.pk:
+            return
+        touched = any(
+            form.has_changed() or self._should_delete_form(form)
+            for form in self.forms
+            if not (form in self.extra_forms and not form.has_changed())
+        )
+        if touched and not (
+            getattr(self.instance, "_change_reason", "")
+            and getattr(self.instance, "_change_kind", None)
+        ):
+            raise forms.ValidationError(
+                "Give the kind of change and the reason at the top of the form: "
+                "a change to these rows is a change to the record.",
+                code="reason_required",
+            )
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
-    """Admin for any model with history: records the reason with each save,
-    including saves of inline rows such as citations."""
+    """Admin for any model with history: records the reason and kind with each
+    save, including saves of inline rows such as citations, refuses saves made
+    on an outdated form, and shows the history as readable changes."""
 
     form = CorrectionForm
-    history_list_display = ["history_change_reason"]
+    object_history_list_template = "admin/cases/object_history_list.html"
+    history_list_display = []
+    change_fields = ("change_kind", "change_reason")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        match = request.resolver_match
+        if match and match.url_name and match.url_name.endswith("_simple_history"):
+            # simple-history's revert view: a revert always needs a reason.
+            form = type(form.__name__, (form,), {"is_revert": True})
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        rest = [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        f for f in options["fields"] if f not in (*self.change_fields, "version")
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+        hidden = (None, {"fields": ["version"], "classes": ["hidden-version"]})
+        if obj is None:
+            return [*rest, hidden]
+        why = (
+            "Why this change",
+            {"fields": list(self.change_fields), "description": PUBLISHED_NOTICE},
+        )
+        return [why, *rest, hidden]
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = change_reason_from(form, change)
+        obj._change_kind = form.cleaned_data.get("change_kind") or None
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        m2m_names = [
+            field.name
+            for field in obj._meta.many_to_many
+            if field.name in form.fields and field.remote_field.through._meta.auto_created
+        ]
+        before = {name: list(getattr(obj, name).all()) for name in m2m_names} if change else {}
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        changes = []
+        for name in m2m_names:
+            after = list(getattr(obj, name).all())
+            if {item.pk for item in after} != {item.pk for item in before[name]}:
+                changes.append(
+                    {
+                        "field": field_label(type(obj), name),
+                        "before": ", ".join(related_label(item) for item in before[name]) or EMPTY,
+                        "after": ", ".join(related_label(item) for item in after) or EMPTY,
+                    }
+                )
+        for formset in formsets:
+            changes.extend(inline_changes(formset))
+        if changes:
+            latest = obj.history.first()
+            latest.history_relation_changes = changes
+            latest.save(update_fields=["history_relation_changes"])
 
     def save_formset(self, request, form, formset, change):
         reason = change_reason_from(form, change)
+        kind = form.cleaned_data.get("change_kind") or None
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
             deleted._change_reason = reason
+            deleted._change_kind = kind
             deleted._history_user = request.user
             deleted.delete()
         for instance in instances:
             instance._change_reason = reason
+            instance._change_kind = kind
             instance._history_user = request.user
             instance.save()
         formset.save_m2m()
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # The oldest row on a page still has a row before it (on the next
+        # page, or none): describe every row the same way.
+        for row in historical_records:
+            row.history_delta_changes = (
+                describe_history_changes(row) if row.history_type == "~" else []
+            )
+
+
+def inline_changes(formset):
+    """The rows an inline formset added, changed or removed, in words."""
+    model = formset.model
+    label = capfirst(str(model._meta.verbose_name))
+    changes = [{"field": label, "before": EMPTY, "after": str(obj)} for obj in formset.new_objects]
+    changes += [
+        {"field": label, "before": formset_initial_label(formset, obj), "after": str(obj)}
+        for obj, _fields in formset.changed_objects
+    ]
+    changes += [
+        {"field": label, "before": str(obj), "after": "(removed)"}
+        for obj in formset.deleted_objects
+    ]
+    return changes
+
+
+def formset_initial_label(formset, obj):
+    """The row as it was before this save: its newest history row but one."""
+    previous = obj.history.all()[1:2].first() if hasattr(obj, "history") else None
+    return str(previous.instance) if previous is not None else EMPTY
+
+
+class CitationInlineForm(VersionCheckedForm):
+    pass
+
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    form = CitationInlineForm
+    formset = ReasonRequiredInlineFormSet
     extra = 0
     autocomplete_fields = ["source", "attributed_to"]
-    fields = ["source", "paragraph", "quote", "attributed_to", "note", "key"]
+    fields = ["source", "paragraph", "quote", "attributed_to", "note", "key", "version"]
     readonly_fields = ["key"]
 
 
@@ -127,6 +410,7 @@ class SourceAdmin(HistoryAdmin):
 class ActorAdmin(RecordAdmin):
     class DesignationInline(admin.TabularInline):
         model = Designation
+        formset = ReasonRequiredInlineFormSet
         fk_name = "actor"
         extra = 0
         autocomplete_fields = ["designated_by"]
@@ -153,6 +437,7 @@ class FacilityAdmin(RecordAdmin):
 class AgreementAdmin(RecordAdmin):
     class PartyInline(admin.TabularInline):
         model = AgreementParty
+        formset = ReasonRequiredInlineFormSet
         extra = 0
         autocomplete_fields = ["actor"]
 

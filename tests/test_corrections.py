@@ -43,6 +43,7 @@ def edit_in_admin(client, record, reason, **changes):
     data = change_form_data(client.get(change_url))
     data.update(changes)
     data["change_reason"] = reason
+    data["change_kind"] = "correction"
     response = client.post(change_url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     record.refresh_from_db()
@@ -215,6 +216,7 @@ def test_a_revert_restores_the_earlier_values_and_appears_with_its_reason(
     assert revert_form.status_code == 200
     data = _form_fields(revert_form.context["adminform"].form)
     data["change_reason"] = "Revert the mistaken edit"
+    data["change_kind"] = "correction"
     assert admin_client.post(revert_url, data).status_code == 302
 
     actor.refresh_from_db()
