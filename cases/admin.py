@@ -15,7 +15,14 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 
-from .history import EMPTY, ChangeKind, field_label, related_label, value_in_words
+from .history import (
+    EMPTY,
+    ChangeKind,
+    classify_change,
+    field_label,
+    related_label,
+    value_in_words,
+)
 from .models import (
     Actor,
     Agreement,
@@ -58,8 +65,8 @@ class VersionCheckedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["version"] = latest_version(self.instance) or ""
+        # Also on a bound form, so the token alone never makes a row "changed".
+        self.initial["version"] = str(latest_version(self.instance) or "")
 
     def clean(self):
         cleaned_data = super().clean()
@@ -309,9 +316,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
         for formset in formsets:
             changes.extend(inline_changes(formset))
         if changes:
+            # The row save_model wrote; now it knows the linked records too,
+            # which can make it a public correction.
             latest = obj.history.first()
+            previous = obj.history.filter(history_id=latest.history_previous_id).first()
             latest.history_relation_changes = changes
-            latest.save(update_fields=["history_relation_changes"])
+            latest.history_is_public_change = classify_change(latest, previous)
+            latest.save(update_fields=["history_relation_changes", "history_is_public_change"])
 
     def save_formset(self, request, form, formset, change):
         reason = change_reason_from(form, change)

@@ -24,6 +24,7 @@ from .querysets import (
     corrections_log,
     count_each,
     describe_corrections,
+    group_by_record,
     records_for_entries,
     timeline_entries,
 )
@@ -525,12 +526,14 @@ def corrections(request):
     page = Paginator(corrections_log(querysets), CORRECTIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    corrections = describe_corrections(page.object_list, user)
     return render(
         request,
         "cases/corrections.html",
         {
             "page": page,
-            "corrections": describe_corrections(page.object_list, user),
+            "corrections": corrections,
+            "corrected_records": group_by_record(corrections),
             "record": record,
             "unknown_record": _quoted(requested) if requested and record is None else None,
             "record_param": urlencode({"record": requested}) if record else "",

@@ -83,7 +83,7 @@ def test_a_correction_made_in_admin_appears_in_the_log_and_on_the_records_page(
 
     log = html(client, reverse("cases:corrections"))
     assert f'href="{agreement.get_absolute_url()}"' in log
-    assert "Changed:</span> claim status" in log
+    assert "Claim status:</span> <del>Proposed</del> → <ins>Reported</ins>" in log
     assert "The article says the agreement was only discussed, not proposed" in log
 
     page = html(client, agreement.get_absolute_url())
@@ -143,7 +143,7 @@ def test_a_change_to_linked_records_is_listed_with_its_reason(admin_client, clie
     assert log_entries(client) == [
         (
             group.name,
-            ["linked records or citations"],
+            ["alleged affiliations"],
             "The article ties them to Tren de Aragua only",
         )
     ]
