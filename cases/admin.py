@@ -7,8 +7,10 @@ history entry (and so with any correction shown later to the public).
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -28,6 +30,7 @@ from .models import (
     Agreement,
     AgreementParty,
     Citation,
+    ClaimStatus,
     Designation,
     DetaineeGroup,
     Event,
@@ -394,7 +397,54 @@ def citation_inline_for(target_field):
     )
 
 
+class BulkChangeForm(forms.Form):
+    """What a bulk change asks, as the change form does: the new value, the
+    kind of change and the reason, which the log publishes for each record."""
+
+    claim_status = forms.ChoiceField(label="New claim status", choices=ClaimStatus.choices)
+    change_kind = forms.ChoiceField(label="Kind of change", choices=ChangeKind.choices)
+    change_reason = forms.CharField(
+        label="Reason for this change", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@admin.action(description="Change the claim status of the selected records…")
+def change_claim_status(modeladmin, request, queryset):
+    """A bulk change (say a later source disputes several records) is a
+    change to each record, with the same kind and reason as one made in its
+    form; it is asked for on a page of its own before anything is saved."""
+    form = BulkChangeForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        changed = 0
+        for record in queryset:
+            if record.claim_status == form.cleaned_data["claim_status"]:
+                continue
+            record.claim_status = form.cleaned_data["claim_status"]
+            record._change_reason = form.cleaned_data["change_reason"].strip()
+            record._change_kind = form.cleaned_data["change_kind"]
+            record._history_user = request.user
+            record.save()
+            changed += 1
+        modeladmin.message_user(request, f"Changed the claim status of {changed} record(s).")
+        return None
+    return TemplateResponse(
+        request,
+        "admin/cases/bulk_change.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Change the claim status of the selected records",
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "records": queryset,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action": "change_claim_status",
+            "published_notice": PUBLISHED_NOTICE,
+        },
+    )
+
+
 class RecordAdmin(HistoryAdmin):
+    actions = [change_claim_status]
     list_filter = ["publication_status", "claim_status"]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
