@@ -13,7 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 
@@ -38,6 +38,7 @@ from .models import (
     Source,
     Statement,
     Transfer,
+    normalize_source_text,
 )
 
 admin.site.site_header = "Deportation tracker: records"
@@ -458,13 +459,65 @@ class RecordAdmin(HistoryAdmin):
         return obj.get_absolute_url()
 
 
+class SourceForm(CorrectionForm):
+    """A source as a newsroom adds one: its text pasted in once, normalized
+    (quotation marks, dashes, spacing) so quotes can be checked word for word,
+    then frozen where a change would orphan a quote (Source.clean)."""
+
+    def clean_text(self):
+        return normalize_source_text(self.cleaned_data.get("text", ""))
+
+
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
+    form = SourceForm
     list_display = ["title", "kind", "publisher", "published_on", "publication_status"]
-    list_filter = ["kind", "publication_status"]
+    list_filter = ["kind", "publication_status", "language"]
     search_fields = ["title", "publisher", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["numbered_paragraphs", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    "publisher",
+                    "url",
+                    "published_on",
+                    "accessed_on",
+                    "language",
+                    "description",
+                    "text",
+                    "publication_status",
+                    "internal_note",
+                ]
+            },
+        ),
+        ("Paragraphs to cite", {"fields": ["numbered_paragraphs"]}),
+        ("Timestamps", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Paragraphs")
+    def numbered_paragraphs(self, obj):
+        """Each paragraph with its number and a link that starts a citation
+        of it, so a quote is taken from the text as stored."""
+        if not obj or not obj.pk or not obj.holds_text:
+            return "Save the source with its text to cite its paragraphs."
+        add_url = reverse("admin:cases_citation_add")
+        return format_html(
+            '<ol class="source-paragraphs">{}</ol>',
+            format_html_join(
+                "",
+                '<li value="{}">{} <a href="{}?source={}&amp;paragraph={}">Cite this paragraph</a></li>',
+                (
+                    (number, text, add_url, obj.pk, number)
+                    for number, text in enumerate(obj.paragraphs, 1)
+                ),
+            ),
+        )
 
 
 @admin.register(Actor)
@@ -576,14 +629,97 @@ class StatementAdmin(RecordAdmin):
     inlines = [citation_inline_for("statement")]
 
 
+class CitationForm(CorrectionForm):
+    """Offers the paragraphs of the citation's source to pick from, shows the
+    picked one to copy the quote from, and checks the quote word for word
+    (Citation.quote_errors), as before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cited_source = self._source()
+        if self.cited_source is None or not self.cited_source.holds_text:
+            return
+        paragraphs = self.cited_source.paragraphs
+        self.fields["paragraph"] = forms.TypedChoiceField(
+            label="Paragraph",
+            coerce=int,
+            empty_value=None,
+            required=False,
+            choices=[("", "Found from the quote")]
+            + [
+                (number, f"{number}. {Truncator(text).chars(90)}")
+                for number, text in enumerate(paragraphs, 1)
+            ],
+            help_text=f"Paragraphs of “{self.cited_source}”.",
+        )
+        picked = self.initial.get("paragraph") or self.instance.paragraph
+        try:
+            picked = int(picked)
+        except (TypeError, ValueError):
+            return
+        if 1 <= picked <= len(paragraphs):
+            self.fields["quote"].help_text = format_html(
+                'Copy the words from paragraph {}: <q class="paragraph-text">{}</q>',
+                picked,
+                paragraphs[picked - 1],
+            )
+
+    def _source(self):
+        source_id = None
+        if self.is_bound:
+            source_id = self.data.get(self.add_prefix("source"))
+        source_id = source_id or self.initial.get("source") or self.instance.source_id
+        try:
+            return Source.objects.filter(pk=int(source_id)).first() if source_id else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean_quote(self):
+        quote = self.cleaned_data.get("quote", "")
+        source = self.cited_source
+        # A source normalized when pasted in is quoted the same way, so a
+        # quote copied with curly quotation marks from the publisher's page
+        # still matches; the seed's article keeps its text exactly as is.
+        if (
+            source is not None
+            and source.holds_text
+            and normalize_source_text(source.text) == source.text
+        ):
+            return normalize_source_text(quote)
+        return quote
+
+
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
+    form = CitationForm
     list_display = ["quote", "source", "paragraph", "record"]
     list_filter = ["source"]
     list_select_related = ["source", *Citation.TARGET_FIELDS]
     search_fields = ["quote", "note"]
     autocomplete_fields = ["source", "attributed_to", *Citation.TARGET_FIELDS]
     readonly_fields = ["key"]
+
+    def save_model(self, request, obj, form, change):
+        before = str(Citation.objects.get(pk=obj.pk)) if change else EMPTY
+        super().save_model(request, obj, form, change)
+        record = obj.record
+        if record is None or not (change or getattr(record, "is_published", False)):
+            return
+        # A citation is part of the record it supports: its change goes into
+        # that record's history (and so onto the public log), with the reason.
+        record._change_reason = change_reason_from(form, change) or "Citation added"
+        record._change_kind = form.cleaned_data.get("change_kind") or (
+            None if change else ChangeKind.UPDATE
+        )
+        record._history_user = request.user
+        record.save()
+        latest = record.history.first()
+        previous = record.history.filter(history_id=latest.history_previous_id).first()
+        latest.history_relation_changes = [
+            {"field": "Citation", "before": before, "after": str(obj)}
+        ]
+        latest.history_is_public_change = classify_change(latest, previous)
+        latest.save(update_fields=["history_relation_changes", "history_is_public_change"])
 
 
 @admin.register(Designation)
