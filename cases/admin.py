@@ -35,6 +35,7 @@ from .models import (
     DetaineeGroup,
     Event,
     Facility,
+    Figure,
     Source,
     Statement,
     Transfer,
@@ -562,6 +563,48 @@ class AgreementAdmin(RecordAdmin):
     inlines = [PartyInline, citation_inline_for("agreement")]
 
 
+class FigureInlineForm(VersionCheckedForm):
+    pass
+
+
+class FigureInline(admin.TabularInline):
+    """Figures that sources give for this record, side by side (issue 13,
+    point 5: the data and its admin; the public surfaces show them through
+    the presentation layer)."""
+
+    model = Figure
+    form = FigureInlineForm
+    formset = ReasonRequiredInlineFormSet
+    extra = 0
+    autocomplete_fields = ["citation"]
+    fields = [
+        "field",
+        "value_stated",
+        "value",
+        "citation",
+        "relied_on",
+        "relied_on_reason",
+        "version",
+    ]
+
+
+def figure_inline_for(target_field):
+    return type(
+        f"{target_field.title().replace('_', '')}FigureInline",
+        (FigureInline,),
+        {"fk_name": target_field},
+    )
+
+
+@admin.register(Figure)
+class FigureAdmin(HistoryAdmin):
+    list_display = ["field", "value_stated", "citation", "relied_on", "record"]
+    list_filter = ["field", "relied_on"]
+    list_select_related = ["citation__source", *Figure.TARGET_FIELDS]
+    search_fields = ["value_stated", "relied_on_reason"]
+    autocomplete_fields = ["citation", *Figure.TARGET_FIELDS]
+
+
 @admin.register(Transfer)
 class TransferAdmin(RecordAdmin):
     list_display = [
@@ -579,7 +622,7 @@ class TransferAdmin(RecordAdmin):
     search_fields = ["title", "summary", "date_stated"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["destination", "agreement", "groups", "sent_by", "received_by"]
-    inlines = [citation_inline_for("transfer")]
+    inlines = [citation_inline_for("transfer"), figure_inline_for("transfer")]
 
 
 @admin.register(DetaineeGroup)
@@ -597,7 +640,7 @@ class DetaineeGroupAdmin(RecordAdmin):
     search_fields = ["name", "accusation", "size_stated", "nationality"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["alleged_affiliations", "alleged_by", "facility", "parent"]
-    inlines = [citation_inline_for("detainee_group")]
+    inlines = [citation_inline_for("detainee_group"), figure_inline_for("detainee_group")]
 
 
 @admin.register(Event)

@@ -779,6 +779,101 @@ class Transfer(CaseRecord, StatedDate):
         return str(self.count) if self.count is not None else self.count_stated
 
 
+class Figure(models.Model):
+    """One source's figure for a field of a record, kept where sources disagree
+    ("hundreds" in one article, 238 in another), each with the citation that
+    states it, rather than one overwriting the other. The newsroom may mark one
+    figure per field as the one it relies on, with a reason that is public.
+
+    The data model and admin only (issue 13, point 5); how every surface shows
+    the figures side by side is the presentation layer's (issue 10)."""
+
+    class Field(models.TextChoices):
+        TRANSFER_COUNT = "transfer.count", "Number of people moved (transfer)"
+        GROUP_SIZE = "detainee_group.size", "Size of the group (detainee group)"
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
+    detainee_group = models.ForeignKey(
+        DetaineeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+    )
+    field = models.CharField(max_length=40, choices=Field.choices)
+    value_stated = models.CharField(
+        max_length=100, help_text='The figure in the source\'s own words ("hundreds", "238").'
+    )
+    value = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Only where the source states a number."
+    )
+    citation = models.ForeignKey(
+        Citation,
+        on_delete=models.PROTECT,
+        related_name="figures",
+        help_text="The quote that states this figure; it must support the same record.",
+    )
+    relied_on = models.BooleanField(
+        "relied on",
+        default=False,
+        help_text="The figure the newsroom relies on for this field (one per field); "
+        "filters and sorts use it.",
+    )
+    relied_on_reason = models.TextField(
+        "why we rely on it",
+        blank=True,
+        help_text="Published beside the figures. Required when the figure is relied on.",
+    )
+
+    history = HistoricalRecords(bases=[ChangeHistory])
+
+    TARGET_FIELDS = ("transfer", "detainee_group")
+
+    class Meta:
+        ordering = ["field", "-relied_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="figure_belongs_to_exactly_one_record",
+                condition=_exactly_one_of(("transfer", "detainee_group")),
+                violation_error_message="A figure belongs to exactly one record.",
+            ),
+            models.UniqueConstraint(
+                fields=["transfer", "field"],
+                condition=models.Q(relied_on=True),
+                name="one_relied_on_transfer_figure_per_field",
+                violation_error_message="Only one figure per field can be relied on.",
+            ),
+            models.UniqueConstraint(
+                fields=["detainee_group", "field"],
+                condition=models.Q(relied_on=True),
+                name="one_relied_on_group_figure_per_field",
+                violation_error_message="Only one figure per field can be relied on.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value_stated} ({self.citation.source})"
+
+    @property
+    def record(self):
+        return self.transfer or self.detainee_group
+
+    def clean(self):
+        super().clean()
+        errors = validate_stated_count(self.value, self.value_stated, "value")
+        record_field = self.field.split(".")[0] if self.field else None
+        if record_field and getattr(self, f"{record_field}_id") is None:
+            errors["field"] = "This field belongs to another kind of record."
+        if (
+            self.citation_id
+            and record_field
+            and getattr(self.citation, f"{record_field}_id") != getattr(self, f"{record_field}_id")
+        ):
+            errors["citation"] = "Cite a quote that supports this same record."
+        if self.relied_on and not self.relied_on_reason.strip():
+            errors["relied_on_reason"] = "Say why the newsroom relies on this figure; it is public."
+        if errors:
+            raise ValidationError(errors)
+
+
 # ---------------------------------------------------------------------------
 # What happened and what was said
 # ---------------------------------------------------------------------------
