@@ -110,19 +110,21 @@ def conflict_details(form, loaded_version):
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    meanwhile = []
-    for row in newer:
-        changes = describe_history_changes(row, previous=loaded if row is newer[0] else None)
-        who = row.history_user or "someone"
-        reason = row.history_change_reason or "no reason given"
-        meanwhile.append((f"{who} ({row.get_history_change_kind_display()}: {reason})", changes))
+    meanwhile = [
+        f"{row.history_user or 'someone'} ({row.get_history_change_kind_display()}: "
+        f"{row.history_change_reason or 'no reason given'})"
+        for row in newer
+    ]
+    span = []
     if newer:
-        # Field changes over the whole span, so a field changed twice shows once.
-        span = describe_history_changes(newer[-1], previous=loaded)
-        relation_changes = [c for row in newer for c in row.history_relation_changes]
-        span = [c for c in span if c not in relation_changes] + relation_changes
-    else:
-        span = []
+        # The fields over the whole span, so a field changed twice shows once,
+        # then every linked record or citation changed on the way.
+        relation_changes = [change for row in newer for change in row.history_relation_changes]
+        span = [
+            change
+            for change in describe_history_changes(newer[-1], previous=loaded)
+            if change not in relation_changes
+        ] + relation_changes
     yours = []
     for name in form.changed_data:
         if name in ("version", "change_reason", "change_kind"):
@@ -138,7 +140,7 @@ def conflict_details(form, loaded_version):
         yours.append((str(field.label or name), text))
     return format_html(
         "<br>Changed meanwhile by {}: {}.<br>Your form, not saved: {}.",
-        "; ".join(who for who, _ in meanwhile) or "someone",
+        "; ".join(meanwhile) or "someone",
         format_html_join("; ", "{}: {} → {}", ((c["field"], c["before"], c["after"]) for c in span))
         or "linked records or citations",
         format_html_join("; ", "{}: {}", yours) or "no field changes",
@@ -234,11 +236,7 @@ class ReasonRequiredInlineFormSet(BaseInlineFormSet):
         super().clean()
         if not self.instance.pk:
             return
-        touched = any(
-            form.has_changed() or self._should_delete_form(form)
-            for form in self.forms
-            if not (form in self.extra_forms and not form.has_changed())
-        )
+        touched = any(form.has_changed() or self._should_delete_form(form) for form in self.forms)
         if touched and not (
             getattr(self.instance, "_change_reason", "")
             and getattr(self.instance, "_change_kind", None)
