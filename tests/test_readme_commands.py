@@ -65,7 +65,7 @@ def run(command, env, answers=None):
         start_new_session=True,
     )
     os.close(terminal)
-    output, pending, deadline = b"", list(answers), time.monotonic() + 120
+    output, pending, deadline = b"", list(answers), time.monotonic() + 300
     while time.monotonic() < deadline:
         ready, _, _ = select.select([controller], [], [], 0.2)
         if ready:
@@ -80,7 +80,12 @@ def run(command, env, answers=None):
                 os.write(controller, pending.pop(0).encode() + b"\n")
         elif process.poll() is not None:
             break
-    process.wait(timeout=10)
+    try:
+        # Hashing the password takes a while on a busy machine.
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
     os.close(controller)
     return subprocess.CompletedProcess(argv, process.returncode, output.decode(), "")
 
