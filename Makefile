@@ -23,10 +23,24 @@ pango:
 	       echo "  sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core"; \
 	       echo "(macOS: brew install pango)"; exit 1; }
 
-run: install pango
+# Development settings for this clone, so the README's manage.py commands
+# work as written: DEBUG=1 and a generated key, git-ignored. settings.py reads
+# it only while the environment does not set DEBUG (production sets DEBUG=0).
+ENV_FILE ?= .env
+$(ENV_FILE):
+	@printf '%s\n' \
+	  "# Development settings for this clone, written by make. Never commit it and" \
+	  "# never use it in production: it is ignored whenever DEBUG is set in the environment." \
+	  "DEBUG=1" \
+	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote $@ (DEBUG=1 and a generated SECRET_KEY) for manage.py commands in this clone."
+
+run: install pango $(ENV_FILE)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_seed
 	@echo "Serving the dashboard on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "No account yet? In another terminal: make superuser (creates an admin account), then"
+	@echo "give people a role: .venv/bin/python manage.py assign_role <username> journalist|editor|admin"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production serving: gunicorn behind whitenoise, settings from the environment
@@ -60,7 +74,7 @@ format: install
 	$(BIN)/ruff format .
 
 # Reload the seed over existing records (overwrites corrections to seeded records).
-seed: install
+seed: install $(ENV_FILE)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_seed --force
 
@@ -96,7 +110,7 @@ screenshots: install pango
 bench-compare: install pango
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_compare --sqlite $(BENCH_SQLITE) --postgres $(BENCH_DATABASE_URL)
 
-superuser: install
+superuser: install $(ENV_FILE)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
 
 clean:

@@ -12,6 +12,7 @@ Journalistic care is built into the shape of the data:
 """
 
 import re
+import unicodedata
 import uuid
 from functools import cached_property
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from . import querysets
+from .history import ChangeHistory
 
 
 class ClaimStatus(models.TextChoices):
@@ -69,7 +71,7 @@ class PublishableRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[ChangeHistory])
 
     # Name of the URL pattern of the record's detail page, set by each model.
     detail_url_name = ""
@@ -209,11 +211,22 @@ class Source(PublishableRecord):
     )
     published_on = models.DateField(null=True, blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
+    accessed_on = models.DateField(
+        "date accessed",
+        null=True,
+        blank=True,
+        help_text="When the newsroom read and copied it (pages change after publication).",
+    )
+    language = models.CharField(
+        max_length=35, blank=True, help_text='As a language tag: "en", "es".'
+    )
     description = models.TextField(blank=True)
     text = models.TextField(
         blank=True,
-        help_text="The full text, where we hold it. Citations of this source are checked "
-        "against it word for word; paragraphs are its non-blank lines, numbered from 1.",
+        help_text="The full text, where we hold it, pasted in once: quotation marks, dashes "
+        "and spacing are normalized when it is saved, then it is kept as it is. Citations of "
+        "this source are checked against it word for word; paragraphs are its non-blank "
+        "lines, numbered from 1.",
     )
 
     objects = querysets.SourceQuerySet.as_manager()
@@ -244,6 +257,36 @@ class Source(PublishableRecord):
     def holds_text(self):
         return bool(self.text.strip())
 
+    def orphaned_quotes(self, new_text):
+        """The citations of this source whose quote `new_text` no longer holds
+        word for word: why a source's text, once cited, is frozen."""
+        if not self.pk:
+            return []
+        paragraphs = [line for line in new_text.splitlines() if line.strip()]
+        return [
+            citation
+            for citation in Citation.objects.filter(source=self).order_by("paragraph", "pk")
+            if not any(citation.quote in paragraph for paragraph in paragraphs)
+        ]
+
+    def clean(self):
+        super().clean()
+        if not self.pk:
+            return
+        stored = Source.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+        if stored is None or stored == self.text:
+            return
+        orphaned = self.orphaned_quotes(self.text)
+        if orphaned:
+            quotes = "; ".join(f"“{citation.quote}” ({citation.record})" for citation in orphaned)
+            raise ValidationError(
+                {
+                    "text": f"This change would leave {len(orphaned)} quote"
+                    f"{'s' if len(orphaned) != 1 else ''} citing words the source no longer "
+                    f"holds: {quotes}. Change or remove those citations first."
+                }
+            )
+
 
 def _normalise_for_comparison(text):
     """Fold the differences that make a pasted quote look right but not match:
@@ -251,6 +294,32 @@ def _normalise_for_comparison(text):
     text = re.sub(r"[\u201c\u201d\u201e\u00ab\u00bb]", '"', text)
     text = re.sub(r"[\u2018\u2019\u201a]", "'", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+# How a source's text is normalized once, when it is pasted in: the same
+# quotation marks, dashes and spaces whatever page or editor it was copied
+# from, so quotes can be checked word for word. Guillemets stay: in Spanish or
+# French they are the quotation marks themselves, not a typographic variant.
+_TEXT_REPLACEMENTS = str.maketrans(
+    {
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\uff02", '"'),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\uff07", "'"),
+        **dict.fromkeys("\u2010\u2011\u2212", "-"),
+        **dict.fromkeys("\u2012\u2013", "\u2013"),
+        **dict.fromkeys("\u2014\u2015", "\u2014"),
+        **dict.fromkeys("\u00a0\u2002\u2003\u2007\u2008\u2009\u200a\u202f\u3000\t", " "),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", None),
+    }
+)
+
+
+def normalize_source_text(text):
+    """The source's text as stored: Unicode NFC, straight quotation marks,
+    one kind of each dash, single spaces, trimmed lines, and at most one blank
+    line between paragraphs. Idempotent, so saving again changes nothing."""
+    text = unicodedata.normalize("NFC", text).translate(_TEXT_REPLACEMENTS)
+    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 # The kinds of record a citation can support, one nullable key each (rather
@@ -344,7 +413,7 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeHistory])
 
     objects = querysets.CitationQuerySet.as_manager()
 
@@ -501,7 +570,7 @@ class Designation(models.Model):
         max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeHistory])
 
     objects = querysets.DesignationQuerySet.as_manager()
 
@@ -595,7 +664,7 @@ class AgreementParty(models.Model):
         max_length=200, help_text="The party's part in the agreement, as the source describes it."
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeHistory])
 
     objects = querysets.AgreementPartyQuerySet.as_manager()
 
@@ -727,10 +796,6 @@ class Transfer(CaseRecord, StatedDate):
         errors = validate_stated_count(self.count, self.count_stated, "count")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def count_display(self):
-        return str(self.count) if self.count is not None else self.count_stated
 
 
 # ---------------------------------------------------------------------------

@@ -5,16 +5,24 @@ brief asks `visible_to(user)`, so a draft can only leak through one bug.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, Max, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, Lag, NullIf
+from django.db.models.functions import Coalesce, NullIf
 
 from . import roles
+from .history import (
+    EMPTY,
+    INTERNAL_FIELDS,
+    ChangeKind,
+    field_label,
+    related_label,
+    value_in_words,
+)
 
 # Search lives in search.py; its constants stay importable from here.
 from .search import (  # noqa: F401
@@ -95,10 +103,10 @@ def uniform_values(queryset, fields_by_name):
     in one query."""
     counts = {}
     for fields in fields_by_name.values():
-        for field in fields:
-            counts[f"{field}__distinct"] = Count(field, distinct=True)
-            counts[f"{field}__empty"] = Count("pk") - Count(field)
-            counts[f"{field}__any"] = Max(field)
+        for name in fields:
+            counts[f"{name}__distinct"] = Count(name, distinct=True)
+            counts[f"{name}__empty"] = Count("pk") - Count(name)
+            counts[f"{name}__any"] = Max(name)
     if not counts:
         return {}
     totals = queryset.order_by().aggregate(**counts)
@@ -612,105 +620,33 @@ class DesignationQuerySet(models.QuerySet):
 
 # --- Corrections log ----------------------------------------------------------
 # A correction is a change to a record while it was published, as its edit
-# history (django-simple-history) keeps it: the record's row in the history
-# compared with the row before it. Worked out in the database, so the log can
-# be counted and paginated however long the history grows.
+# history (django-simple-history) keeps it. Whether a history row is one is
+# decided once, when it is written (cases.history.classify_change), so the
+# log is an indexed filter that can be counted and paginated however long the
+# history grows.
 
-# History rows written by commands rather than by an editor correcting a
-# record (see the load_seed and synthesize commands); matched as prefixes.
-NOT_CORRECTION_REASONS = (
-    "Loaded from the seed",
-    "Reloaded from the seed",
-    "Synthetic data for load testing",
-)
-# For the newsroom only: a change to these is never a public correction, and
-# they are never named in the log.
-INTERNAL_FIELDS = ("internal_note",)
-# What the log says changed when the record's own fields did not: history
-# does not keep linked records (many-to-many) or citations edited in admin.
+# What the log says changed when it knows no more: history written before
+# admin kept linked records and citations in words.
 UNTRACKED_CHANGE = "linked records or citations"
-
-
-class IsDistinctFrom(models.Func):
-    """`a IS DISTINCT FROM b`: inequality where NULL equals NULL, so a date
-    added where there was none counts as a change."""
-
-    arg_joiner = " IS DISTINCT FROM "
-    template = "(%(expressions)s)"
-    output_field = models.BooleanField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Older SQLite spells it IS NOT.
-        return self.as_sql(compiler, connection, arg_joiner=" IS NOT ", **extra_context)
-
-
-def history_fields(model):
-    """(public, internal) names of the fields history keeps that admin edits."""
-    tracked = [
-        field.name
-        for field in model.history.model.tracked_fields
-        if field.editable and not field.primary_key
-    ]
-    public = [name for name in tracked if name not in INTERNAL_FIELDS]
-    return public, [name for name in tracked if name in INTERNAL_FIELDS]
 
 
 def corrections_to(records):
     """The history rows of `records` that are public corrections, one dict per
     correction (record_kind, record_id, correction_id, previous_history_id,
-    corrected_at, reason), ready to UNION with other kinds'.
-
-    A row is a correction when the record was already published in the row
-    before it (so neither the first publication nor edits to a draft count),
-    it changed a public field, or, with a reason given, something history does
-    not keep (a linked record, a citation), and it was not written by a
-    command (see NOT_CORRECTION_REASONS). A change to an internal note alone
-    is not a correction."""
+    corrected_at, reason, change_kind), ready to UNION with other kinds'."""
     model = records.model
-    history = model.history.model
-    public, internal = history_fields(model)
-
-    def previous(name):
-        return models.Window(
-            Lag(name),
-            partition_by=[F("id")],
-            order_by=[F("history_date").asc(), F("history_id").asc()],
-        )
-
-    def changed(names):
-        return Q(
-            *[IsDistinctFrom(F(name), F(f"previous_{name}")) for name in names], _connector=Q.OR
-        )
-
-    reason = Coalesce("history_change_reason", Value(""), output_field=models.TextField())
-    written_by_command = Q(
-        *[Q(history_change_reason__startswith=prefix) for prefix in NOT_CORRECTION_REASONS],
-        _connector=Q.OR,
-    )
-    is_correction = (
-        Q(history_type="~", previous_publication_status="published")
-        & ~written_by_command
-        & (changed(public) | ((~changed(internal) if internal else Q()) & ~Q(reason="")))
-    )
     return (
-        history.objects.filter(id__in=records.published().values("pk"))
-        .annotate(
-            previous_history_id=previous("history_id"),
-            **{f"previous_{name}": previous(name) for name in [*public, *internal]},
-            reason=reason,
+        model.history.model.objects.filter(
+            history_is_public_change=True, id__in=records.published().values("pk")
         )
-        # One expression, so the database filters after the windows are
-        # computed over every row (a row-level condition given on its own
-        # would be applied before them, and hide the row a Lag should see).
-        .annotate(is_correction=models.ExpressionWrapper(is_correction, models.BooleanField()))
-        .filter(is_correction=True)
         .values(
-            "previous_history_id",
-            "reason",
             record_kind=Value(model._meta.model_name, output_field=models.CharField()),
             record_id=F("id"),
             correction_id=F("history_id"),
+            previous_history_id=F("history_previous_id"),
             corrected_at=F("history_date"),
+            reason=Coalesce("history_change_reason", Value(""), output_field=models.TextField()),
+            change_kind=F("history_change_kind"),
         )
         .order_by()
     )
@@ -734,18 +670,55 @@ class Correction:
     corrected_at: datetime
     changed_fields: list
     reason: str
+    kind: str = ChangeKind.CORRECTION
+    # [{"field", "before", "after"}] in words, public fields only.
+    changes: list = field(default_factory=list)
+
+    @property
+    def kind_label(self):
+        return ChangeKind(self.kind).label if self.kind in ChangeKind.values else self.kind
+
+
+@dataclass
+class CorrectedRecord:
+    """A record and its corrections on one page of the log, newest first."""
+
+    record: models.Model
+    corrections: list
+
+
+def group_by_record(corrections):
+    """Corrections (newest first) grouped by record, the record whose newest
+    correction is newest first."""
+    groups = {}
+    for correction in corrections:
+        key = (type(correction.record), correction.record.pk)
+        groups.setdefault(key, CorrectedRecord(correction.record, [])).corrections.append(
+            correction
+        )
+    return list(groups.values())
+
+
+def linked_label(visible, pk):
+    """A linked record's name, if the reader may see it."""
+    if not pk:
+        return EMPTY
+    return related_label(visible[pk]) if pk in visible else "a record not published"
 
 
 def describe_corrections(rows, user):
     """Corrections for rows of corrections_log() (one page of them): each
-    with its record, as far as `user` may see it, and the names of the fields
-    it changed (diff_against the history row before it). A fixed number of
-    queries per kind of record on the page, whatever the number of rows."""
+    with its record, as far as `user` may see it, and what it changed, before
+    and after, in words (diff_against the history row before it; a linked
+    record `user` may not see is not named). A fixed number of queries per
+    kind of record on the page, and per kind of record a change links to,
+    whatever the number of rows."""
     rows = list(rows)
     rows_by_kind = defaultdict(list)
     for row in rows:
         rows_by_kind[row["record_kind"]].append(row)
-    history_rows, records = {}, {}
+    history_rows, records, deltas = {}, {}, {}
+    linked_ids = defaultdict(set)
     for kind, kind_rows in rows_by_kind.items():
         model = apps.get_model("cases", kind)
         history_ids = {row["correction_id"] for row in kind_rows}
@@ -757,6 +730,25 @@ def describe_corrections(rows, user):
             .for_listing(user)
             .in_bulk({row["record_id"] for row in kind_rows})
         )
+        for row in kind_rows:
+            after = history_rows[kind][row["correction_id"]]
+            before = history_rows[kind].get(row["previous_history_id"])
+            delta = (
+                after.diff_against(
+                    before, excluded_fields=INTERNAL_FIELDS, foreign_keys_are_objs=False
+                ).changes
+                if before is not None
+                else []
+            )
+            deltas[row["correction_id"], kind] = delta
+            for change in delta:
+                related = model._meta.get_field(change.field).related_model
+                if related is not None:
+                    linked_ids[related].update(v for v in (change.old, change.new) if v)
+    linked = {
+        related: related.objects.visible_to(user).in_bulk(ids)
+        for related, ids in linked_ids.items()
+    }
     corrections = []
     for row in rows:
         kind = row["record_kind"]
@@ -764,16 +756,32 @@ def describe_corrections(rows, user):
         if record is None:
             # Hidden or removed between the two queries.
             continue
-        after = history_rows[kind][row["correction_id"]]
-        before = history_rows[kind][row["previous_history_id"]]
-        changed = after.diff_against(before, excluded_fields=INTERNAL_FIELDS).changed_fields
+        model = type(record)
+        changes = []
+        for change in deltas[row["correction_id"], kind]:
+            model_field = model._meta.get_field(change.field)
+            if model_field.related_model is not None:
+                words = [
+                    linked_label(linked[model_field.related_model], value)
+                    for value in (change.old, change.new)
+                ]
+            else:
+                words = [value_in_words(model_field, value) for value in (change.old, change.new)]
+            changes.append(
+                {"field": field_label(model, change.field), "before": words[0], "after": words[1]}
+            )
+        changes += history_rows[kind][row["correction_id"]].history_relation_changes or []
         corrections.append(
             Correction(
                 record=record,
                 corrected_at=row["corrected_at"],
-                changed_fields=[str(record._meta.get_field(name).verbose_name) for name in changed]
+                changed_fields=[
+                    change["field"][:1].lower() + change["field"][1:] for change in changes
+                ]
                 or [UNTRACKED_CHANGE],
                 reason=row["reason"],
+                kind=row["change_kind"],
+                changes=changes,
             )
         )
     return corrections

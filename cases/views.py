@@ -27,6 +27,7 @@ from .querysets import (
     count_each,
     describe_corrections,
     entries_of,
+    group_by_record,
     latest_update,
     records_for_entries,
     timeline_entries,
@@ -528,12 +529,14 @@ def corrections(request):
     page = Paginator(corrections_log(querysets), CORRECTIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    corrections = describe_corrections(page.object_list, user)
     return render(
         request,
         "cases/corrections.html",
         {
             "page": page,
-            "corrections": describe_corrections(page.object_list, user),
+            "corrections": corrections,
+            "corrected_records": group_by_record(corrections),
             "record": record,
             "unknown_record": _quoted(requested) if requested and record is None else None,
             "record_param": urlencode({"record": requested}) if record else "",

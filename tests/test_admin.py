@@ -100,6 +100,7 @@ def test_admin_edit_is_recorded_with_user_time_changed_fields_and_reason(admin_c
     data = change_form_data(admin_client.get(url))
     data["status"] = "proposed"
     data["change_reason"] = "CBS News now reports a formal proposal."
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -140,6 +141,7 @@ def test_citation_not_in_its_source_is_refused_in_admin_with_a_clear_message(adm
     data[f"{prefix}-{total}-source"] = article.pk
     data[f"{prefix}-{total}-quote"] = "Noem toured the prison for three hours."
     data["change_reason"] = "Adding a citation"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -158,6 +160,7 @@ def test_citation_added_in_admin_is_checked_and_kept_with_history(admin_client, 
     data[f"citations-{total}-source"] = article.pk
     data[f"citations-{total}-quote"] = "You will be expelled and prosecuted."
     data["change_reason"] = "Cite what she said there"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -174,6 +177,7 @@ def test_admin_can_revert_a_record_to_an_earlier_version(admin_client, seed):
     data = change_form_data(admin_client.get(change_url))
     data["role"] = "Wrong title"
     data["change_reason"] = "Mistaken edit"
+    data["change_kind"] = "correction"
     assert admin_client.post(change_url, data).status_code == 302
     seeded_version = actor.history.earliest()
 
@@ -184,6 +188,7 @@ def test_admin_can_revert_a_record_to_an_earlier_version(admin_client, seed):
     assert revert_form.status_code == 200
     data = _form_fields(revert_form.context["adminform"].form)
     data["change_reason"] = "Revert the mistaken edit"
+    data["change_kind"] = "correction"
     assert admin_client.post(revert_url, data).status_code == 302
 
     actor.refresh_from_db()

@@ -50,6 +50,7 @@ def edit_in_admin(client, record, reason, **changes):
     data = change_form_data(client.get(change_url))
     data.update(changes)
     data["change_reason"] = reason
+    data["change_kind"] = "correction"
     response = client.post(change_url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     record.refresh_from_db()
@@ -89,7 +90,7 @@ def test_a_correction_made_in_admin_appears_in_the_log_and_on_the_records_page(
 
     log = html(client, reverse("cases:corrections"))
     assert f'href="{agreement.get_absolute_url()}"' in log
-    assert "Changed:</span> claim status" in log
+    assert "Claim status:</span> <del>Proposed</del> → <ins>Reported</ins>" in log
     assert "The article says the agreement was only discussed, not proposed" in log
 
     page = html(client, agreement.get_absolute_url())
@@ -149,7 +150,7 @@ def test_a_change_to_linked_records_is_listed_with_its_reason(admin_client, clie
     assert log_entries(client) == [
         (
             group.name,
-            ["linked records or citations"],
+            ["alleged affiliations"],
             "The article ties them to Tren de Aragua only",
         )
     ]
@@ -223,6 +224,7 @@ def test_a_revert_restores_the_earlier_values_and_appears_with_its_reason(
     assert revert_form.status_code == 200
     data = _form_fields(revert_form.context["adminform"].form)
     data["change_reason"] = "Revert the mistaken edit"
+    data["change_kind"] = "correction"
     assert admin_client.post(revert_url, data).status_code == 302
 
     actor.refresh_from_db()

@@ -237,6 +237,7 @@ def test_admins_change_records_in_admin_and_see_their_history(log_in_as, agreeme
     data = change_form_data(client.get(change_url))
     data["title"] = "Cooperation pact, corrected"
     data["change_reason"] = "The source names it differently"
+    data["change_kind"] = "correction"
     assert client.post(change_url, data).status_code == 302
     published.refresh_from_db()
     assert published.title == "Cooperation pact, corrected"

@@ -1,7 +1,9 @@
 """Settings for the deportation tracker, read from the environment.
 
-Development defaults work out of the box (`make run` sets DEBUG=1); production
-values that would be unsafe to default (the secret key) must be given.
+Development defaults work out of the box (`make run` writes a git-ignored
+`.env` with DEBUG=1 and a generated key, read only while the environment does
+not set DEBUG); production values that would be unsafe to default (the secret
+key) must be given.
 """
 
 import os
@@ -46,6 +48,35 @@ def envlist(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def load_development_env_file(path):
+    """Read the clone's `.env` (written by `make run`) into the environment, so
+    the README's `manage.py` commands work as written in a development clone.
+
+    Only a development file: it is read only when the environment does not
+    set DEBUG and the file turns DEBUG on, and it never overrides a variable
+    the environment sets. Production sets DEBUG=0 (`make serve` does), so a
+    stray `.env` can neither turn debugging on nor supply a secret key there,
+    and production still refuses to start without SECRET_KEY."""
+    if os.environ.get("DEBUG", "") != "" or not path.is_file():
+        return
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, separator, value = line.partition("=")
+        if not separator:
+            raise ImproperlyConfigured(f"{path}: expected NAME=value, got {line!r}")
+        values[name.strip()] = value.strip().strip("'\"")
+    if values.get("DEBUG", "").lower() not in {"1", "true", "yes", "on"}:
+        return
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+
+
+# TRACKER_ENV_FILE lets tests point at a throwaway file instead of the clone's.
+load_development_env_file(Path(os.environ.get("TRACKER_ENV_FILE") or BASE_DIR / ".env"))
+
 DEBUG = envbool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -54,7 +85,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
             "(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
-            "or set DEBUG=1 for local development."
+            "or, for local development, run `make run` once (it writes a .env with DEBUG=1)."
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 

@@ -97,7 +97,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('cases', '0008_statement_ordering_without_speaker_name'),
+        ('cases', '0009_change_kinds_and_source_details'),
     ]
 
     operations = [

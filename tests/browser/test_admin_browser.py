@@ -32,10 +32,17 @@ def test_admin_corrects_a_record_sees_it_published_and_reverts_it(page, make_use
     expect(page).to_have_url(re.compile(r"/admin/cases/agreement/\d+/change/$"))
     change_url = page.url
     expect(page.get_by_label("Status:", exact=True)).to_have_value("under_consideration")
+    # The kind and reason come first, and say they will be published.
+    why = page.locator("fieldset", has=page.get_by_label("Reason for this change"))
+    expect(why).to_contain_text("published on the public corrections log")
     page.get_by_label("Status:", exact=True).select_option(label="Proposed")
     page.get_by_role("button", name="Save", exact=True).first.click()
-    # Without a reason admin refuses the change and says what is missing.
-    expect(page.locator(".errorlist")).to_contain_text("Say why this record is being changed")
+    # Without a reason and kind admin refuses the change and says what is missing.
+    expect(page.locator(".errorlist").first).to_contain_text("Choose the kind of change")
+    expect(page.locator(".errorlist").nth(1)).to_contain_text(
+        "Say why this record is being changed"
+    )
+    page.get_by_label("Kind of change").select_option(label="Update")
     page.get_by_label("Reason for this change").fill(CORRECTION)
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
@@ -47,11 +54,15 @@ def test_admin_corrects_a_record_sees_it_published_and_reverts_it(page, make_use
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Corrections to {AGREEMENT}")
     entries = page.locator("li.correction")
     expect(entries).to_have_count(1)
-    expect(entries.first).to_contain_text("Changed: status")
+    expect(entries.first).to_contain_text("Update")
+    expect(entries.first).to_contain_text("Status: Under consideration → Proposed")
     expect(entries.first).to_contain_text(f"Why: {CORRECTION}")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Corrections").click()
-    expect(page.locator("li.correction").first).to_contain_text(AGREEMENT)
-    expect(page.locator("li.correction").first).to_contain_text(CORRECTION)
+    # The full log groups corrections under their record.
+    newest = page.locator("li.corrected-record").first
+    expect(newest.get_by_role("heading", level=2)).to_contain_text(AGREEMENT)
+    expect(newest).to_contain_text(CORRECTION)
+    expect(newest).to_contain_text("Status: Under consideration → Proposed")
 
     # Revert from the record's history: pick the version before the
     # correction, give the reason, and confirm.
@@ -61,9 +72,11 @@ def test_admin_corrects_a_record_sees_it_published_and_reverts_it(page, make_use
     versions = page.locator("#change-history tbody tr")
     expect(versions).to_have_count(2)
     expect(versions.first).to_contain_text(CORRECTION)
+    expect(versions.first).to_contain_text("Status: Under consideration → Proposed")
     versions.last.get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Revert")
     expect(page.get_by_label("Status:", exact=True)).to_have_value("under_consideration")
+    page.get_by_label("Kind of change").select_option(label="Correction")
     page.get_by_label("Reason for this change").fill(REVERT)
     page.get_by_role("button", name="Revert").first.click()
     # simple-history confirms a revert with admin's ordinary message.
@@ -76,4 +89,5 @@ def test_admin_corrects_a_record_sees_it_published_and_reverts_it(page, make_use
     page.get_by_role("link", name="See its corrections").click()
     expect(entries).to_have_count(2)
     expect(entries.nth(0)).to_contain_text(f"Why: {REVERT}")
+    expect(entries.nth(0)).to_contain_text("Status: Proposed → Under consideration")
     expect(entries.nth(1)).to_contain_text(f"Why: {CORRECTION}")

@@ -242,6 +242,7 @@ class Command(BaseCommand):
             "Search, rare term": f"/search/?q={RARE_TOKEN}",
             "Detail, many relations": f"/transfers/{richest}/",
             "Timeline": "/timeline/",
+            "Corrections log": "/corrections/",
             "CSV export, 1,000 rows": "/transfers/?"
             + urlencode({"date_after": first_day, "date_before": last_day, "_export": "csv"}),
             "Record brief (PDF)": f"/transfers/{richest}/brief.pdf",

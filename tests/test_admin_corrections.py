@@ -1,0 +1,403 @@
+"""Every admin path that changes a published record asks for a kind and a
+reason, shows the change readably, and refuses to undo another admin's edit
+(issue 13)."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.admin import helpers
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from cases.models import Actor, Agreement, Citation, Event, Transfer
+from tests.test_admin import _form_fields, change_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_named(django_user_model, username):
+    django_user_model.objects.create_user(username, password="not used")
+    call_command("assign_role", username, "admin", stdout=StringIO())
+    client = Client()
+    client.force_login(django_user_model.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def admin_client(django_user_model):
+    return admin_named(django_user_model, "desk-admin")
+
+
+@pytest.fixture
+def second_admin(django_user_model):
+    return admin_named(django_user_model, "night-desk")
+
+
+def change_url(record):
+    return reverse(f"admin:cases_{record._meta.model_name}_change", args=[record.pk])
+
+
+def log(client=None, **params):
+    """The public log as a reader sees it: (record, kind, changes, reason)."""
+    response = (client or Client()).get(reverse("cases:corrections"), params)
+    assert response.status_code == 200
+    return [
+        (
+            str(entry.record),
+            entry.kind_label,
+            [(c["field"], c["before"], c["after"]) for c in entry.changes],
+            entry.reason,
+        )
+        for entry in response.context["corrections"]
+    ]
+
+
+def log_html():
+    response = Client().get(reverse("cases:corrections"))
+    return response.content.decode()
+
+
+# --- Point 1: the change form -------------------------------------------------
+
+
+def test_the_kind_and_reason_come_first_and_say_they_are_published(admin_client, seed):
+    noem = Actor.objects.get(slug="kristi-noem")
+    page = admin_client.get(change_url(noem)).content.decode()
+    assert page.index('name="change_kind"') < page.index('name="name"')
+    assert page.index('name="change_reason"') < page.index('name="name"')
+    assert "are published on the public corrections log" in page
+
+
+def test_a_change_without_a_kind_is_refused(admin_client, seed):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(role="Former Secretary", change_reason="A later source")
+    response = admin_client.post(change_url(noem), data)
+    assert response.status_code == 200
+    assert "Choose the kind of change" in response.content.decode()
+    noem.refresh_from_db()
+    assert noem.role == "Secretary of Homeland Security"
+
+
+def test_a_change_with_kind_and_reason_is_on_the_log_with_its_kind_and_before_after(
+    admin_client, seed
+):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(role="Former Secretary", change_reason="A later source", change_kind="update")
+    assert admin_client.post(change_url(noem), data).status_code == 302
+    assert log() == [
+        (
+            "Kristi Noem",
+            "Update",
+            [("Role or title", "Secretary of Homeland Security", "Former Secretary")],
+            "A later source",
+        )
+    ]
+    page = log_html()
+    assert "Update" in page
+    assert "<del>Secretary of Homeland Security</del> → <ins>Former Secretary</ins>" in page
+
+
+def test_a_minor_edit_is_kept_in_the_history_but_not_published(admin_client, seed):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(
+        description=data["description"] + " ", change_reason="Stray space", change_kind="minor"
+    )
+    data["description"] = data["description"].replace("Homeland", "Homeland ")
+    assert admin_client.post(change_url(noem), data).status_code == 302
+    assert log() == []
+    latest = noem.history.first()
+    assert latest.history_change_kind == "minor"
+    assert latest.history_change_reason == "Stray space"
+    history_page = admin_client.get(reverse("admin:cases_actor_history", args=[noem.pk]))
+    assert "Stray space" in history_page.content.decode()
+    assert "Minor edit (not published)" in history_page.content.decode()
+
+
+# --- Point 1: a revert from History ---------------------------------------------
+
+
+def revert_form(client, record, version):
+    url = reverse(
+        f"admin:cases_{record._meta.model_name}_simple_history",
+        args=[record.pk, version.history_id],
+    )
+    return url, _form_fields(client.get(url).context["adminform"].form)
+
+
+def test_a_revert_without_a_reason_is_refused(admin_client, seed):
+    rubio = Actor.objects.get(slug="marco-rubio")
+    data = change_form_data(admin_client.get(change_url(rubio)))
+    data.update(role="Wrong title", change_reason="Mistaken edit", change_kind="correction")
+    assert admin_client.post(change_url(rubio), data).status_code == 302
+
+    url, data = revert_form(admin_client, rubio, rubio.history.earliest())
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Say why this record is being changed" in response.content.decode()
+    rubio.refresh_from_db()
+    assert rubio.role == "Wrong title"
+
+
+def test_a_revert_with_kind_and_reason_is_on_the_log(admin_client, seed):
+    rubio = Actor.objects.get(slug="marco-rubio")
+    data = change_form_data(admin_client.get(change_url(rubio)))
+    data.update(role="Wrong title", change_reason="Mistaken edit", change_kind="correction")
+    assert admin_client.post(change_url(rubio), data).status_code == 302
+
+    url, data = revert_form(admin_client, rubio, rubio.history.earliest())
+    data.update(change_reason="Undo the mistaken edit", change_kind="correction")
+    assert admin_client.post(url, data).status_code == 302
+
+    assert log()[0] == (
+        "Marco Rubio",
+        "Correction",
+        [("Role or title", "Wrong title", "U.S. Secretary of State")],
+        "Undo the mistaken edit",
+    )
+
+
+# --- Point 1: an inline citation edit ---------------------------------------------
+
+
+def test_an_inline_citation_change_alone_needs_a_reason(admin_client, seed):
+    event = Event.objects.get(slug="noem-visits-cecot")
+    data = change_form_data(admin_client.get(change_url(event)))
+    data["citations-0-note"] = "Her words at the prison"
+    response = admin_client.post(change_url(event), data)
+    assert response.status_code == 200
+    assert "a change to these rows is a change to the record" in response.content.decode()
+    assert not event.citations.filter(note="Her words at the prison").exists()
+
+
+def test_an_inline_citation_change_with_a_reason_is_on_the_log(admin_client, seed):
+    event = Event.objects.get(slug="noem-visits-cecot")
+    data = change_form_data(admin_client.get(change_url(event)))
+    data.update(
+        {
+            "citations-0-note": "Her words at the prison",
+            "change_reason": "Say where she said it",
+            "change_kind": "clarification",
+        }
+    )
+    assert admin_client.post(change_url(event), data).status_code == 302
+    [(record, kind, changes, reason)] = log()
+    assert (record, kind, reason) == (event.title, "Clarification", "Say where she said it")
+    assert [field for field, _before, _after in changes] == ["Citation"]
+    assert event.citations.get().history.first().history_change_kind == "clarification"
+
+
+# --- Point 1: the bulk action -------------------------------------------------------
+
+
+def bulk_change(client, records, **form):
+    model = type(records[0])
+    return client.post(
+        reverse(f"admin:cases_{model._meta.model_name}_changelist"),
+        {
+            "action": "change_claim_status",
+            helpers.ACTION_CHECKBOX_NAME: [record.pk for record in records],
+            **form,
+        },
+    )
+
+
+def test_a_bulk_change_asks_for_kind_and_reason_before_saving(admin_client, seed):
+    transfers = list(Transfer.objects.all()[:2])
+    asked = bulk_change(admin_client, transfers)
+    assert asked.status_code == 200
+    assert "Reason for this change" in asked.content.decode()
+    refused = bulk_change(admin_client, transfers, apply="1", claim_status="disputed")
+    assert refused.status_code == 200
+    assert "This field is required" in refused.content.decode()
+    assert not Transfer.objects.filter(claim_status="disputed").exists()
+
+
+def test_a_bulk_change_with_kind_and_reason_is_on_the_log_for_each_record(admin_client, seed):
+    transfers = list(Transfer.objects.exclude(claim_status="disputed")[:2])
+    response = bulk_change(
+        admin_client,
+        transfers,
+        apply="1",
+        claim_status="disputed",
+        change_kind="update",
+        change_reason="A second source disputes both",
+    )
+    assert response.status_code == 302
+    entries = log()
+    assert sorted(entry[0] for entry in entries) == sorted(t.title for t in transfers)
+    assert {(entry[1], entry[3]) for entry in entries} == {
+        ("Update", "A second source disputes both")
+    }
+    assert all(entry[2][0][0] == "Claim status" for entry in entries)
+
+
+# --- Point 2: readable history ------------------------------------------------------
+
+
+def add_rubio_as_sender(client, transfer, reason="He announced it"):
+    rubio = Actor.objects.get(slug="marco-rubio")
+    data = change_form_data(client.get(change_url(transfer)))
+    data["sent_by"] = [*data.get("sent_by", []), rubio.pk]
+    data.update(change_reason=reason, change_kind="correction")
+    return client.post(change_url(transfer), data)
+
+
+def test_history_page_shows_before_and_after_in_words_with_the_reason_once(admin_client, seed):
+    transfer = Transfer.objects.get(slug="deportation-of-hundreds")
+    data = change_form_data(admin_client.get(change_url(transfer)))
+    long_summary = "A much longer summary. " * 10
+    data.update(summary=long_summary, change_reason="Fuller summary", change_kind="update")
+    assert admin_client.post(change_url(transfer), data).status_code == 302
+    assert add_rubio_as_sender(admin_client, transfer).status_code == 302
+
+    page = admin_client.get(reverse("admin:cases_transfer_history", args=[transfer.pk]))
+    html = page.content.decode()
+    before = transfer.history.earliest().summary
+    assert f"<strong>Summary:</strong> {before} → {long_summary.strip()}</li>" in html
+    assert "chars]" not in html
+    assert (
+        "<strong>Sent by:</strong> Trump administration → Marco Rubio, Trump administration" in html
+    )
+    assert html.count("Fuller summary") == 1
+    assert "HISTORY_CHANGE_REASON" not in html.upper().replace('HISTORY_CHANGE_REASON"', "")
+
+
+def test_the_log_shows_a_relation_before_and_after(admin_client, seed):
+    transfer = Transfer.objects.get(slug="deportation-of-hundreds")
+    assert add_rubio_as_sender(admin_client, transfer).status_code == 302
+    assert log() == [
+        (
+            transfer.title,
+            "Correction",
+            [("Sent by", "Trump administration", "Marco Rubio, Trump administration")],
+            "He announced it",
+        )
+    ]
+
+
+def test_the_log_never_names_a_draft_linked_record(admin_client, seed):
+    transfer = Transfer.objects.get(slug="deportation-of-hundreds")
+    secret = Actor.objects.create(
+        slug="secret-official",
+        name="A secret official",
+        kind="person",
+        publication_status="draft",
+    )
+    data = change_form_data(admin_client.get(change_url(transfer)))
+    data["sent_by"] = [*data.get("sent_by", []), secret.pk]
+    data.update(change_reason="Who sent them", change_kind="update")
+    assert admin_client.post(change_url(transfer), data).status_code == 302
+    assert "A secret official" not in log_html()
+    assert "a record not yet published" in log_html()
+
+
+def test_internal_notes_stay_off_the_log_even_beside_a_public_change(admin_client, seed):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(
+        role="Former Secretary",
+        internal_note="Call her office",
+        change_reason="A later source",
+        change_kind="update",
+    )
+    assert admin_client.post(change_url(noem), data).status_code == 302
+    assert "Call her office" not in log_html()
+    assert [c[0] for c in log()[0][2]] == ["Role or title"]
+
+
+# --- Point 3: no lost edits -----------------------------------------------------------
+
+
+def test_a_save_from_a_form_loaded_before_anothers_save_is_refused_showing_both(
+    admin_client, second_admin, seed
+):
+    noem = Actor.objects.get(slug="kristi-noem")
+    first = change_form_data(admin_client.get(change_url(noem)))
+    second = change_form_data(second_admin.get(change_url(noem)))
+
+    first.update(role="Former Secretary", change_reason="Left office", change_kind="update")
+    assert admin_client.post(change_url(noem), first).status_code == 302
+
+    second.update(
+        description="A corrected description.",
+        change_reason="description correction",
+        change_kind="correction",
+    )
+    refused = second_admin.post(change_url(noem), second)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "saved by someone else after you opened this form" in html
+    # Both values: what the first admin saved, and what this form holds.
+    assert "Role or title: Secretary of Homeland Security → Former Secretary" in html
+    assert "desk-admin" in html and "Left office" in html
+    assert "Description: A corrected description." in html
+    assert f'href="{change_url(noem)}"' in html
+    noem.refresh_from_db()
+    assert noem.role == "Former Secretary"
+    assert noem.description != "A corrected description."
+
+    # Redone on the current version, the edit goes through, and keeps the role.
+    redo = change_form_data(second_admin.get(change_url(noem)))
+    redo.update(
+        description="A corrected description.",
+        change_reason="description correction",
+        change_kind="correction",
+    )
+    assert second_admin.post(change_url(noem), redo).status_code == 302
+    noem.refresh_from_db()
+    assert (noem.role, noem.description) == ("Former Secretary", "A corrected description.")
+
+
+def test_a_linked_record_added_meanwhile_is_not_dropped_by_an_older_form(
+    admin_client, second_admin, seed
+):
+    transfer = Transfer.objects.get(slug="deportation-of-hundreds")
+    stale = change_form_data(second_admin.get(change_url(transfer)))
+    assert add_rubio_as_sender(admin_client, transfer).status_code == 302
+
+    stale.update(summary="Edited summary", change_reason="Summary", change_kind="correction")
+    refused = second_admin.post(change_url(transfer), stale)
+
+    assert refused.status_code == 200
+    assert "Sent by: Trump administration → Marco Rubio, Trump administration" in (
+        refused.content.decode()
+    )
+    assert transfer.sent_by.filter(slug="marco-rubio").exists()
+
+
+def test_an_inline_citation_changed_meanwhile_is_not_overwritten(admin_client, second_admin, seed):
+    event = Event.objects.get(slug="noem-visits-cecot")
+    stale = change_form_data(second_admin.get(change_url(event)))
+    citation = event.citations.get()
+    citation_url = reverse("admin:cases_citation_change", args=[citation.pk])
+    data = change_form_data(admin_client.get(citation_url))
+    data.update(note="Checked against the video", change_reason="Note", change_kind="minor")
+    assert admin_client.post(citation_url, data).status_code == 302
+
+    stale.update(
+        {
+            "citations-0-note": "An older note",
+            "change_reason": "Note",
+            "change_kind": "correction",
+        }
+    )
+    refused = second_admin.post(change_url(event), stale)
+
+    assert refused.status_code == 200
+    assert "saved by someone else after you opened this form" in refused.content.decode()
+    assert Citation.objects.get(pk=citation.pk).note == "Checked against the video"
+
+
+def test_a_form_with_no_token_is_not_refused(admin_client, seed):
+    """Scripts posting without the hidden token are not blocked by it."""
+    agreement = Agreement.objects.get(slug="safe-third-country")
+    data = change_form_data(admin_client.get(change_url(agreement)))
+    del data["version"]
+    data.update(summary="Shorter.", change_reason="Shorter", change_kind="clarification")
+    assert admin_client.post(change_url(agreement), data).status_code == 302

@@ -1,0 +1,126 @@
+"""The README's Admin and Roles commands work as written in a fresh clone:
+no DEBUG, no SECRET_KEY, nothing put in front, only the `.env` that
+`make run` writes. Each runs in a subprocess against a throwaway SQLite
+database, so nothing here touches the developer's data."""
+
+import os
+import pty
+import re
+import select
+import shlex
+import subprocess
+import time
+
+import pytest
+from django.conf import settings
+
+from tests.test_settings import write_dev_env_file
+
+PASSWORD = "a long passphrase nobody guesses 2026"
+
+
+def readme_commands(*section_titles):
+    """The `.venv/bin/python manage.py ...` commands in the README sections
+    with these titles (code blocks and inline code alike), in order."""
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    sections = re.split(r"^(#{2,3} .+)$", readme, flags=re.M)
+    commands = []
+    for title, body in zip(sections[1::2], sections[2::2], strict=True):
+        if title.lstrip("#").strip() in section_titles:
+            for match in re.finditer(r"(\.venv/bin/python manage\.py [^`#\n]+)", body):
+                commands.append(match.group(1).strip())
+    return commands
+
+
+@pytest.fixture
+def fresh_clone_env(tmp_path):
+    """The environment of a newcomer's shell: no DEBUG or SECRET_KEY; the
+    clone's `.env` as make writes it; a throwaway database."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "HTTPS", "STATIC_MANIFEST"}
+    }
+    env["TRACKER_ENV_FILE"] = str(write_dev_env_file(tmp_path))
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'throwaway.sqlite3'}"
+    return env
+
+
+def run(command, env, answers=None):
+    """Run a README command as typed; `answers` are typed at its prompts, in
+    a pseudo-terminal, as a person would (createsuperuser asks)."""
+    argv = shlex.split(command)
+    if answers is None:
+        return subprocess.run(
+            argv, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        argv,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    output, pending, deadline = b"", list(answers), time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            if pending and output.rstrip().endswith(b":"):
+                os.write(controller, pending.pop(0).encode() + b"\n")
+        elif process.poll() is not None:
+            break
+    try:
+        # Hashing the password takes a while on a busy machine.
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    os.close(controller)
+    return subprocess.CompletedProcess(argv, process.returncode, output.decode(), "")
+
+
+def test_the_readme_lists_the_admin_and_roles_commands():
+    commands = readme_commands("Admin", "Roles")
+    assert ".venv/bin/python manage.py createsuperuser" in commands
+    assert sum("assign_role" in command for command in commands) == 3
+
+
+def test_every_admin_and_roles_command_in_the_readme_runs_as_written(fresh_clone_env):
+    python = str(settings.BASE_DIR / ".venv" / "bin" / "python")
+    if not os.access(python, os.X_OK):
+        pytest.skip("needs the clone's .venv, as the README's commands do")
+    migrate = run(".venv/bin/python manage.py migrate --noinput", fresh_clone_env)
+    assert migrate.returncode == 0, migrate.stderr
+
+    commands = readme_commands("Admin", "Roles")
+    # The README says an account must exist before it gets a role.
+    usernames = [shlex.split(command)[3] for command in commands if "assign_role" in command]
+    created = run(
+        ".venv/bin/python manage.py shell -c "
+        f'"from django.contrib.auth.models import User; '
+        f'[User.objects.create_user(name) for name in {usernames!r}]"',
+        fresh_clone_env,
+    )
+    assert created.returncode == 0, created.stderr
+
+    for command in commands:
+        if command.endswith("createsuperuser"):
+            result = run(
+                command, fresh_clone_env, ["chief", "chief@example.org", PASSWORD, PASSWORD]
+            )
+            assert "Superuser created successfully" in result.stdout, result.stdout
+        else:
+            result = run(command, fresh_clone_env)
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr
