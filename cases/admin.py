@@ -22,6 +22,7 @@ from .admin_provenance import (
     CitationSupportsFormMixin,
     CitationSupportsInlineMixin,
     ProvenanceAdminMixin,
+    ProvenanceCitationFormSet,
 )
 from .history import (
     EMPTY,
@@ -383,10 +384,15 @@ class CitationInlineForm(VersionCheckedForm):
     pass
 
 
+class CitationFormSet(ProvenanceCitationFormSet, ReasonRequiredInlineFormSet):
+    """A record's citations: a change needs the record's reason and kind, and
+    may not leave a shown value unsupported (cases/admin_provenance.py)."""
+
+
 class CitationInline(CitationSupportsInlineMixin, admin.StackedInline):
     model = Citation
     form = CitationInlineForm
-    formset = ReasonRequiredInlineFormSet
+    formset = CitationFormSet
     extra = 0
     autocomplete_fields = ["source", "attributed_to"]
     fields = ["source", "paragraph", "quote", "supports", "attributed_to", "note", "key", "version"]

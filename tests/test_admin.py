@@ -218,6 +218,7 @@ def test_admin_refuses_a_value_no_citation_supports_naming_the_field(admin_clien
     data["sent_by"] = [Actor.objects.get(slug="trump-administration").pk]
     data["from_country"] = "United States"
     data["change_reason"] = "The sender seems obvious"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -241,6 +242,7 @@ def test_admin_accepts_a_value_marked_as_the_newsrooms_inference(admin_client, s
     data["from_country"] = "United States"
     data["inferences"] = "from_country: Fictional reason, for this test only."
     data["change_reason"] = "Testing inferences"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -259,6 +261,7 @@ def test_unticking_the_only_support_of_a_value_is_refused(admin_client, seed):
         name for name in data[f"citations-{row}-supports"] if name != "count"
     ]
     data["change_reason"] = "Untick the count"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -274,6 +277,7 @@ def test_deleting_the_citation_that_supports_values_is_refused(admin_client, see
     row = citation_form_index(data, "transfer-handover-of-17-to-cecot-1")
     data[f"citations-{row}-DELETE"] = "on"
     data["change_reason"] = "Drop a citation"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -294,6 +298,7 @@ def test_a_party_added_in_its_inline_needs_a_citation_that_supports_the_parties(
             "party_roles-0-actor": Actor.objects.get(slug="ms-13").pk,
             "party_roles-0-role": "Fictional role",
             "change_reason": "Add a party",
+            "change_kind": "update",
         }
     )
 
@@ -361,6 +366,7 @@ def test_citation_admin_refuses_a_change_that_leaves_a_value_unsupported(admin_c
     assert data["supports"] == ", ".join(citation.supports)
     data["supports"] = "summary"
     data["change_reason"] = "Narrow the citation"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 
@@ -376,6 +382,7 @@ def test_citation_admin_refuses_a_field_the_record_does_not_have(admin_client, s
     data = change_form_data(admin_client.get(url))
     data["supports"] = f"{data['supports']}, destination"
     data["change_reason"] = "Wrong field"
+    data["change_kind"] = "correction"
 
     response = admin_client.post(url, data)
 

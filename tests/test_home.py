@@ -170,7 +170,9 @@ def test_a_correction_in_admin_changes_the_key_figure(admin_client, client, db):
     assert "hundreds (the source states no number)" in figure_for(home(client), transfer)
     url = reverse("admin:cases_transfer_change", args=[transfer.pk])
     data = change_form_data(admin_client.get(url))
-    data.update(count="238", count_stated="238", change_reason="A second count")
+    data.update(
+        count="238", count_stated="238", change_reason="A second count", change_kind="update"
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     figure = figure_for(home(client), transfer)
