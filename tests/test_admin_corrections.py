@@ -332,7 +332,7 @@ def test_a_save_from_a_form_loaded_before_anothers_save_is_refused_showing_both(
     # check can refuse it (a new description would need one: issue 10).
     second.update(
         description="A corrected description.",
-        inferences="description: fictional test inference",
+        inferences=second["inferences"] + "\ndescription: fictional test inference",
         change_reason="description correction",
         change_kind="correction",
     )
@@ -354,7 +354,7 @@ def test_a_save_from_a_form_loaded_before_anothers_save_is_refused_showing_both(
     redo = change_form_data(second_admin.get(change_url(noem)))
     redo.update(
         description="A corrected description.",
-        inferences="description: fictional test inference",
+        inferences=redo["inferences"] + "\ndescription: fictional test inference",
         change_reason="description correction",
         change_kind="correction",
     )
