@@ -1,6 +1,7 @@
 """Public, read-only pages. Views stay thin: queries live in querysets.py,
 columns in tables.py, filters in filters.py."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
@@ -357,7 +358,8 @@ def record_context(request, kind, slug):
     if record is None:
         raise Http404(f"No {kind.label} at this address.")
     # As the corrections log counts them: changes made since it was published.
-    latest_correction = corrections_log([records.filter(pk=record.pk)]).first()
+    corrections_to_record = list(corrections_log([records.filter(pk=record.pk)]))
+    latest_correction = corrections_to_record[0] if corrections_to_record else None
     relations = records.detail_relations_of(record)
     lead, fields = presentation.present_record(record, kind, relations.get("citations", ()))
     context = {
@@ -372,12 +374,31 @@ def record_context(request, kind, slug):
         "table_url": table_url(kind),
         "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
         "corrections_url": corrections_url(record),
+        "as_it_stood_links": as_it_stood_links(record, corrections_to_record),
         **relations,
     }
     if kind.model is Source:
         context["paragraphs"] = record.paragraphs
         context["citations_by_record"] = _citations_by_record(context["citations"])
     return context
+
+
+def as_it_stood_links(record, corrections):
+    """For each correction, newest first: its time and the record brief of
+    the record as it stood just before it (cases/asof.py)."""
+    brief_url = f"{record.get_absolute_url()}brief.pdf"
+    return [
+        {
+            "corrected_at": row["corrected_at"],
+            "url": f"{brief_url}?"
+            + urlencode({asof.AS_OF_PARAM: (row["corrected_at"] - JUST_BEFORE).isoformat()}),
+        }
+        for row in corrections
+    ]
+
+
+# "As it stood before a correction": history rows are stamped to the microsecond.
+JUST_BEFORE = timedelta(microseconds=1)
 
 
 def records_relations(context, kind):
