@@ -21,7 +21,7 @@ from PIL import Image
 from cases import dossier
 from cases.kinds import DOSSIER_KINDS
 from cases.models import Agreement, Statement
-from cases.pdf import NoteNumbers
+from cases.pdf import NoteNumbers, short_source_name
 from cases.presentation import record_heading
 from tests.factories import make_actor, make_event, make_statement, make_transfer
 from tests.test_admin import change_form_data
@@ -142,17 +142,21 @@ def test_dossier_has_one_note_per_distinct_quote_numbered_in_order_of_first_use(
     # Read back from the PDF: each distinct quote once among the notes, short source names.
     text = pdf_text(brief_client.get("/dossier.pdf"))
     notes = text[text.index("One note per quote") : text.rindex("Sources")]
+    # Each note ends with its paragraph: as many notes as distinct quotes.
+    assert len(re.findall(r", paragraph \d+", notes)) == len(endnotes)
     for citation in endnotes:
-        assert notes.count(folded(citation.quote)) == 1, citation.quote[:40]
+        assert f"{folded(citation.quote)} {short_source_name(citation.source)}" in notes
     assert "Bukele's visit to the White House and the…, paragraph" in notes
 
 
 @pytest.mark.usefixtures("drafts")
-def test_dossier_gives_each_record_its_claim_status_and_editors_its_draft_mark(staff_client):
+def test_dossier_gives_each_record_its_claim_status_and_editors_its_draft_mark(
+    staff_client, staff_user
+):
     text = pdf_text(staff_client.get("/dossier.pdf"))
 
     for kind in DOSSIER_KINDS:
-        for record in kind.model.objects.all():
+        for record in kind.model.objects.in_dossier(staff_user).for_listing(staff_user):
             heading = folded(record_heading(record))
             claim = record.get_claim_status_display().upper()
             mark = f"{heading} {claim}"
@@ -225,16 +229,16 @@ def test_record_brief_as_of_before_a_correction_shows_the_old_value_and_the_chan
     pages = page_texts(admin_client.get(url, {"as_of": corrected.isoformat()}))
     then = " ".join(pages)
 
-    assert "Status Under consideration" in then
-    assert "Status Proposed" not in then
+    assert "Under consideration" in then
+    assert "Proposed" not in then  # the value; the claim status reads PROPOSED
     assert "Changed since then" in then
-    assert f"Status changed. Reason given: {REASON}" in then
+    assert f"status changed. Reason given: {REASON}" in then
     assert "not its links to other records or its citations" in then
     for page in pages:
         assert f"as of {stamp(corrected)}" in page
 
     now = pdf_text(admin_client.get(url))
-    assert "Status Proposed" in now
+    assert "Proposed" in now
     assert "Under consideration" not in now
     assert "Changed since then" not in now
 
@@ -248,7 +252,7 @@ def test_dossier_as_of_before_a_correction_shows_the_old_value_and_the_change(
     assert "“Safe Third Country” migration agreement PROPOSED : status Under consideration" in (
         then
     )
-    assert f"Status changed. Reason given: {REASON}" in then
+    assert f"status changed. Reason given: {REASON}" in then
     for page in pages:
         assert f"Case dossier · as of {stamp(corrected)}" in page
 
@@ -267,7 +271,7 @@ def test_table_brief_as_of_filters_on_the_values_as_they_stood(admin_client, cor
 
     assert "“Safe Third Country” migration agreement" in then
     assert "1 row." in then
-    assert f"Status changed. Reason given: {REASON}" in then
+    assert f"status changed. Reason given: {REASON}" in then
     assert "Safe Third Country" not in now
     assert "0 rows." in now
 
@@ -279,7 +283,7 @@ def test_record_page_offers_the_brief_as_it_stood_before_each_correction(admin_c
     assert len(links) == 1
     assert "before the correction of" in page
     text = pdf_text(admin_client.get(links[0].replace("&amp;", "&")))
-    assert "Status Under consideration" in text
+    assert "Under consideration" in text
 
 
 def test_table_brief_as_of_runs_the_same_queries_however_many_rows(brief_client, seed):
