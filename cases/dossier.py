@@ -12,8 +12,6 @@ section each goes into is said here, once.
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.utils.html import format_html
-
 from . import asof, presentation
 from .kinds import DOSSIER_KINDS
 from .models import Actor, Agreement, DetaineeGroup, Event, Source, Statement, Transfer
@@ -34,7 +32,7 @@ SECTIONS = (
         "What happened",
         (Event,),
         "Dated items in date order, then those the sources do not date, by the sources' own "
-        "wording; an event still to come is marked scheduled. The events follow in full.",
+        "wording; an event still to come is marked scheduled. Then each event in full.",
     ),
     Section(
         "arrangements",
@@ -93,7 +91,7 @@ def dossier_context(user, moment=None):
                 "title": section.title,
                 "intro": section.intro,
                 "entries": section_entries,
-                "groups": _actor_groups(section_entries) if Actor in section.models else None,
+                "groups": _groups(section, section_entries),
                 "timeline": _timeline(entries) if Event in section.models else None,
             }
         )
@@ -142,6 +140,11 @@ def _present(entry, notes):
         numbers=[notes.number(citation) for citation in citations],
         length=None,
     )
+    # A statement's heading holds its words whole: they are not printed twice.
+    kind = entry["kind"]
+    entry["fields"] = [
+        value for value in entry["fields"] if kind.field(value.name).shows != "statement"
+    ]
     shown = set(presentation_names(entry["kind"]))
     entry["record_notes"] = sorted(
         {
@@ -158,12 +161,9 @@ def presentation_names(kind):
 
 
 def _heading_html(record):
-    return format_html(
-        '<a href="{}">{}</a>{}',
-        record.get_absolute_url(),
-        presentation.record_heading(record),
-        presentation.badges_html(record),
-    )
+    """The record's name, whole, with its badges: a statement is named by its
+    speaker and its words (a paraphrase marked as such), as everywhere."""
+    return presentation.record_link_html(record, length=None)
 
 
 def _figure(entry, field_name, notes, prefix=""):
@@ -236,12 +236,19 @@ def _key_figures(entries, notes):
     return figures
 
 
-def _actor_groups(entries):
-    """[(kind of actor, entries)], in the order the queryset gives (by kind)."""
-    return [
-        (label, list(group))
-        for label, group in groupby(entries, key=lambda e: e["record"].get_kind_display())
-    ]
+def _groups(section, entries):
+    """[(subheading, entries)]: actors by their kind (person, government…);
+    in a section of several kinds, each kind under its own name; else None."""
+    if Actor in section.models:
+        return _grouped(entries, lambda entry: entry["record"].get_kind_display())
+    if len(section.models) > 1 or Event in section.models:
+        # Several kinds, or the events after the timeline: each under its name.
+        return _grouped(entries, lambda entry: entry["kind"].title)
+    return None
+
+
+def _grouped(entries, key):
+    return [(label, list(group)) for label, group in groupby(entries, key=key)]
 
 
 def _timeline(entries):

@@ -22,7 +22,7 @@ from cases import dossier
 from cases.kinds import DOSSIER_KINDS
 from cases.models import Agreement, Statement
 from cases.pdf import NoteNumbers, short_source_name
-from cases.presentation import record_heading
+from cases.presentation import record_label
 from tests.factories import make_actor, make_event, make_statement, make_transfer
 from tests.test_admin import change_form_data
 from tests.test_pdf import drafts, folded, pdf_text, read_pdf  # noqa: F401 (a fixture)
@@ -157,7 +157,7 @@ def test_dossier_gives_each_record_its_claim_status_and_editors_its_draft_mark(
 
     for kind in DOSSIER_KINDS:
         for record in kind.model.objects.in_dossier(staff_user).for_listing(staff_user):
-            heading = folded(record_heading(record))
+            heading = folded(record_label(record, None))
             claim = record.get_claim_status_display().upper()
             mark = f"{heading} {claim}"
             assert mark in text, mark
