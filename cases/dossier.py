@@ -237,14 +237,12 @@ def _key_figures(entries, notes):
 
 
 def _groups(section, entries):
-    """[(subheading, entries)]: actors by their kind (person, government…);
-    in a section of several kinds, each kind under its own name; else None."""
+    """[(subheading, entries)]: actors (the kind whose dossier title is the
+    section's) by their kind of actor (person, government…); any other
+    kind under its name in the registry."""
     if Actor in section.models:
         return _grouped(entries, lambda entry: entry["record"].get_kind_display())
-    if len(section.models) > 1 or Event in section.models:
-        # Several kinds, or the events after the timeline: each under its name.
-        return _grouped(entries, lambda entry: entry["kind"].title)
-    return None
+    return _grouped(entries, lambda entry: entry["kind"].dossier_title or entry["kind"].title)
 
 
 def _grouped(entries, key):
