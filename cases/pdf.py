@@ -174,6 +174,8 @@ def render_pdf(
         "as_of": as_of or generated_at,
         "is_past": as_of is not None,
         "permalink": request.build_absolute_uri(permalink or request.get_full_path()),
+        # An as-of brief can only be made again from its own address.
+        "own_url": request.build_absolute_uri(),
         "paper": paper,
         "page_size": page_size,
     }
