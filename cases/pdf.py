@@ -142,11 +142,25 @@ def brief_filename(kind, slug=None, *, on=None):
     return re.sub(r"[^A-Za-z0-9_-]+", "-", "-".join(parts)) + ".pdf"
 
 
-def render_pdf(request, template_name, context, *, title, filename, landscape=False):
+def render_pdf(
+    request,
+    template_name,
+    context,
+    *,
+    title,
+    filename,
+    landscape=False,
+    kind_label="Brief",
+    as_of=None,
+    permalink=None,
+):
     """Render `template_name` with `context` to a PDF download.
 
-    The template gets `brief` (title, tracker name, generation time, page
-    size) on top of `context`. Raises BriefRefused for a bad `paper` parameter.
+    The template gets `brief` (title, tracker name, what kind of brief it is,
+    the time its records are as of, the permalink of the view it was made
+    from, generation time, page size) on top of `context`; every page's
+    footer repeats the first four. Raises BriefRefused for a bad `paper`
+    parameter.
     """
     paper = paper_from(request)
     generated_at = timezone.localtime()
@@ -155,6 +169,13 @@ def render_pdf(request, template_name, context, *, title, filename, landscape=Fa
         "title": title,
         "tracker_name": TRACKER_NAME,
         "generated_at": generated_at,
+        "kind_label": kind_label,
+        # A brief of the records as they are shows them as of now.
+        "as_of": as_of or generated_at,
+        "is_past": as_of is not None,
+        "permalink": request.build_absolute_uri(permalink or request.get_full_path()),
+        # An as-of brief can only be made again from its own address.
+        "own_url": request.build_absolute_uri(),
         "paper": paper,
         "page_size": page_size,
     }
@@ -172,6 +193,42 @@ def render_pdf(request, template_name, context, *, title, filename, landscape=Fa
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# A source's title in a note is cut to this many characters (at a word); the
+# full title is given once, in the list of sources.
+SHORT_TITLE_LENGTH = 48
+
+
+def short_source_name(source):
+    """Publisher and short title, e.g. 'CBS News, “CBS News reports on a
+    ‘Safe Third Country’ agreement”', for a note; the title is cut at a word."""
+    title = " ".join(source.title.split())
+    if len(title) > SHORT_TITLE_LENGTH:
+        title = title[: SHORT_TITLE_LENGTH + 1].rsplit(" ", 1)[0].rstrip(" ,;:.(") + "…"
+    return f"{source.publisher}, {title}" if source.publisher else title
+
+
+class NoteNumbers:
+    """One endnote per distinct quote, numbered in the order the document
+    first uses it: the same words from the same paragraph of the same source
+    get the number they got the first time, however many records cite them."""
+
+    def __init__(self):
+        self.endnotes = []
+        self._by_quote = {}
+
+    @staticmethod
+    def key(citation):
+        return (citation.source_id, citation.paragraph, " ".join(citation.quote.split()))
+
+    def number(self, citation):
+        key = self.key(citation)
+        if key not in self._by_quote:
+            self.endnotes.append(citation)
+            self._by_quote[key] = len(self.endnotes)
+        citation.note_number = self._by_quote[key]
+        return citation.note_number
 
 
 def number_endnotes(entries):

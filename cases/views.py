@@ -1,6 +1,7 @@
 """Public, read-only pages. Views stay thin: queries live in querysets.py,
 columns in tables.py, filters in filters.py."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
@@ -11,14 +12,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator, capfirst, slugify
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import exports, pdf, presentation, roles
+from . import asof, dossier, exports, pdf, presentation, roles
 from .access import permission_required_with_message
 from .highlights import highlighted_paragraphs
-from .kinds import DOSSIER_KINDS, KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
+from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .models import Event, Source
 from .pagination import CappedCountPaginator
 from .querysets import (
@@ -156,17 +157,6 @@ def _timeline_page(request, entries, page_param):
         query[page_param] = page.next_page_number()
         page.next_url = f"?{query.urlencode()}"
     return page
-
-
-def timeline_items(user):
-    """(dated, undated): every dated item oldest first; undated ones apart, by
-    the source's wording, because placing them anywhere on the line would
-    invent a date. For the PDF dossier, which caps how many records it holds."""
-    querysets = _timeline_querysets(user)
-    return tuple(
-        records_for_entries(querysets, timeline_entries(querysets, dated), user)
-        for dated in (True, False)
-    )
 
 
 # --- Tables ---------------------------------------------------------------
@@ -451,7 +441,8 @@ def record_context(request, kind, slug):
     if record is None:
         raise Http404(f"No {kind.label} at this address.")
     # As the corrections log counts them: changes made since it was published.
-    latest_correction = corrections_log([records.filter(pk=record.pk)]).first()
+    corrections_to_record = list(corrections_log([records.filter(pk=record.pk)]))
+    latest_correction = corrections_to_record[0] if corrections_to_record else None
     relations = records.detail_relations_of(record)
     lead, fields = presentation.present_record(record, kind, relations.get("citations", ()))
     context = {
@@ -466,6 +457,7 @@ def record_context(request, kind, slug):
         "table_url": table_url(kind),
         "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
         "corrections_url": corrections_url(record),
+        "as_it_stood_links": as_it_stood_links(record, corrections_to_record),
         **relations,
     }
     if kind.model is Source:
@@ -475,6 +467,24 @@ def record_context(request, kind, slug):
             record.paragraphs, context["citations"]
         )
     return context
+
+
+def as_it_stood_links(record, corrections):
+    """For each correction, newest first: its time and the record brief of
+    the record as it stood just before it (cases/asof.py)."""
+    brief_url = f"{record.get_absolute_url()}brief.pdf"
+    return [
+        {
+            "corrected_at": row["corrected_at"],
+            "url": f"{brief_url}?"
+            + urlencode({asof.AS_OF_PARAM: (row["corrected_at"] - JUST_BEFORE).isoformat()}),
+        }
+        for row in corrections
+    ]
+
+
+# "As it stood before a correction": history rows are stamped to the microsecond.
+JUST_BEFORE = timedelta(microseconds=1)
 
 
 def records_relations(context, kind):
@@ -582,25 +592,41 @@ PORTRAIT_MAX_COLUMNS = 4
 
 @brief_export_required
 def record_brief(request, slug, kind):
-    """A record's page as a PDF: its fields, related records and citations."""
+    """A record's page as a PDF: its fields, related records and citations;
+    with `?as_of=`, its own fields as they stood then (cases/asof.py) and
+    the corrections made since."""
     context = record_context(request, kind, slug)
-    # A brief prints every label and quote whole.
-    context["lead"], context["fields"] = presentation.present_record(
-        context["record"], kind, context.get("citations", ()), length=None
-    )
-    context["related_sections"] = presentation.related_sections(
-        kind, records_relations(context, kind), length=None
-    )
+    record = context["record"]
     try:
+        moment = asof.requested_moment(request)
+        if moment is not None:
+            record = asof.record_as_it_stood(record, kind.model, moment, request.user)
+            context["changes_since"] = asof.changes_since(
+                [kind.model.objects.visible_to(request.user).filter(pk=record.pk)],
+                moment,
+                request.user,
+            )
+            context["history_limits"] = asof.HISTORY_LIMITS
+            context["heading"] = presentation.record_heading(record)
+        # A brief prints every label and quote whole.
+        context["lead"], context["fields"] = presentation.present_record(
+            record, kind, context.get("citations", ()), length=None
+        )
+        context["related_sections"] = presentation.related_sections(
+            kind, records_relations(context, kind), length=None
+        )
         return pdf.render_pdf(
             request,
             kind.brief_template,
             context,
-            title=presentation.record_label(context["record"]),
+            title=presentation.record_label(record),
             filename=pdf.brief_filename(slugify(kind.label), slug),
+            kind_label=f"{capfirst(kind.label)} brief",
+            as_of=moment,
+            permalink=record.get_absolute_url(),
         )
     except pdf.BriefRefused as refusal:
-        return pdf.refusal_response(request, refusal, context["record"].get_absolute_url())
+        return pdf.refusal_response(request, refusal, record.get_absolute_url())
 
 
 class TableBriefView(RecordListView):
@@ -616,6 +642,26 @@ class TableBriefView(RecordListView):
 
     def get_table_pagination(self, table):
         return False
+
+    def get(self, request, *args, **kwargs):
+        self.filters_applied_today = []
+        try:
+            self.as_of = asof.requested_moment(request)
+        except pdf.BriefRefused as refusal:
+            return pdf.refusal_response(request, refusal, self.table_page_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_table_data(self):
+        """The rows as filtered now, or (`?as_of=`) the rows whose own fields
+        matched the filters then, as they stood then (cases/asof.py)."""
+        if self.as_of is None:
+            return super().get_table_data()
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return []
+        rows, self.filters_applied_today = asof.filter_as_it_stood(
+            self.filterset, self.as_of, self.request.user
+        )
+        return rows
 
     def render_to_response(self, context, **response_kwargs):
         table = context["table"]
@@ -634,6 +680,14 @@ class TableBriefView(RecordListView):
             title = context["page_title"]
             # Printed cells are never shortened: a brief prints quotes whole.
             table.in_print = True
+            if self.as_of is not None:
+                context["changes_since"] = asof.changes_since(
+                    [self.model.objects.visible_to(self.request.user)],
+                    self.as_of,
+                    self.request.user,
+                )
+                context["history_limits"] = asof.HISTORY_LIMITS
+                context["filters_applied_today"] = self.filters_applied_today
             return pdf.render_pdf(
                 self.request,
                 "cases/pdf/table_brief.html",
@@ -646,6 +700,9 @@ class TableBriefView(RecordListView):
                 title=f"{title}, as filtered" if context["active_filters"] else title,
                 filename=pdf.brief_filename(slugify(self.kind.label_plural)),
                 landscape=len(table.columns) > PORTRAIT_MAX_COLUMNS,
+                kind_label="Table brief",
+                as_of=self.as_of,
+                permalink=back_url,
             )
         except pdf.BriefRefused as refusal:
             return pdf.refusal_response(self.request, refusal, back_url)
@@ -671,14 +728,14 @@ class TableBriefView(RecordListView):
         """The table page this brief prints, with the same filters and sort."""
         params = self.request.GET.copy()
         params.pop("paper", None)
+        params.pop(asof.AS_OF_PARAM, None)
         return table_url(self.kind) + (f"?{params.urlencode()}" if params else "")
 
 
 @brief_export_required
 def case_dossier(request):
-    """The whole case as one PDF, as far as the reader may see it: the
-    records of each kind the registry puts in the dossier (cases/kinds.py),
-    the timeline, the notes and the sources."""
+    """The whole case as one PDF, as far as the reader may see it, as the
+    records are now or (`?as_of=`) as they stood then: see cases/dossier.py."""
     user = request.user
     counts = count_each([kind.model.objects.visible_to(user) for kind in KINDS])
     if sum(counts) > DOSSIER_RECORD_CAP:
@@ -688,46 +745,26 @@ def case_dossier(request):
             status=200,
         )
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
-    sections = [
-        {
-            "kind": kind,
-            "title": kind.dossier_title or kind.title,
-            "entries": _dossier_entries(
-                kind, kind.model.objects.visible_to(user).in_dossier(user).for_detail(user)
-            ),
-        }
-        for kind in DOSSIER_KINDS
-    ]
-    endnotes = pdf.number_endnotes([entry for section in sections for entry in section["entries"]])
-    for section in sections:
-        for entry in section["entries"]:
-            entry["lead"], entry["fields"] = presentation.present_record(
-                entry["record"],
-                section["kind"],
-                entry["citations"],
-                numbers=entry["note_numbers"],
-                length=None,
-            )
-    dated, undated = timeline_items(user)
-    context = {
-        "counts": [(kind.title, count) for kind, count in zip(KINDS, counts, strict=True)],
-        "sections": sections,
-        "endnotes": endnotes,
-        "timeline": [*dated, *undated],
-        "sources": Source.objects.visible_to(user).defer("text"),
-    }
     try:
+        moment = asof.requested_moment(request)
+        context = dossier.dossier_context(user, moment)
+        if moment is not None:
+            if not any(section["entries"] for section in context["sections"]):
+                raise pdf.BriefRefused(
+                    f"Nothing was in the tracker yet on {asof.format_moment(moment)}."
+                )
+            context["changes_since"] = asof.changes_since(
+                [kind.model.objects.visible_to(user) for kind in KINDS], moment, user
+            )
+            context["history_limits"] = asof.HISTORY_LIMITS
         return pdf.render_pdf(
             request,
             "cases/pdf/dossier.html",
             context,
             title="Case dossier: U.S. deportations to El Salvador",
             filename=pdf.brief_filename("case-dossier"),
+            kind_label="Case dossier",
+            as_of=moment,
         )
     except pdf.BriefRefused as refusal:
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
-
-
-def _dossier_entries(kind, records):
-    """Each record with its related records by relation name, as its page has them."""
-    return [{"record": record, **records.detail_relations_of(record)} for record in records]

@@ -9,7 +9,8 @@ SQLite database in a temporary folder (migrate + load_seed), serves the site
 from it with gunicorn in production settings on a free loopback port, takes
 the key pages at desktop (1280 px) and phone (390 px) widths in Debian's
 Chromium, downloads one brief of each kind (record, table, dossier) as an
-editor and renders each first page to PNG with pdftoppm (Debian:
+editor (and the record brief as the record stood a moment ago) and renders each
+first page (the first two of the dossier and of the as-of brief) to PNG with pdftoppm (Debian:
 poppler-utils), then stops the server and removes the folder.
 """
 
@@ -24,7 +25,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -53,10 +56,13 @@ PAGES = [
     ("corrections", "/corrections/"),
     ("login", "/accounts/login/"),
 ]
+# (name, path, pages to save). The as-of record brief is asked for as the
+# record stood a moment ago (the throwaway database is seeded just before).
 BRIEFS = [
-    ("brief-record", "/agreements/safe-third-country/brief.pdf"),
-    ("brief-table", "/transfers/brief.pdf?destination=cecot&sort=-date"),
-    ("brief-dossier", "/dossier.pdf"),
+    ("brief-record", "/agreements/safe-third-country/brief.pdf", 1),
+    ("brief-table", "/transfers/brief.pdf?destination=cecot&sort=-date", 1),
+    ("brief-dossier", "/dossier.pdf", 2),
+    ("brief-record-as-of", "/agreements/safe-third-country/brief.pdf?as_of={now}", 2),
 ]
 # The README's two pictures: (file name in docs/, page, viewport, element to
 # scroll to the top or None). The viewport only (not the full page) keeps
@@ -156,17 +162,22 @@ def shoot_briefs(browser, base_url, workdir):
     context = browser.new_context(base_url=base_url, viewport=DESKTOP)
     log_in(context)
     saved = []
-    for name, path in BRIEFS:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for name, path, pages in BRIEFS:
+        path = path.format(now=quote(now))
         response = context.request.get(path)
         if response.status != 200 or response.headers.get("content-type") != "application/pdf":
             sys.exit(f"{path} answered {response.status} {response.headers.get('content-type')}.")
         pdf = workdir / f"{name}.pdf"
         pdf.write_bytes(response.body())
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, OUT / name],
-            check=True,
-        )
-        saved.append(OUT / f"{name}.png")
+        for page in range(1, pages + 1):
+            image = name if page == 1 else f"{name}-page{page}"
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page)]
+                + ["-singlefile", pdf, OUT / image],
+                check=True,
+            )
+            saved.append(OUT / f"{image}.png")
     context.close()
     return saved
 

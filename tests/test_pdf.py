@@ -414,15 +414,15 @@ def test_dossier_has_counts_actors_timeline_notes_sources_and_page_numbers(brief
     reader = read_pdf(brief_client.get("/dossier.pdf"))
     text = folded(" ".join(page.extract_text() for page in reader.pages))
 
-    assert "Summary" in text
-    assert "Agreements 3" in text
-    assert "Transfers 2" in text
-    assert "Detainee groups 3" in text
+    assert "Key figures" in text
+    assert "3 agreements" in text
+    assert "2 transfers" in text
+    assert "3 groups of detainees" in text
     assert "People and organizations involved" in text
     assert "Tren de Aragua" in text
     assert "Nayib Bukele" in text
     # Dated items in date order, then undated ones by the source's wording.
-    timeline = text[text.index("Timeline") : text.index("Notes")]
+    timeline = text[text.index("Dated items in date order") : text.index("Arrangements The")]
     # The landing is undated (the article dates only its report, "this Saturday").
     assert timeline.index("14 April 2025") < timeline.index("reported this Saturday")
     assert timeline.index("14 April 2025") < timeline.index("the most recent operation")

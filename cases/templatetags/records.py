@@ -5,7 +5,7 @@ surface says."""
 from django import template
 from django.utils.text import Truncator
 
-from cases import presentation
+from cases import pdf, presentation
 from cases.kinds import kind_of
 
 register = template.Library()
@@ -59,3 +59,9 @@ def excerpt(record, words=30):
         if text:
             return Truncator(text).words(words)
     return ""
+
+
+@register.filter
+def short_source_name(source):
+    """Publisher and short title, for a note (cases/pdf.py)."""
+    return pdf.short_source_name(source)

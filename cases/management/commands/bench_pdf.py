@@ -24,6 +24,7 @@ import tracemalloc
 import warnings
 from contextlib import contextmanager
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +33,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cases import views
@@ -43,7 +45,10 @@ from cases.models import (
 
 HOST = "bench.localhost"
 RECORD_BRIEF_TARGET_MS = 300
-TABLE_BRIEF_TARGET_MS = 1000
+# Issue 12's targets (median, this machine): a 100-row table brief and the
+# dossier of the seed.
+TABLE_BRIEF_TARGET_MS = 500
+DOSSIER_TARGET_MS = 1000
 TABLE_BRIEF_ROWS = 100
 # What `manage.py synthesize` makes: at least 71 actors, facilities, agreements
 # and its source, then about 2.55 records (groups, events, statements, more
@@ -128,7 +133,13 @@ class Command(BaseCommand):
         )
         self.measure("table brief (all actors)", "/actors/brief.pdf")
         self.measure("table brief (all transfers)", "/transfers/brief.pdf")
-        self.measure("case dossier", "/dossier.pdf")
+        self.measure("case dossier", "/dossier.pdf", target_ms=DOSSIER_TARGET_MS)
+        moment = timezone.now().isoformat(timespec="seconds")
+        self.measure(
+            "case dossier as of a moment ago",
+            "/dossier.pdf?" + urlencode({"as_of": moment}),
+            target_ms=DOSSIER_TARGET_MS,
+        )
         self.stdout.write(
             f"  (no seed table has {TABLE_BRIEF_ROWS} rows; the {TABLE_BRIEF_ROWS}-row "
             "table brief is measured at the larger size)"

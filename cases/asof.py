@@ -1,0 +1,172 @@
+"""Briefs as the records stood at an earlier time (`?as_of=2026-11-20T12:00`).
+
+Built from the edit history (django-simple-history): each record's own fields
+are read from its latest history row at or before that time and laid over the
+record as it is loaded today. History does not keep a record's links to other
+records (many-to-many, reverse relations) or its citations, so those are
+shown as they are now; every as-of brief says so (HISTORY_LIMITS).
+
+What changed since is the corrections log's own account (corrections_log and
+describe_corrections in cases/querysets.py), cut at that time, reasons and all.
+"""
+
+from datetime import datetime, time
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_date, parse_datetime
+from django_filters.constants import EMPTY_VALUES
+
+from .filters import SearchFilter
+from .pdf import BriefRefused
+from .querysets import corrections_log, describe_corrections, sees_drafts
+
+AS_OF_PARAM = "as_of"
+HISTORY_LIMITS = (
+    "The edit history keeps each record's own fields (titles, dates, numbers, claim and "
+    "publication status…) but not its links to other records or its citations: those are "
+    "shown as they are now."
+)
+# How much of a bad value a message repeats back.
+ECHO_LENGTH = 40
+MOMENT_FORMAT = "j F Y, H:i T"
+
+
+def requested_moment(request):
+    """The time `?as_of=` asks for, aware, or None for "now". A bare date
+    means the end of that day. Raises BriefRefused (400) for a value that is
+    not a time, or one in the future."""
+    raw = request.GET.get(AS_OF_PARAM, "").strip()
+    if not raw:
+        return None
+    moment = None
+    try:
+        moment = parse_datetime(raw)
+        if moment is None:
+            day = parse_date(raw)
+            moment = datetime.combine(day, time.max) if day else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BriefRefused(
+            f"“{raw[:ECHO_LENGTH]}” is not a time. Give one as 2026-11-20T12:00 "
+            "(or a day, 2026-11-20), or leave out as_of for the records as they are now."
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now():
+        raise BriefRefused(
+            f"{format_moment(moment)} is in the future: a brief can show the records as they "
+            "stood at an earlier time, or as they are now (leave out as_of)."
+        )
+    return moment
+
+
+def format_moment(moment):
+    return date_format(timezone.localtime(moment), MOMENT_FORMAT)
+
+
+def history_rows(model, pks, moment):
+    """{pk: the latest history row at or before `moment`} for records that
+    existed then (not yet created, or deleted by then: left out)."""
+    rows = (
+        model.history.filter(id__in=list(pks), history_date__lte=moment)
+        .latest_of_each()
+        .exclude(history_type="-")
+    )
+    return {row.id: row for row in rows}
+
+
+def as_it_stood(records, model, moment, user):
+    """`records` (loaded today, with their relations) as they stood at
+    `moment`: their own fields read from history; those that did not exist
+    then, or were drafts then for a reader who does not see drafts, left out.
+    A foreign key that pointed elsewhere then is loaded again, as far as the
+    reader may see it (one query per such key, none when none changed)."""
+    rows = history_rows(model, (record.pk for record in records), moment)
+    shows_drafts = sees_drafts(user)
+    kept, changed_keys = [], {}
+    for record in records:
+        row = rows.get(record.pk)
+        if row is None or (not shows_drafts and row.publication_status != "published"):
+            continue
+        for field in model._meta.concrete_fields:
+            if field.primary_key or not hasattr(row, field.attname):
+                continue
+            then = getattr(row, field.attname)
+            if field.is_relation and then != getattr(record, field.attname):
+                changed_keys.setdefault(field, []).append(record)
+            # Setting a key's id drops the cached record when it differs.
+            setattr(record, field.attname, then)
+        kept.append(record)
+    for field, changed in changed_keys.items():
+        ids = {getattr(record, field.attname) for record in changed} - {None}
+        related = field.related_model.objects.visible_to(user).in_bulk(ids) if ids else {}
+        for record in changed:
+            field.set_cached_value(record, related.get(getattr(record, field.attname)))
+    return kept
+
+
+def record_as_it_stood(record, model, moment, user):
+    """One record as it stood at `moment`; BriefRefused when it was not in
+    the tracker then (or not yet public, for a reader who sees no drafts)."""
+    kept = as_it_stood([record], model, moment, user)
+    if kept:
+        return kept[0]
+    first = model.history.filter(id=record.pk).order_by("history_date").first()
+    when = f" It was first recorded on {format_moment(first.history_date)}." if first else ""
+    raise BriefRefused(
+        f"This {model._meta.verbose_name} was not in the tracker yet (or not yet public) on "
+        f"{format_moment(moment)}, so there is no brief of it as it stood then.{when}"
+    )
+
+
+def changes_since(querysets, moment, user):
+    """The corrections log's entries for `querysets` made after `moment`,
+    newest first, with what changed and the reason given."""
+    newer = []
+    for row in corrections_log(querysets):
+        if row["corrected_at"] <= moment:
+            break
+        newer.append(row)
+    return describe_corrections(newer, user)
+
+
+def filter_as_it_stood(filterset, moment, user):
+    """The rows of a table (a bound, valid FilterSet over today's rows) whose
+    own fields matched the filters at `moment`, as they stood then, and the
+    labels of the filters that could only be applied to today's records (text
+    search, and filters through linked records, which history does not keep)."""
+    model = filterset.queryset.model
+    history = (
+        model.history.filter(history_date__lte=moment).latest_of_each().exclude(history_type="-")
+    )
+    if not sees_drafts(user):
+        history = history.filter(publication_status="published")
+    history_model = history.model
+    current = filterset.queryset
+    applied_today = []
+    values = filterset.form.cleaned_data if filterset.is_bound else {}
+    for name, value in values.items():
+        if value in EMPTY_VALUES:
+            continue
+        flt = filterset.filters[name]
+        if _kept_in_history(history_model, flt):
+            history = flt.filter(history, value)
+        else:
+            current = flt.filter(current, value)
+            applied_today.append(str(flt.label or name))
+    rows = list(current.filter(pk__in=history.values("id")))
+    return as_it_stood(rows, model, moment, user), applied_today
+
+
+def _kept_in_history(history_model, flt):
+    if isinstance(flt, SearchFilter):
+        return False
+    name = flt.field_name.split("__")[0]
+    try:
+        field = history_model._meta.get_field(name)
+    except FieldDoesNotExist:  # a relation history does not keep
+        return False
+    return not field.many_to_many and not field.one_to_many

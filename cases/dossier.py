@@ -1,0 +1,265 @@
+"""The case dossier: the whole case as a brief an editor hands round.
+
+Page 1 gives the key figures (each with its caveat and note) and a contents
+list; then the sections below, in reading order, flowing on from one another.
+Notes are numbered in the order the reader first meets them (the key figures
+first), one note per distinct quote (cases/pdf.NoteNumbers).
+
+Which kinds go into the dossier is the registry's (Kind.in_dossier); which
+section each goes into is said here, once.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from . import asof, presentation
+from .kinds import DOSSIER_KINDS
+from .models import Actor, Agreement, DetaineeGroup, Event, Source, Statement, Transfer
+from .pdf import NoteNumbers
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+    models: tuple
+    intro: str = ""
+
+
+SECTIONS = (
+    Section(
+        "what-happened",
+        "What happened",
+        (Event,),
+        "Dated items in date order, then those the sources do not date, by the sources' own "
+        "wording; an event still to come is marked scheduled. Then each event in full.",
+    ),
+    Section(
+        "arrangements",
+        "Arrangements",
+        (Agreement,),
+        "The agreements, with their status and their parties. A proposal stays proposed.",
+    ),
+    Section(
+        "people-moved",
+        "People moved",
+        (Transfer, DetaineeGroup),
+        "Each transfer and the groups moved or held. An accusation stays an allegation.",
+    ),
+    Section(
+        "who-said-what",
+        "Who said what",
+        (Statement,),
+        "Every statement in full. Direct quotes are in quotation marks; a paraphrase is the "
+        "source's reported speech, never the speaker's own words.",
+    ),
+    Section(
+        "people-involved",
+        "People and organizations involved",
+        (Actor,),
+        "Everyone who acts or speaks in these records, grouped by kind.",
+    ),
+)
+TIMELINE_MODELS = (Event, Transfer, Statement)
+
+
+def dossier_context(user, moment=None):
+    """Everything templates/cases/pdf/dossier.html prints, as far as `user`
+    may see it, as the records stood at `moment` (None: as they are now)."""
+    kinds_by_model = {kind.model: kind for kind in DOSSIER_KINDS}
+    entries = {}
+    for kind in DOSSIER_KINDS:
+        records = kind.model.objects.visible_to(user).in_dossier(user).for_detail(user)
+        loaded = list(records)
+        if moment is not None:
+            loaded = asof.as_it_stood(loaded, kind.model, moment, user)
+        entries[kind.model] = [
+            {"record": record, "kind": kind, **records.detail_relations_of(record)}
+            for record in loaded
+        ]
+
+    notes = NoteNumbers()
+    key_figures = _key_figures(entries, notes)
+    sections = []
+    for section in SECTIONS:
+        section_entries = [entry for model in section.models for entry in entries.get(model, ())]
+        for entry in section_entries:
+            _present(entry, notes)
+        sections.append(
+            {
+                "anchor": section.anchor,
+                "title": section.title,
+                "intro": section.intro,
+                "entries": section_entries,
+                "groups": _groups(section, section_entries),
+                "timeline": _timeline(entries) if Event in section.models else None,
+            }
+        )
+    placed = {model for section in SECTIONS for model in section.models}
+    missing = set(kinds_by_model) - placed
+    assert not missing, f"dossier kinds without a section: {missing}"
+    return {
+        "key_figures": key_figures,
+        "sections": sections,
+        "endnotes": notes.endnotes,
+        "sources": Source.objects.visible_to(user).defer("text"),
+    }
+
+
+def _reading_order(entry):
+    """The record's citations in the order its brief shows what they support:
+    notes on the record as a whole (supporting no value shown) by its name,
+    then its lead, then its fields in order."""
+    kind = entry["kind"]
+    shown = ([kind.lead_field] if kind.lead_field else []) + [f.name for f in kind.fields]
+
+    def first_use(citation):
+        supports = getattr(citation, "supports", None) or ()
+        places = [shown.index(name) for name in supports if name in shown]
+        return min(places) if places else -1
+
+    return sorted(entry["citations"], key=first_use)
+
+
+def _supporting(entry, name):
+    """The citations supporting value `name` of the entry's record; where none
+    says so, those on the record as a whole."""
+    citations = entry["citations"]
+    found = [c for c in citations if name in (getattr(c, "supports", None) or ())]
+    return found or [c for c in citations if not getattr(c, "supports", None)]
+
+
+def _present(entry, notes):
+    for citation in _reading_order(entry):
+        notes.number(citation)
+    citations = entry["citations"]
+    entry["lead"], entry["fields"] = presentation.present_record(
+        entry["record"],
+        entry["kind"],
+        citations,
+        numbers=[notes.number(citation) for citation in citations],
+        length=None,
+    )
+    # A statement's heading holds its words whole: they are not printed twice.
+    kind = entry["kind"]
+    entry["fields"] = [
+        value for value in entry["fields"] if kind.field(value.name).shows != "statement"
+    ]
+    shown = set(presentation_names(entry["kind"]))
+    entry["record_notes"] = sorted(
+        {
+            citation.note_number
+            for citation in citations
+            if not shown.intersection(getattr(citation, "supports", None) or ())
+        }
+    )
+    entry["heading_html"] = _heading_html(entry["record"])
+
+
+def presentation_names(kind):
+    return ([kind.lead_field] if kind.lead_field else []) + [f.name for f in kind.fields]
+
+
+def _heading_html(record):
+    """The record's name, whole, with its badges: a statement is named by its
+    speaker and its words (a paraphrase marked as such), as everywhere."""
+    return presentation.record_link_html(record, length=None)
+
+
+def _figure(entry, field_name, notes, prefix=""):
+    """One key figure: a record named with its badges, and one of its values
+    as every surface words it, with the notes that support it."""
+    kind = entry["kind"]
+    value = presentation.present(entry["record"], kind.field(field_name), length=None)
+    numbers = sorted({notes.number(c) for c in _supporting(entry, field_name)})
+    return {
+        "record_html": presentation.record_link_html(entry["record"], length=None),
+        "label": value.label,
+        "html": value.html,
+        "prefix": prefix,
+        "notes": numbers,
+    }
+
+
+def _key_figures(entries, notes):
+    """The case in a few lines: how many were moved (in the sources' words,
+    with their claim status), the agreements and where each stands, what is
+    alleged against whom, and who spoke."""
+    figures = []
+    transfers = entries.get(Transfer, [])
+    if transfers:
+        figures.append(
+            {
+                "heading": f"{len(transfers)} transfer{'s' if len(transfers) != 1 else ''}",
+                "figures": [_figure(entry, "count", notes) for entry in transfers],
+            }
+        )
+    agreements = entries.get(Agreement, [])
+    if agreements:
+        figures.append(
+            {
+                "heading": f"{len(agreements)} agreement{'s' if len(agreements) != 1 else ''}",
+                "figures": [_figure(entry, "status", notes) for entry in agreements],
+            }
+        )
+    groups = entries.get(DetaineeGroup, [])
+    if groups:
+        figures.append(
+            {
+                "heading": f"{len(groups)} group{'s' if len(groups) != 1 else ''} of detainees",
+                "figures": [_figure(entry, "size", notes) for entry in groups],
+            }
+        )
+    statements = [entry["record"] for entry in entries.get(Statement, [])]
+    if statements:
+        quotes = sum(1 for s in statements if s.kind != Statement.Kind.PARAPHRASE)
+        speakers = {s.speaker_id for s in statements if s.speaker_id}
+        figures.append(
+            {
+                "heading": f"{len(statements)} statements",
+                "text": (
+                    f"{quotes} direct quote{'s' if quotes != 1 else ''} and "
+                    f"{len(statements) - quotes} paraphrase"
+                    f"{'s' if len(statements) - quotes != 1 else ''}, from "
+                    f"{len(speakers)} speaker{'s' if len(speakers) != 1 else ''}."
+                ),
+            }
+        )
+    actors = entries.get(Actor, [])
+    if actors:
+        figures.append(
+            {
+                "heading": f"{len(actors)} people and organizations",
+                "text": "act or speak in these records.",
+            }
+        )
+    return figures
+
+
+def _groups(section, entries):
+    """[(subheading, entries)]: actors (the kind whose dossier title is the
+    section's) by their kind of actor (person, government…); any other
+    kind under its name in the registry."""
+    if Actor in section.models:
+        return _grouped(entries, lambda entry: entry["record"].get_kind_display())
+    return _grouped(entries, lambda entry: entry["kind"].dossier_title or entry["kind"].title)
+
+
+def _grouped(entries, key):
+    return [(label, list(group)) for label, group in groupby(entries, key=key)]
+
+
+def _timeline(entries):
+    """Events, transfers and statements on one line: dated ones oldest first,
+    then undated ones, by kind and name, as the timeline page has them."""
+    items = [entry["record"] for model in TIMELINE_MODELS for entry in entries.get(model, ())]
+    position = {model: number for number, model in enumerate(TIMELINE_MODELS)}
+    dated = sorted(
+        (item for item in items if item.date),
+        key=lambda item: (item.date, position[type(item)], item.slug),
+    )
+    undated = sorted(
+        (item for item in items if not item.date),
+        key=lambda item: (position[type(item)], item.slug),
+    )
+    return [*dated, *undated]
