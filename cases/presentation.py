@@ -163,22 +163,6 @@ def _cached(instance, name):
     return instance._meta.get_field(name).get_cached_value(instance, default=None)
 
 
-def _loaded_relation(record, name):
-    try:
-        field = record._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    return field.get_cached_value(record, default=None)
-
-
-def _loaded_list(record, name):
-    return getattr(record, f"visible_{name}", None) or []
-
-
-def _cached(instance, name):
-    return instance._meta.get_field(name).get_cached_value(instance, default=None)
-
-
 @lru_cache(maxsize=1)
 def _method_url():
     return reverse("cases:method")
