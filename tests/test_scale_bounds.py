@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import views
+from cases.kinds import KINDS_BY_NAME
 from tests.factories import make_event, make_facility, make_statement, make_transfer
 
 
@@ -89,7 +89,7 @@ def test_slow_facet_shows_no_counts_and_the_page_still_answers(client, db, setti
     make_transfer(destination=make_facility(name="Slow Prison"), claim_status="reported")
     # The class the view uses (another test reloads cases.filters, which
     # leaves the view holding the classes it was defined with).
-    filterset_class = views.TransferListView.filterset_class
+    filterset_class = KINDS_BY_NAME["transfer"].filterset
     real_facet_counts = filterset_class.facet_counts
 
     def slow_destination(self, name):
