@@ -145,6 +145,7 @@ def test_a_record_changed_in_admin_shows_on_the_next_request(client, superuser_c
     data = change_form_data(superuser_client.get(url))
     data["title"] = "A title corrected in admin"
     data["change_reason"] = "Correct the title"
+    data["change_kind"] = "correction"
     assert superuser_client.post(url, data).status_code == 302
 
     assert "A title corrected in admin" in client.get(transfer.get_absolute_url()).content.decode()
@@ -162,6 +163,7 @@ def test_a_revert_in_admin_shows_on_the_next_request(client, superuser_client, s
     revert_url = reverse("admin:cases_transfer_simple_history", args=[transfer.pk, earliest.pk])
     data = _form_fields(superuser_client.get(revert_url).context["adminform"].form)
     data["change_reason"] = "Revert"
+    data["change_kind"] = "correction"
     assert superuser_client.post(revert_url, data).status_code == 302
     page = client.get(transfer.get_absolute_url()).content.decode()
     assert "Wrong title" not in page
