@@ -9,6 +9,7 @@ from django.conf import settings
 GUNICORN_STARTERS = [
     "Makefile",
     "cases/management/commands/bench_http.py",
+    "cases/management/commands/bench_compare.py",
     "scripts/screenshots.py",
     "scripts/db_outage_check.py",
 ]

@@ -14,6 +14,7 @@ REVERT = "Test revert: the later source was about another agreement"
 
 
 def status_on_public_page(page):
+    # The value, without the note numbers that follow it (<sup>).
     return page.locator("dl.fields dt:text-is('Status') + dd")
 
 
@@ -49,7 +50,7 @@ def test_admin_corrects_a_record_sees_it_published_and_reverts_it(page, make_use
 
     # Readers see the new value, when it was corrected, and why.
     page.goto(AGREEMENT_PAGE)
-    expect(status_on_public_page(page)).to_have_text("Proposed")
+    expect(status_on_public_page(page)).to_have_text(re.compile(r"^Proposed[\d,\u2060\s]*$"))
     page.get_by_role("link", name="See its corrections").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Corrections to {AGREEMENT}")
     entries = page.locator("li.correction")
@@ -85,7 +86,9 @@ def test_admin_corrects_a_record_sees_it_published_and_reverts_it(page, make_use
     # The original value is back for readers, and the revert is itself a
     # correction, listed first with its own reason.
     page.goto(AGREEMENT_PAGE)
-    expect(status_on_public_page(page)).to_have_text("Under consideration")
+    expect(status_on_public_page(page)).to_have_text(
+        re.compile(r"^Under consideration[\d,\u2060\s]*$")
+    )
     page.get_by_role("link", name="See its corrections").click()
     expect(entries).to_have_count(2)
     expect(entries.nth(0)).to_contain_text(f"Why: {REVERT}")

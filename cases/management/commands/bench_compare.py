@@ -332,7 +332,9 @@ class Command(BaseCommand):
 
     def start_tracker(self, database_url, cache_url, port):
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        command = [gunicorn, "tracker.wsgi", "--bind", f"{HOST}:{port}"]
+        # No shared control socket: it is one path per user, and a second
+        # gunicorn (another checkout, `make serve`) would take it over.
+        command = [gunicorn, "tracker.wsgi", "--bind", f"{HOST}:{port}", "--no-control-socket"]
         command += ["--workers", str(WORKERS), "--timeout", "60"]
         return self.start(command, port, self.tracker_env(database_url, cache_url), "tracker")
 
