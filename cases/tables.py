@@ -34,14 +34,15 @@ class RecordLinkColumn(tables.Column):
     """The record's name, linked to its page, with its occurrence and draft
     marks (its claim status has a column of its own)."""
 
-    def __init__(self, *args, truncate=None, **kwargs):
+    def __init__(self, *args, truncate=None, show_claim=False, **kwargs):
         self.truncate = truncate
+        self.show_claim = show_claim
         super().__init__(*args, **kwargs)
 
     def render(self, record, table):
         # Printed whole; on screen, a statement's words are cut at a word.
         length = None if _in_print(table) else self.truncate or presentation.LABEL_LENGTH
-        return presentation.record_link_html(record, length=length, show_claim=False)
+        return presentation.record_link_html(record, length=length, show_claim=self.show_claim)
 
 
 class ClaimStatusColumn(tables.Column):
@@ -264,19 +265,23 @@ class AboutColumn(tables.Column):
 
 
 class StatementTable(RecordTable):
+    # The claim status is folded into the statement's cell: it is "Reported"
+    # on nearly every row, and a column of it would tell nothing.
     text = RecordLinkColumn(
-        verbose_name="Statement", truncate=presentation.CELL_LENGTH, order_by=with_tiebreak("text")
+        verbose_name="Statement",
+        truncate=presentation.CELL_LENGTH,
+        show_claim=True,
+        order_by=with_tiebreak("text"),
     )
     speaker = RelatedLinkColumn("speaker__name", verbose_name="Speaker")
     about = AboutColumn(("transfers", "agreements"), verbose_name="About")
     kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
     date = StatedDateColumn()
-    claim_status = ClaimStatusColumn()
 
     # Columns that tell nothing when every matching row holds the same value
     # ("Date not stated" on every row): left out then, and said once above
     # the table instead. {column: the fields that must all be equal}.
-    drop_when_uniform = {"date": ("date", "date_stated"), "claim_status": ("claim_status",)}
+    drop_when_uniform = {"date": ("date", "date_stated")}
 
     class Meta(RecordTable.Meta):
         pass
