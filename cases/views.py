@@ -382,13 +382,13 @@ class RecordListView(SingleTableMixin, FilterView):
         """The columns left out because every matching row holds the same
         value, as (header, value in words), said once above the table."""
         said = []
-        for name in getattr(self, "uniform_columns", {}):
+        drop = getattr(type(table), "drop_when_uniform", {})
+        for name, values in getattr(self, "uniform_columns", {}).items():
             column = table.base_columns[name]
-            record = table.data.data.first() if hasattr(table.data, "data") else None
-            if record is None:
-                continue
-            value = column.render(record=record) if hasattr(column, "render") else ""
-            said.append((column.verbose_name, value))
+            # The one value uniform_values() read, worded as the column
+            # words it: no second query for a row to render.
+            record = self.model(**dict(zip(drop[name], values, strict=True)))
+            said.append((column.verbose_name, column.render(record=record)))
         return said
 
     def get_context_data(self, **kwargs):
