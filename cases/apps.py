@@ -21,3 +21,10 @@ class CasesConfig(AppConfig):
         # Every table of the app gets its data-version trigger, including
         # tables added by later migrations (see cases/data_version.py).
         post_migrate.connect(data_version.install_after_migrate, sender=self)
+
+        from . import sqlite_indexes
+
+        # Likewise the SQLite sort and facet indexes (cases/sqlite_indexes.py).
+        post_migrate.connect(
+            sqlite_indexes.restore_after_migrate, sender=self, dispatch_uid="restore_sqlite_indexes"
+        )

@@ -2,6 +2,7 @@
 from 0004 and 0006, and the table pages' queries use them."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
@@ -38,3 +39,12 @@ def test_each_sortable_column_has_its_index():
         "actor_name_sort",
     ):
         assert expected in names
+
+
+def test_an_index_lost_to_a_table_rebuild_comes_back_after_migrate():
+    # A later migration that rebuilds cases_transfer on SQLite (an added column
+    # with a default) drops the indexes 0010 made in raw SQL; as that would.
+    with connection.cursor() as cursor:
+        cursor.execute('DROP INDEX "transfer_table_order"')
+    call_command("migrate", verbosity=0)
+    test_each_sortable_column_has_its_index()
