@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from . import views
 
@@ -11,6 +13,10 @@ urlpatterns = [
     # Only logging in and out: accounts are made and reset by admins, not by email.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch in every page's header. Exempt from CSRF: the most
+    # a forged post could do is change a reader's language, while a token in
+    # every header would keep every page out of the page cache.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("cases.urls")),
 ]
 
