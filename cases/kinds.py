@@ -11,6 +11,7 @@ on one surface and not on another.
 from dataclasses import dataclass, field
 
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from . import filters, tables
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
@@ -33,7 +34,7 @@ class ShownField:
     shows: str = "text"
     needs_support: bool = True
     # What an empty value says; never a guess.
-    empty: str = "Not stated in the source"
+    empty: str = _("Not stated in the source")
     # Shown on the page only when it has a value (an actor's aliases).
     hide_empty: bool = False
 
@@ -102,7 +103,7 @@ F = ShownField
 KINDS = (
     Kind(
         model=Agreement,
-        intro=(
+        intro=_(
             "The agreements between the United States and El Salvador, their status and their parties. A proposal stays proposed until a source says it was reached."
         ),
         url_prefix="agreements",
@@ -112,19 +113,24 @@ KINDS = (
         lead_field="summary",
         in_dossier=True,
         fields=(
-            F("status", "Status", shows="choice"),
-            F("party_roles", "Parties and their roles", shows="party_roles", empty="None named"),
-            F("financial_terms", "Financial terms", empty="None stated in the source"),
+            F("status", _("Status"), shows="choice"),
+            F(
+                "party_roles",
+                _("Parties and their roles"),
+                shows="party_roles",
+                empty=_("None named"),
+            ),
+            F("financial_terms", _("Financial terms"), empty=_("None stated in the source")),
         ),
         related=(
-            ("transfers", "Transfers under it", "No source ties a transfer to it."),
-            ("events", "Events", "No events recorded."),
-            ("statements", "Statements about it", "No statements recorded."),
+            ("transfers", _("Transfers under it"), _("No source ties a transfer to it.")),
+            ("events", _("Events"), _("No events recorded.")),
+            ("statements", _("Statements about it"), _("No statements recorded.")),
         ),
     ),
     Kind(
         model=Transfer,
-        intro=(
+        intro=_(
             "Each time people were moved from the United States to El Salvador, as the sources report it: when, how many (in the sources' words), where to and under which agreement."
         ),
         url_prefix="transfers",
@@ -135,21 +141,26 @@ KINDS = (
         on_timeline=True,
         in_dossier=True,
         fields=(
-            F("date", "Date", shows="stated_date"),
-            F("count", "Number moved", shows="stated_count"),
-            F("from_country", "From"),
-            F("to_country", "To"),
-            F("destination", "Destination facility", shows="record"),
-            F("agreement", "Agreement", shows="record", empty="No source ties it to an agreement"),
-            F("sent_by", "Sent by", shows="records"),
-            F("received_by", "Received by", shows="records"),
-            F("groups", "Who was moved", shows="groups", empty="No detainee groups recorded"),
+            F("date", _("Date"), shows="stated_date"),
+            F("count", _("Number moved"), shows="stated_count"),
+            F("from_country", _("From")),
+            F("to_country", _("To")),
+            F("destination", _("Destination facility"), shows="record"),
+            F(
+                "agreement",
+                _("Agreement"),
+                shows="record",
+                empty=_("No source ties it to an agreement"),
+            ),
+            F("sent_by", _("Sent by"), shows="records"),
+            F("received_by", _("Received by"), shows="records"),
+            F("groups", _("Who was moved"), shows="groups", empty=_("No detainee groups recorded")),
         ),
-        related=(("statements", "Statements about it", "No statements recorded."),),
+        related=(("statements", _("Statements about it"), _("No statements recorded.")),),
     ),
     Kind(
         model=DetaineeGroup,
-        intro=(
+        intro=_(
             "The groups of people moved or held, with what they are accused of and the organisations they are alleged to belong to. An accusation stays alleged until a source says otherwise."
         ),
         url_prefix="detainee-groups",
@@ -158,73 +169,82 @@ KINDS = (
         title_field="name",
         in_dossier=True,
         fields=(
-            F("size", "Size", shows="stated_count"),
-            F("accusation", "Accused of", shows="accusation", empty="None stated in the source"),
-            F("alleged_affiliations", "Alleged affiliations", shows="records"),
-            F("alleged_by", "Accused by", shows="record"),
-            F("nationality", "Nationality"),
-            F("facility", "Held at", shows="record"),
-            F("parent", "Part of", shows="record", hide_empty=True),
+            F("size", _("Size"), shows="stated_count"),
+            F(
+                "accusation",
+                _("Accused of"),
+                shows="accusation",
+                empty=_("None stated in the source"),
+            ),
+            F("alleged_affiliations", _("Alleged affiliations"), shows="records"),
+            F("alleged_by", _("Accused by"), shows="record"),
+            F("nationality", _("Nationality")),
+            F("facility", _("Held at"), shows="record"),
+            F("parent", _("Part of"), shows="record", hide_empty=True),
         ),
         related=(
-            ("subgroups", "Within this group", None),
-            ("transfers", "Transfers", "No transfers recorded."),
+            ("subgroups", _("Within this group"), None),
+            ("transfers", _("Transfers"), _("No transfers recorded.")),
         ),
     ),
     Kind(
         model=Actor,
-        intro=("The people, governments, offices and organisations the records name."),
+        intro=_("The people, governments, offices and organisations the records name."),
         url_prefix="actors",
         table=tables.ActorTable,
         filterset=filters.ActorFilter,
         title_field="name",
         lead_field="description",
         in_dossier=True,
-        dossier_title="People and organizations involved",
+        dossier_title=_("People and organizations involved"),
         fields=(
-            F("kind", "Kind", shows="choice", needs_support=False),
-            F("role", "Role or title", hide_empty=True),
-            F("country", "Country"),
-            F("aliases", "Also called", shows="lines", hide_empty=True),
-            F("part_of", "Part of", shows="record", hide_empty=True),
-            F("designations", "Designations", shows="designations", hide_empty=True),
+            F("kind", _("Kind"), shows="choice", needs_support=False),
+            F("role", _("Role or title"), hide_empty=True),
+            F("country", _("Country")),
+            F("aliases", _("Also called"), shows="lines", hide_empty=True),
+            F("part_of", _("Part of"), shows="record", hide_empty=True),
+            F("designations", _("Designations"), shows="designations", hide_empty=True),
         ),
         related=(
-            ("parts", "Its offices", None),
-            ("agreement_roles", "Agreements", "Not a party to any recorded agreement."),
-            ("transfers_sent", "Transfers it sent", None),
-            ("transfers_received", "Transfers it received", None),
-            ("events", "Events", "Not recorded as taking part in any event."),
-            ("statements", "Statements", "No statements recorded."),
-            ("alleged_member_groups", "Groups alleged to belong to it", None),
-            ("allegations_made", "Groups it accuses", None),
+            ("parts", _("Its offices"), None),
+            ("agreement_roles", _("Agreements"), _("Not a party to any recorded agreement.")),
+            ("transfers_sent", _("Transfers it sent"), None),
+            ("transfers_received", _("Transfers it received"), None),
+            ("events", _("Events"), _("Not recorded as taking part in any event.")),
+            ("statements", _("Statements"), _("No statements recorded.")),
+            ("alleged_member_groups", _("Groups alleged to belong to it"), None),
+            ("allegations_made", _("Groups it accuses"), None),
         ),
     ),
     Kind(
         model=Facility,
-        intro=("The prisons, bases and buildings the records name."),
+        intro=_("The prisons, bases and buildings the records name."),
         url_prefix="facilities",
         table=tables.FacilityTable,
         filterset=filters.FacilityFilter,
         title_field="name",
         lead_field="description",
         fields=(
-            F("short_name", "Short name", hide_empty=True),
-            F("aliases", "Also called", shows="lines", hide_empty=True),
-            F("kind", "Kind", shows="choice", needs_support=False),
-            F("country", "Country"),
-            F("location", "Location"),
+            F("short_name", _("Short name"), hide_empty=True),
+            F("aliases", _("Also called"), shows="lines", hide_empty=True),
+            F("kind", _("Kind"), shows="choice", needs_support=False),
+            F("country", _("Country")),
+            F("location", _("Location")),
         ),
         related=(
-            ("transfers", "Transfers to it", "No transfers recorded to this facility."),
-            ("detainee_groups", "Detainee groups held here", "No detainee groups recorded here."),
-            ("events", "Events here", "No events recorded here."),
-            ("statements", "Statements made here", "No statements recorded here."),
+            ("transfers", _("Transfers to it"), _("No transfers recorded to this facility.")),
+            (
+                "detainee_groups",
+                _("Detainee groups held here"),
+                _("No detainee groups recorded here."),
+            ),
+            ("events", _("Events here"), _("No events recorded here.")),
+            ("statements", _("Statements made here"), _("No statements recorded here.")),
         ),
     ),
     Kind(
         model=Event,
-        intro=(
+        intro=_(
             "What happened, or is scheduled to happen, with the date the source gives; undated events show the source's wording, never a made-up date."
         ),
         url_prefix="events",
@@ -235,18 +255,18 @@ KINDS = (
         on_timeline=True,
         in_dossier=True,
         fields=(
-            F("date", "Date", shows="stated_date"),
-            F("occurrence", "Occurrence", shows="occurrence"),
-            F("location", "Location"),
-            F("facility", "Facility", shows="record", empty="None recorded"),
-            F("participants", "Participants", shows="records", empty="None recorded"),
-            F("agreements", "Agreements", shows="records", hide_empty=True),
+            F("date", _("Date"), shows="stated_date"),
+            F("occurrence", _("Occurrence"), shows="occurrence"),
+            F("location", _("Location")),
+            F("facility", _("Facility"), shows="record", empty=_("None recorded")),
+            F("participants", _("Participants"), shows="records", empty=_("None recorded")),
+            F("agreements", _("Agreements"), shows="records", hide_empty=True),
         ),
-        related=(("statements", "Statements made at it", "No statements recorded."),),
+        related=(("statements", _("Statements made at it"), _("No statements recorded.")),),
     ),
     Kind(
         model=Statement,
-        intro=(
+        intro=_(
             "What was said, by whom: direct quotes word for word, paraphrases in the source's wording."
         ),
         url_prefix="statements",
@@ -256,20 +276,30 @@ KINDS = (
         on_timeline=True,
         in_dossier=True,
         fields=(
-            F("text", "What was said", shows="statement"),
-            F("speaker", "Speaker", shows="record"),
-            F("kind", "Kind", shows="choice"),
-            F("date", "Date", shows="stated_date"),
-            F("medium", "Where said or published"),
-            F("event", "Event", shows="record", hide_empty=True),
-            F("facility", "Facility", shows="record", hide_empty=True),
-            F("transfers", "About transfers", shows="records", empty="Not tied to a transfer"),
-            F("agreements", "About agreements", shows="records", empty="Not tied to an agreement"),
+            F("text", _("What was said"), shows="statement"),
+            F("speaker", _("Speaker"), shows="record"),
+            F("kind", _("Kind"), shows="choice"),
+            F("date", _("Date"), shows="stated_date"),
+            F("medium", _("Where said or published")),
+            F("event", _("Event"), shows="record", hide_empty=True),
+            F("facility", _("Facility"), shows="record", hide_empty=True),
+            F(
+                "transfers",
+                _("About transfers"),
+                shows="records",
+                empty=_("Not tied to a transfer"),
+            ),
+            F(
+                "agreements",
+                _("About agreements"),
+                shows="records",
+                empty=_("Not tied to an agreement"),
+            ),
         ),
     ),
     Kind(
         model=Source,
-        intro=(
+        intro=_(
             "The reports the records come from. Every fact on this site is tied to a verbatim quote from one of them."
         ),
         url_prefix="sources",
@@ -282,10 +312,16 @@ KINDS = (
         page_template="cases/source_detail.html",
         brief_template="cases/pdf/source_brief.html",
         fields=(
-            F("kind", "Kind", shows="choice", needs_support=False),
-            F("publisher", "Publisher", needs_support=False, empty="Not named"),
-            F("published_on", "Published", shows="day", needs_support=False, empty="Not stated"),
-            F("url", "URL", shows="url", needs_support=False, hide_empty=True),
+            F("kind", _("Kind"), shows="choice", needs_support=False),
+            F("publisher", _("Publisher"), needs_support=False, empty=_("Not named")),
+            F(
+                "published_on",
+                _("Published"),
+                shows="day",
+                needs_support=False,
+                empty=_("Not stated"),
+            ),
+            F("url", _("URL"), shows="url", needs_support=False, hide_empty=True),
         ),
     ),
 )

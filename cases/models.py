@@ -19,6 +19,8 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import querysets
@@ -26,22 +28,22 @@ from .history import ChangeHistory
 
 
 class ClaimStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    REPORTED = "reported", "Reported"
-    ALLEGED = "alleged", "Alleged"
-    DISPUTED = "disputed", "Disputed"
-    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", _("Confirmed")
+    REPORTED = "reported", _("Reported")
+    ALLEGED = "alleged", _("Alleged")
+    DISPUTED = "disputed", _("Disputed")
+    PROPOSED = "proposed", _("Proposed")
 
 
 class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 # ---------------------------------------------------------------------------
@@ -90,6 +92,27 @@ class PublishableRecord(models.Model):
         return self.publication_status == PublicationStatus.PUBLISHED
 
 
+def get_language_code():
+    """The reader's language without its region ("es" for "es-sv")."""
+    return (get_language() or "en").split("-")[0]
+
+
+def spanish_version(field_label, long=False):
+    """A second, optional field for the Spanish of a field the newsroom writes
+    (issue 16). A second field rather than a translation library: one
+    language more, nothing to install, and the history and the corrections
+    log see it as any other field."""
+    options = {
+        "verbose_name": f"{field_label} in Spanish",
+        "blank": True,
+        "help_text": "Optional: the newsroom's Spanish for this text, shown to readers "
+        "who read Spanish. Never a translation of a quote.",
+    }
+    if long:
+        return models.TextField(**options)
+    return models.CharField(max_length=300, **options)
+
+
 class CaseRecord(PublishableRecord):
     """A record whose facts can be contested, and so carries a claim status."""
 
@@ -114,8 +137,23 @@ class CaseRecord(PublishableRecord):
         help_text="Summed up among the key figures at the top of the home page and the dossier.",
     )
 
+    # The newsroom's own wording that may have a Spanish version, held in a
+    # field named `<field>_es` (see spanish_version()). Quotes and sources'
+    # words never do: they stay as the source said them.
+    spanish_versions = ()
+
     class Meta:
         abstract = True
+
+    def wording(self, name):
+        """(text, language tag) of field `name` for the reader: its Spanish
+        version when the reader reads Spanish and an admin wrote one, else the
+        record's own English."""
+        if name in self.spanish_versions and get_language_code() == "es":
+            spanish = getattr(self, f"{name}_es", "")
+            if spanish.strip():
+                return spanish, "es"
+        return getattr(self, name), "en"
 
     def clean(self):
         super().clean()
@@ -197,12 +235,12 @@ def validate_stated_count(count, count_stated, count_field):
 
 class Source(PublishableRecord):
     class Kind(models.TextChoices):
-        NEWS_ARTICLE = "news_article", "News article"
-        NEWS_REPORT = "news_report", "News report"
-        SOCIAL_MEDIA_POST = "social_media_post", "Social media post"
-        OFFICIAL_STATEMENT = "official_statement", "Official statement"
-        NGO_REPORT = "ngo_report", "NGO report or statement"
-        OTHER = "other", "Other"
+        NEWS_ARTICLE = "news_article", _("News article")
+        NEWS_REPORT = "news_report", _("News report")
+        SOCIAL_MEDIA_POST = "social_media_post", _("Social media post")
+        OFFICIAL_STATEMENT = "official_statement", _("Official statement")
+        NGO_REPORT = "ngo_report", _("NGO report or statement")
+        OTHER = "other", _("Other")
 
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
@@ -234,6 +272,8 @@ class Source(PublishableRecord):
     detail_url_name = "cases:source_detail"
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["title"]
         indexes = [models.Index(fields=["publication_status", "title"])]
         # Newsroom-wide permissions, granted to roles (see cases/roles.py and
@@ -513,13 +553,13 @@ class Citation(models.Model):
 
 class Actor(CaseRecord):
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        GOVERNMENT = "government", "Government"
-        GOVERNMENT_OFFICE = "government_office", "Government office"
-        CRIMINAL_ORGANIZATION = "criminal_organization", "Criminal organization"
-        NGO = "ngo", "Non-governmental organization"
-        MEDIA_OUTLET = "media_outlet", "Media outlet"
-        OTHER = "other", "Other"
+        PERSON = "person", _("Person")
+        GOVERNMENT = "government", _("Government")
+        GOVERNMENT_OFFICE = "government_office", _("Government office")
+        CRIMINAL_ORGANIZATION = "criminal_organization", _("Criminal organization")
+        NGO = "ngo", _("Non-governmental organization")
+        MEDIA_OUTLET = "media_outlet", _("Media outlet")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=25, choices=Kind.choices, db_index=True)
@@ -537,12 +577,17 @@ class Actor(CaseRecord):
         help_text="The government or organisation this office belongs to.",
     )
     description = models.TextField(blank=True)
+    description_es = spanish_version("description", long=True)
+
+    spanish_versions = ("description",)
 
     objects = querysets.ActorQuerySet.as_manager()
 
     detail_url_name = "cases:actor_detail"
 
     class Meta:
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
         ordering = ["name"]
         indexes = [models.Index(fields=["publication_status", "name"])]
 
@@ -592,10 +637,10 @@ class Designation(models.Model):
 
 class Facility(CaseRecord):
     class Kind(models.TextChoices):
-        PRISON = "prison", "Prison"
-        MILITARY_BASE = "military_base", "Military base"
-        GOVERNMENT_BUILDING = "government_building", "Government building"
-        OTHER = "other", "Other"
+        PRISON = "prison", _("Prison")
+        MILITARY_BASE = "military_base", _("Military base")
+        GOVERNMENT_BUILDING = "government_building", _("Government building")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=50, blank=True, help_text="E.g. an acronym.")
@@ -606,14 +651,18 @@ class Facility(CaseRecord):
         max_length=200, blank=True, help_text="Where it is, in the source's words."
     )
     description = models.TextField(blank=True)
+    description_es = spanish_version("description", long=True)
+
+    spanish_versions = ("description",)
 
     objects = querysets.FacilityQuerySet.as_manager()
 
     detail_url_name = "cases:facility_detail"
 
     class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
         ordering = ["name"]
-        verbose_name_plural = "facilities"
         indexes = [models.Index(fields=["publication_status", "name"])]
 
     def __str__(self):
@@ -631,30 +680,36 @@ class Facility(CaseRecord):
 
 class Agreement(CaseRecord):
     class Status(models.TextChoices):
-        UNDER_CONSIDERATION = "under_consideration", "Under consideration"
-        PROPOSED = "proposed", "Proposed"
-        REACHED = "reached", "Reached"
-        IN_EFFECT = "in_effect", "In effect"
-        ENDED = "ended", "Ended"
+        UNDER_CONSIDERATION = "under_consideration", _("Under consideration")
+        PROPOSED = "proposed", _("Proposed")
+        REACHED = "reached", _("Reached")
+        IN_EFFECT = "in_effect", _("In effect")
+        ENDED = "ended", _("Ended")
 
     title = models.CharField(max_length=300)
+    title_es = spanish_version("title")
     status = models.CharField(max_length=25, choices=Status.choices, db_index=True)
     summary = models.TextField(blank=True)
+    summary_es = spanish_version("summary", long=True)
     financial_terms = models.TextField(
         blank=True, help_text="As stated by the source; leave empty if none are stated."
     )
     parties = models.ManyToManyField(Actor, through="AgreementParty", related_name="agreements")
+
+    spanish_versions = ("title", "summary")
 
     objects = querysets.AgreementQuerySet.as_manager()
 
     detail_url_name = "cases:agreement_detail"
 
     class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
         ordering = ["title"]
         indexes = [models.Index(fields=["publication_status", "title"])]
 
     def __str__(self):
-        return self.title
+        return self.wording("title")[0]
 
 
 class AgreementParty(models.Model):
@@ -689,6 +744,8 @@ class AgreementParty(models.Model):
 
 class DetaineeGroup(CaseRecord):
     name = models.CharField(max_length=200)
+    # The name of a group is the newsroom's description of it.
+    name_es = spanish_version("name")
     size = models.PositiveIntegerField(
         null=True, blank=True, help_text="Only where the source states a number."
     )
@@ -728,17 +785,20 @@ class DetaineeGroup(CaseRecord):
         help_text="The larger group this one is part of.",
     )
 
+    spanish_versions = ("name",)
+
     objects = querysets.DetaineeGroupQuerySet.as_manager()
 
     detail_url_name = "cases:detaineegroup_detail"
 
     class Meta:
+        verbose_name = _("detainee group")
+        verbose_name_plural = _("detainee groups")
         ordering = ["name"]
-        verbose_name = "detainee group"
         indexes = [models.Index(fields=["publication_status", "name"])]
 
     def __str__(self):
-        return self.name
+        return self.wording("name")[0]
 
     def clean(self):
         super().clean()
@@ -751,7 +811,9 @@ class DetaineeGroup(CaseRecord):
 
 class Transfer(CaseRecord, StatedDate):
     title = models.CharField(max_length=300)
+    title_es = spanish_version("title")
     summary = models.TextField(blank=True)
+    summary_es = spanish_version("summary", long=True)
     from_country = models.CharField(max_length=100, blank=True, db_index=True)
     to_country = models.CharField(max_length=100, blank=True, db_index=True)
     sent_by = models.ManyToManyField(Actor, blank=True, related_name="transfers_sent")
@@ -780,16 +842,20 @@ class Transfer(CaseRecord, StatedDate):
         max_length=100, help_text='The number moved, in the source\'s words ("17", "hundreds").'
     )
 
+    spanish_versions = ("title", "summary")
+
     objects = querysets.TransferQuerySet.as_manager()
 
     detail_url_name = "cases:transfer_detail"
 
     class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
         ordering = ["-date", "title"]
         indexes = [models.Index(fields=["publication_status", "date"])]
 
     def __str__(self):
-        return self.title
+        return self.wording("title")[0]
 
     def clean(self):
         super().clean()
@@ -805,12 +871,14 @@ class Transfer(CaseRecord, StatedDate):
 
 class Event(CaseRecord, StatedDate):
     class Occurrence(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OCCURRED = "occurred", "Occurred"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        OCCURRED = "occurred", _("Occurred")
+        CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(max_length=300)
+    title_es = spanish_version("title")
     summary = models.TextField(blank=True)
+    summary_es = spanish_version("summary", long=True)
     occurrence = models.CharField(
         max_length=10,
         choices=Occurrence.choices,
@@ -826,22 +894,26 @@ class Event(CaseRecord, StatedDate):
     participants = models.ManyToManyField(Actor, blank=True, related_name="events")
     agreements = models.ManyToManyField(Agreement, blank=True, related_name="events")
 
+    spanish_versions = ("title", "summary")
+
     objects = querysets.EventQuerySet.as_manager()
 
     detail_url_name = "cases:event_detail"
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["-date", "title"]
         indexes = [models.Index(fields=["publication_status", "date"])]
 
     def __str__(self):
-        return self.title
+        return self.wording("title")[0]
 
 
 class Statement(CaseRecord, StatedDate):
     class Kind(models.TextChoices):
-        DIRECT_QUOTE = "direct_quote", "Direct quote"
-        PARAPHRASE = "paraphrase", "Paraphrase"
+        DIRECT_QUOTE = "direct_quote", _("Direct quote")
+        PARAPHRASE = "paraphrase", _("Paraphrase")
 
     speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="statements")
     text = models.TextField(
@@ -874,6 +946,8 @@ class Statement(CaseRecord, StatedDate):
     detail_url_name = "cases:statement_detail"
 
     class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         # Not by the speaker's name: the speaker may be a draft the reader
         # may not see (StatementQuerySet sorts by a visible speaker's name).
         ordering = ["-date", "slug"]

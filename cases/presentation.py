@@ -19,12 +19,16 @@ from functools import lru_cache
 
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
+from .models import get_language_code
 from .querysets import shown_relation
 
-NOT_PUBLIC = "Not public yet"
+NOT_PUBLIC = gettext_lazy("Not public yet")
 SHORTENED_MARK = "…"
 # How long a label or a table cell may grow before it is shortened (at a word).
 LABEL_LENGTH = 90
@@ -48,12 +52,20 @@ def stated_date_text(record):
     """A date as the source gives it, in words: '14 April 2025 (inferred)',
     '“the most recent operation” (the source gives no date)'."""
     if record.date:
-        formats = {"day": "%-d %B %Y", "month": "%B %Y", "year": "%Y"}
-        text = record.date.strftime(formats[record.date_precision])
-        return f"{text} (inferred)" if record.date_is_inferred else text
+        text = date_at_precision(record.date, record.date_precision)
+        return _("%(date)s (inferred)") % {"date": text} if record.date_is_inferred else text
     if record.date_stated:
-        return f"“{record.date_stated}” (the source gives no date)"
-    return "Date not stated"
+        return _("“%(stated)s” (the source gives no date)") % {"stated": record.date_stated}
+    return _("Date not stated")
+
+
+# A date at the precision a source gives it, in the reader's language's own
+# format (tracker/formats): "14 April 2025", "14 de abril de 2025".
+PRECISION_FORMATS = {"day": "DATE_FORMAT", "month": "YEAR_MONTH_FORMAT", "year": "Y"}
+
+
+def date_at_precision(value, precision):
+    return formats.date_format(value, PRECISION_FORMATS[precision])
 
 
 ISO_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
@@ -67,9 +79,11 @@ def stated_date_iso(record):
 def stated_count_text(number, stated):
     """'hundreds (the source states no number)', '17'."""
     if number is None:
-        return f"{stated} (the source states no number)" if stated else "Not stated in the source"
+        if stated:
+            return _("%(stated)s (the source states no number)") % {"stated": stated}
+        return _("Not stated in the source")
     if stated and stated != str(number):
-        return f"{number} (“{stated}” in the source)"
+        return _("%(number)s (“%(stated)s” in the source)") % {"number": number, "stated": stated}
     return str(number)
 
 
@@ -81,7 +95,7 @@ def statement_words(statement, length=None):
     if cut:
         words += SHORTENED_MARK
     if statement.kind == "paraphrase":
-        return f"(paraphrase) {words}"
+        return _("(paraphrase) %(words)s") % {"words": words}
     return f"“{words}”"
 
 
@@ -99,7 +113,7 @@ def record_heading(record):
     """A record page's heading: a statement is headed by who made it."""
     if record._meta.model_name == "statement":
         speaker = shown_relation(record, "speaker")
-        return f"Statement by {speaker}" if speaker else "Statement"
+        return _("Statement by %(speaker)s") % {"speaker": speaker} if speaker else _("Statement")
     return str(record)
 
 
@@ -128,7 +142,7 @@ def claim_attribution(record):
     parts = []
     accuser = _loaded_relation(record, "alleged_by")
     if accuser is not None:
-        parts.append(f"by {accuser}")
+        parts.append(_("by %(accuser)s") % {"accuser": accuser})
     reports = []
     # A table row carries the first report as an annotation of its own
     # query (QuerySet.with_claim_attribution); a page has its citations.
@@ -143,7 +157,7 @@ def claim_attribution(record):
             if name not in reports:
                 reports.append(name)
     if reports:
-        parts.append(f"according to {' and '.join(reports)}")
+        parts.append(_("according to %(reports)s") % {"reports": _(" and ").join(reports)})
     return ", ".join(parts)
 
 
@@ -174,11 +188,11 @@ def claim_badge_html(status, label, attribution="", link=True):
     says whose claim it is where the record says (`attribution`)."""
     if link:
         badge = format_html(
-            '<a class="badge badge-claim badge-{}" href="{}#status-{}" title="What “{}” means">{}</a>',
+            '<a class="badge badge-claim badge-{}" href="{}#status-{}" title="{}">{}</a>',
             status,
             _method_url(),
             status,
-            label,
+            _("What “%(status)s” means") % {"status": label},
             label,
         )
     else:
@@ -202,15 +216,18 @@ def badges_html(record, show_claim=True):
     if caveat:
         parts.append(
             format_html(
-                '<span class="badge badge-occurrence badge-{}" title="Occurrence">{}</span>',
+                '<span class="badge badge-occurrence badge-{}" title="{}">{}</span>',
                 record.occurrence,
+                _("Occurrence"),
                 caveat,
             )
         )
     if hasattr(record, "publication_status") and not record.is_published:
         parts.append(
-            mark_safe(
-                '<span class="badge badge-draft" title="Not visible to the public">Draft</span>'
+            format_html(
+                '<span class="badge badge-draft" title="{}">{}</span>',
+                _("Not visible to the public"),
+                _("Draft"),
             )
         )
     return mark_safe("".join(f" {part}" for part in parts))
@@ -224,12 +241,45 @@ def record_link_html(record, *, show_date=False, length=LABEL_LENGTH, show_claim
     if show_date and (getattr(record, "date", None) or getattr(record, "date_stated", "")):
         date = format_html(' <span class="muted">· {}</span>', stated_date_text(record))
     return format_html(
-        '<a href="{}">{}</a>{}{}',
+        '<a href="{}"{}>{}</a>{}{}',
         record.get_absolute_url(),
+        lang_attribute(label_language(record)),
         record_label(record, length),
         badges_html(record, show_claim=show_claim),
         date,
     )
+
+
+# The language of the records' own wording where no Spanish version was
+# written, and of quotes whose source does not say its language: the
+# tracker's sources so far are English-language reports.
+RECORDS_LANGUAGE = "en"
+
+
+def label_language(record):
+    """The language a record's label reads in: the newsroom's wording in the
+    reader's language where written (cases.models.CaseRecord.wording), else
+    the records' English. Proper names (an actor's, a facility's) and a
+    source's own title belong to no interface language: None."""
+    if record._meta.model_name == "statement":
+        return RECORDS_LANGUAGE
+    title_field = kind_title_field(record)
+    if title_field in getattr(record, "spanish_versions", ()):
+        return record.wording(title_field)[1]
+    return None
+
+
+def kind_title_field(record):
+    from .kinds import kind_of
+
+    return kind_of(record).title_field
+
+
+def lang_attribute(language):
+    """` lang="en"` where a text's language differs from the page's, else ''."""
+    if language is None or language == get_language_code():
+        return ""
+    return format_html(' lang="{}"', language)
 
 
 def muted(text):
@@ -288,7 +338,7 @@ def _show_choice(record, name, shown, length):
 
 def _show_day(record, name, shown, length):
     value = getattr(record, name)
-    text = f"{value.day} {value:%B %Y}" if value else ""
+    text = formats.date_format(value, "DATE_FORMAT") if value else ""
     return text, text, bool(value)
 
 
@@ -302,23 +352,28 @@ def _show_stated_date(record, name, shown, length):
     if record.date:
         html = format_html("{}", text)
         if record.date_stated:
-            html = format_html(
-                '{} <span class="muted">(the source says “{}”)</span>', text, record.date_stated
-            )
-            text = f"{text} (the source says “{record.date_stated}”)"
+            says = _("(the source says “%(stated)s”)") % {"stated": record.date_stated}
+            html = format_html('{} <span class="muted">{}</span>', text, says)
+            text = f"{text} {says}"
     elif record.date_stated:
         html = format_html(
-            '“{}” <span class="muted">(the source gives no date)</span>', record.date_stated
+            '“{}” <span class="muted">{}</span>',
+            record.date_stated,
+            _("(the source gives no date)"),
         )
     else:
         return "", "", False
     if record.date_is_inferred and record.date_inference:
         html = format_html(
-            '{}<span class="inference"><strong>Why inferred:</strong> {}</span>',
+            '{}<span class="inference"><strong>{}</strong> {}</span>',
             html,
+            _("Why inferred:"),
             record.date_inference,
         )
-        text = f"{text}. Why inferred: {record.date_inference}"
+        text = _("%(date)s. Why inferred: %(reason)s") % {
+            "date": text,
+            "reason": record.date_inference,
+        }
     return html, text, True
 
 
@@ -352,51 +407,62 @@ def _figure_source(figure):
 def figure_text(figure):
     """'hundreds (“The article”, which states no number)', '238 (“Fictional Daily”)'."""
     source = _figure_source(figure)
+    values = {"number": figure.number, "stated": figure.stated, "source": source}
     if figure.number is None:
-        return f"{figure.stated} (“{source}”, which states no number)"
+        return _("%(stated)s (“%(source)s”, which states no number)") % values
     if figure.stated != str(figure.number):
-        return f"{figure.number} (“{source}”, which says “{figure.stated}”)"
-    return f"{figure.number} (“{source}”)"
+        return _("%(number)s (“%(source)s”, which says “%(stated)s”)") % values
+    return _("%(number)s (“%(source)s”)") % values
 
 
 def figures_text(figures):
     """The figures side by side, then the newsroom's choice in words."""
     relied_on = relied_on_figure(figures)
     side_by_side = "; ".join(figure_text(figure) for figure in figures)
-    return f"Sources disagree: {side_by_side}. {figures_choice_text(relied_on)}"
+    return _("Sources disagree: %(figures)s. %(choice)s") % {
+        "figures": side_by_side,
+        "choice": figures_choice_text(relied_on),
+    }
 
 
 def figures_choice_text(relied_on):
     if relied_on is None:
-        return "The newsroom has not chosen which figure to rely on."
-    return (
-        f"The newsroom relies on {relied_on.stated} "
-        f"(“{_figure_source(relied_on)}”): {relied_on.relied_on_reason}"
-    )
+        return _("The newsroom has not chosen which figure to rely on.")
+    return _("The newsroom relies on %(figure)s (“%(source)s”): %(reason)s") % {
+        "figure": relied_on.stated,
+        "source": _figure_source(relied_on),
+        "reason": relied_on.relied_on_reason,
+    }
 
 
 def figures_sort_text(record, name, figures):
     """What a table sorts this row by, when its sources disagree."""
     value = stated_count_text(getattr(record, name), getattr(record, f"{name}_stated"))
     if relied_on_figure(figures) is None:
-        return f"Sorted by the record's figure, {value}; the newsroom has not chosen between them."
-    return f"Sorted by {value}, the figure the newsroom relies on."
+        return _(
+            "Sorted by the record's figure, %(value)s; the newsroom has not chosen between them."
+        ) % {"value": value}
+    return _("Sorted by %(value)s, the figure the newsroom relies on.") % {"value": value}
 
 
 def _figure_html(figure):
     source = _figure_source(figure)
     if figure.number is None:
         words = format_html(
-            '{} <span class="muted">(the source states no number)</span>', figure.stated
+            '{} <span class="muted">{}</span>', figure.stated, _("(the source states no number)")
         )
     elif figure.stated != str(figure.number):
         words = format_html(
-            '{} <span class="muted">(“{}” in the source)</span>', figure.number, figure.stated
+            '{} <span class="muted">{}</span>',
+            figure.number,
+            _("(“%(stated)s” in the source)") % {"stated": figure.stated},
         )
     else:
         words = format_html("{}", figure.number)
     relied = (
-        mark_safe(' <span class="badge badge-relied-on">The newsroom relies on this</span>')
+        format_html(
+            ' <span class="badge badge-relied-on">{}</span>', _("The newsroom relies on this")
+        )
         if figure.relied_on
         else ""
     )
@@ -405,7 +471,9 @@ def _figure_html(figure):
         words,
         source.get_absolute_url(),
         source,
-        f", paragraph {figure.citation.paragraph}" if figure.citation.paragraph else "",
+        _(", paragraph %(number)s") % {"number": figure.citation.paragraph}
+        if figure.citation.paragraph
+        else "",
         relied,
     )
 
@@ -416,13 +484,14 @@ def figures_html(figures):
         choice = format_html('<p class="figures-choice">{}</p>', figures_choice_text(relied_on))
     else:
         choice = format_html(
-            '<p class="figures-choice"><strong>The newsroom relies on {}:</strong> {}</p>',
-            relied_on.stated,
+            '<p class="figures-choice"><strong>{}</strong> {}</p>',
+            _("The newsroom relies on %(figure)s:") % {"figure": relied_on.stated},
             relied_on.relied_on_reason,
         )
     return format_html(
-        '<div class="figures"><p class="figures-heading">Sources disagree:</p>'
+        '<div class="figures"><p class="figures-heading">{}</p>'
         '<ul class="figures-list">{}</ul>{}</div>',
+        _("Sources disagree:"),
         format_html_join("", "<li>{}</li>", ((_figure_html(figure),) for figure in figures)),
         choice,
     )
@@ -450,9 +519,15 @@ def _show_stated_count(record, name, shown, length):
         return figures_html(figures), figures_text(figures), True
     text = stated_count_text(number, stated)
     if number is None:
-        html = format_html('{} <span class="muted">(the source states no number)</span>', stated)
+        html = format_html(
+            '{} <span class="muted">{}</span>', stated, _("(the source states no number)")
+        )
     elif stated and stated != str(number):
-        html = format_html('{} <span class="muted">(“{}” in the source)</span>', number, stated)
+        html = format_html(
+            '{} <span class="muted">{}</span>',
+            number,
+            _("(“%(stated)s” in the source)") % {"stated": stated},
+        )
     else:
         html = format_html("{}", number)
     return html, text, True
@@ -471,8 +546,8 @@ def occurrence_html(record):
 def _show_occurrence(record, name, shown, length):
     label = record.get_occurrence_display()
     notes = {
-        "scheduled": "still to come when the source was written",
-        "cancelled": "called off, as the source reports it",
+        "scheduled": _("still to come when the source was written"),
+        "cancelled": _("called off, as the source reports it"),
     }
     if record.occurrence in notes:
         html = format_html(
@@ -488,13 +563,17 @@ def _show_occurrence(record, name, shown, length):
 def _show_statement(record, name, shown, length):
     if record.kind == "paraphrase":
         html = format_html(
-            '<p class="paraphrase"><span class="caveat">Paraphrase</span> (the source\'s '
-            "wording, not the speaker's exact words): {}</p>",
+            '<p class="paraphrase"><span class="caveat">{}</span> {} <span{}>{}</span></p>',
+            _("Paraphrase"),
+            _("(the source's wording, not the speaker's exact words):"),
+            lang_attribute(RECORDS_LANGUAGE),
             record.text,
         )
-        return html, f"(paraphrase) {record.text}", True
+        return html, _("(paraphrase) %(words)s") % {"words": record.text}, True
     html = format_html(
-        '<blockquote class="quote statement-text"><p>“{}”</p></blockquote>', record.text
+        '<blockquote class="quote statement-text"{}><p>“{}”</p></blockquote>',
+        lang_attribute(RECORDS_LANGUAGE),
+        record.text,
     )
     return html, f"“{record.text}”", True
 
@@ -540,12 +619,15 @@ def _show_groups(record, name, shown, length):
         if subgroups:
             sub = [_group_with_size(subgroup) for subgroup in subgroups]
             html = format_html(
-                '{}<ul class="subgroups" aria-label="Part of {}">{}</ul>',
+                '{}<ul class="subgroups" aria-label="{}">{}</ul>',
                 html,
-                group,
-                format_html_join("", "<li>{}</li>", ((html,) for html, _ in sub)),
+                _("Part of %(group)s") % {"group": group},
+                format_html_join("", "<li>{}</li>", ((html,) for html, _text in sub)),
             )
-            text = f"{text}, including {'; '.join(text for _, text in sub)}"
+            text = _("%(group)s, including %(subgroups)s") % {
+                "group": text,
+                "subgroups": "; ".join(text for _html, text in sub),
+            }
         items_html.append(html)
         items_text.append(text)
     html = format_html(
@@ -559,8 +641,11 @@ def _show_party_roles(record, name, shown, length):
     parties = _relation(record, name)[0]
     html = format_html_join(
         "",
-        '<li>{}<br><span class="role">Role: {}</span></li>',
-        ((record_link_html(party.actor), party.role) for party in parties),
+        '<li>{}<br><span class="role">{}</span></li>',
+        (
+            (record_link_html(party.actor), _("Role: %(role)s") % {"role": party.role})
+            for party in parties
+        ),
     )
     text = "; ".join(f"{record_label(party.actor)} ({party.role})" for party in parties)
     return format_html('<ul class="record-list">{}</ul>', html), text, bool(parties)
@@ -571,7 +656,7 @@ def _designation_by(designation):
     if designation.designated_by is not None:
         return record_link_html(designation.designated_by), str(designation.designated_by)
     if designation.designated_by_id:
-        return muted("an actor not yet public"), "an actor not yet public"
+        return muted(_("an actor not yet public")), _("an actor not yet public")
     return None, None
 
 
@@ -582,11 +667,20 @@ def _show_designations(record, name, shown, length):
         badge = claim_badge_html(designation.claim_status, designation.get_claim_status_display())
         if by_html:
             items_html.append(
-                format_html("{}, designated by {} {}", designation.label, by_html, badge)
+                format_html(
+                    _("{designation}, designated by {actor} {status}"),
+                    designation=designation.label,
+                    actor=by_html,
+                    status=badge,
+                )
             )
             items_text.append(
-                f"{designation.label}, designated by {by_text} "
-                f"({designation.get_claim_status_display().lower()})"
+                _("%(designation)s, designated by %(actor)s (%(status)s)")
+                % {
+                    "designation": designation.label,
+                    "actor": by_text,
+                    "status": designation.get_claim_status_display().lower(),
+                }
             )
         else:
             items_html.append(format_html("{} {}", designation.label, badge))
@@ -644,11 +738,15 @@ def present(record, shown, notes_by_field=None, length=LABEL_LENGTH):
     inferred = (getattr(record, "inferences", None) or {}).get(shown.name, "")
     if inferred and has_value:
         html = format_html(
-            '{} <span class="inference"><strong>The newsroom\'s inference:</strong> {}</span>',
+            '{} <span class="inference"><strong>{}</strong> {}</span>',
             html,
+            _("The newsroom's inference:"),
             inferred,
         )
-        text = f"{text} (the newsroom's inference: {inferred})"
+        text = _("%(value)s (the newsroom's inference: %(reason)s)") % {
+            "value": text,
+            "reason": inferred,
+        }
     notes = (notes_by_field or {}).get(shown.name, []) if has_value else []
     return Shown(shown.label, shown.name, html, text, has_value, notes, inferred)
 
@@ -663,7 +761,7 @@ def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH
     notes_by_field = {}
     labels = {shown.name: shown.label for shown in kind.fields}
     if kind.lead_field:
-        labels[kind.lead_field] = "Summary"
+        labels[kind.lead_field] = _("Summary")
     for number, citation in zip(numbers, citations, strict=True):
         supports = getattr(citation, "supports", None) or ()
         citation.supported_labels = [labels[name] for name in supports if name in labels]
@@ -681,11 +779,19 @@ def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH
     fields = [value for value in fields if value.has_value or not kind.field(value.name).hide_empty]
     lead = None
     if kind.lead_field and getattr(record, kind.lead_field):
-        text = getattr(record, kind.lead_field)
+        text, language = (
+            record.wording(kind.lead_field)
+            if hasattr(record, "wording")
+            else (getattr(record, kind.lead_field), RECORDS_LANGUAGE)
+        )
         lead = Shown(
             labels[kind.lead_field],
             kind.lead_field,
-            format_html("{}", text),
+            # The paragraph's language rides on a span, so the template's
+            # <p> stays as it was.
+            format_html("<span{}>{}</span>", lang_attribute(language), text)
+            if lang_attribute(language)
+            else format_html("{}", text),
             text,
             True,
             notes_by_field.get(kind.lead_field, []),
@@ -698,9 +804,9 @@ def _related_item_html(item, length):
     has one), or a party's role in an agreement."""
     if item._meta.model_name == "agreementparty":
         return format_html(
-            '{}<br><span class="role">Role: {}</span>',
+            '{}<br><span class="role">{}</span>',
             record_link_html(item.agreement, length=length),
-            item.role,
+            _("Role: %(role)s") % {"role": item.role},
         )
     return record_link_html(item, show_date=True, length=length)
 
@@ -730,7 +836,7 @@ def cell_text_html(text, length=CELL_LENGTH):
     if not cut:
         return format_html("{}", short)
     return format_html(
-        '{}{}<span class="visually-hidden"> (shortened)</span>', short, SHORTENED_MARK
+        '{}{}<span class="visually-hidden"> {}</span>', short, SHORTENED_MARK, _("(shortened)")
     )
 
 
@@ -750,7 +856,7 @@ def attribution(record, citations, statements=()):
         speakers.discard(None)
         # Only when the records name one who speaks to it: never a guess.
         if len(speakers) == 1:
-            return f"confirmed by {speakers.pop()}, per the source"
+            return _("confirmed by %(speaker)s, per the source") % {"speaker": speakers.pop()}
     return ""
 
 
@@ -758,27 +864,31 @@ def _figure_parts(record, kind, relations):
     """The words of a key figure, per kind, each with its caveat."""
     name = kind.name
     if name == "transfer":
-        where = shown_relation(record, "destination") or record.to_country or "a place not stated"
+        where = (
+            shown_relation(record, "destination") or record.to_country or _("a place not stated")
+        )
         moved = _show_groups(record, "groups", None, None)[1]
         parts = [
-            f"{stated_count_text(record.count, record.count_stated)} moved to {where}",
+            _("%(count)s moved to %(place)s")
+            % {"count": stated_count_text(record.count, record.count_stated), "place": where},
             stated_date_text(record),
         ]
         if moved:
-            parts.append(f"who: {moved}")
+            parts.append(_("who: %(groups)s") % {"groups": moved})
         return parts
     if name == "detaineegroup":
         parts = [f"{stated_count_text(record.size, record.size_stated)}: {record.name}"]
         if record.accusation:
-            parts.append(f"accusation: {record.accusation}")
+            parts.append(_("accusation: %(accusation)s") % {"accusation": record.accusation})
         return parts
     if name == "agreement":
         parts = [f"{record.title}: {record.get_status_display().lower()}"]
-        parts.append(record.financial_terms or "financial terms not stated")
+        parts.append(record.financial_terms or _("financial terms not stated"))
         return parts
     if name == "event":
         caveat = occurrence_caveat(record)
-        return [record.title, caveat.lower() if caveat else "held", stated_date_text(record)]
+        held = caveat.lower() if caveat else pgettext("event occurrence", "held")
+        return [record.title, held, stated_date_text(record)]
     return [record_label(record)]
 
 
@@ -793,15 +903,18 @@ def key_figure(record, kind, relations):
     text = "; ".join(part for part in _figure_parts(record, kind, relations) if part)
     url = record.get_absolute_url()
     note = (
-        format_html(' <a class="note-link" href="{}#note-1">[source]</a>', url) if citations else ""
+        format_html(' <a class="note-link" href="{}#note-1">{}</a>', url, _("[source]"))
+        if citations
+        else ""
     )
     return {
         "html": format_html(
-            '{} <span class="muted">({}{})</span> <a href="{}">Read the record</a>{}',
+            '{} <span class="muted">({}{})</span> <a href="{}">{}</a>{}',
             text,
             claim,
             f", {said_by}" if said_by else "",
             url,
+            _("Read the record"),
             note,
         ),
         "text": f"{text} ({claim}{', ' + said_by if said_by else ''})",
