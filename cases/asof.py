@@ -16,6 +16,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
 from .filters import SearchFilter
@@ -23,14 +25,14 @@ from .pdf import BriefRefused
 from .querysets import corrections_log, describe_corrections, sees_drafts
 
 AS_OF_PARAM = "as_of"
-HISTORY_LIMITS = (
+HISTORY_LIMITS = gettext_lazy(
     "The edit history keeps each record's own fields (titles, dates, numbers, claim and "
     "publication status…) but not its links to other records or its citations: those are "
     "shown as they are now."
 )
 # How much of a bad value a message repeats back.
 ECHO_LENGTH = 40
-MOMENT_FORMAT = "j F Y, H:i T"
+MOMENT_FORMAT = "DATETIME_FORMAT"
 
 
 def requested_moment(request):
@@ -50,15 +52,21 @@ def requested_moment(request):
         moment = None
     if moment is None:
         raise BriefRefused(
-            f"“{raw[:ECHO_LENGTH]}” is not a time. Give one as 2026-11-20T12:00 "
-            "(or a day, 2026-11-20), or leave out as_of for the records as they are now."
+            _(
+                "“%(value)s” is not a time. Give one as 2026-11-20T12:00 "
+                "(or a day, 2026-11-20), or leave out as_of for the records as they are now."
+            )
+            % {"value": raw[:ECHO_LENGTH]}
         )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > timezone.now():
         raise BriefRefused(
-            f"{format_moment(moment)} is in the future: a brief can show the records as they "
-            "stood at an earlier time, or as they are now (leave out as_of)."
+            _(
+                "%(moment)s is in the future: a brief can show the records as they "
+                "stood at an earlier time, or as they are now (leave out as_of)."
+            )
+            % {"moment": format_moment(moment)}
         )
     return moment
 
@@ -115,11 +123,15 @@ def record_as_it_stood(record, model, moment, user):
     if kept:
         return kept[0]
     first = model.history.filter(id=record.pk).order_by("history_date").first()
-    when = f" It was first recorded on {format_moment(first.history_date)}." if first else ""
-    raise BriefRefused(
-        f"This {model._meta.verbose_name} was not in the tracker yet (or not yet public) on "
-        f"{format_moment(moment)}, so there is no brief of it as it stood then.{when}"
-    )
+    message = _(
+        "This %(kind)s was not in the tracker yet (or not yet public) on %(moment)s, "
+        "so there is no brief of it as it stood then."
+    ) % {"kind": model._meta.verbose_name, "moment": format_moment(moment)}
+    if first:
+        message += " " + _("It was first recorded on %(moment)s.") % {
+            "moment": format_moment(first.history_date)
+        }
+    raise BriefRefused(message)
 
 
 def changes_since(querysets, moment, user):

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from tracker.site_mode import site_is_closed
 
@@ -6,8 +7,8 @@ from .kinds import KINDS
 
 # After every kind's table, the header links these pages.
 OTHER_PAGES = [
-    ("Timeline", "cases:timeline"),
-    ("Corrections", "cases:corrections"),
+    (_("Timeline"), "cases:timeline"),
+    (_("Corrections"), "cases:corrections"),
 ]
 
 

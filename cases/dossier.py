@@ -12,6 +12,9 @@ section each goes into is said here, once.
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from . import asof, presentation
 from .kinds import DOSSIER_KINDS
 from .models import Actor, Agreement, DetaineeGroup, Event, Source, Statement, Transfer
@@ -29,35 +32,43 @@ class Section:
 SECTIONS = (
     Section(
         "what-happened",
-        "What happened",
+        gettext_lazy("What happened"),
         (Event,),
-        "Dated items in date order, then those the sources do not date, by the sources' own "
-        "wording; an event still to come is marked scheduled. Then each event in full.",
+        gettext_lazy(
+            "Dated items in date order, then those the sources do not date, by the sources' own "
+            "wording; an event still to come is marked scheduled. Then each event in full."
+        ),
     ),
     Section(
         "arrangements",
-        "Arrangements",
+        gettext_lazy("Arrangements"),
         (Agreement,),
-        "The agreements, with their status and their parties. A proposal stays proposed.",
+        gettext_lazy(
+            "The agreements, with their status and their parties. A proposal stays proposed."
+        ),
     ),
     Section(
         "people-moved",
-        "People moved",
+        gettext_lazy("People moved"),
         (Transfer, DetaineeGroup),
-        "Each transfer and the groups moved or held. An accusation stays an allegation.",
+        gettext_lazy(
+            "Each transfer and the groups moved or held. An accusation stays an allegation."
+        ),
     ),
     Section(
         "who-said-what",
-        "Who said what",
+        gettext_lazy("Who said what"),
         (Statement,),
-        "Every statement in full. Direct quotes are in quotation marks; a paraphrase is the "
-        "source's reported speech, never the speaker's own words.",
+        gettext_lazy(
+            "Every statement in full. Direct quotes are in quotation marks; a paraphrase is the "
+            "source's reported speech, never the speaker's own words."
+        ),
     ),
     Section(
         "people-involved",
-        "People and organizations involved",
+        gettext_lazy("People and organizations involved"),
         (Actor,),
-        "Everyone who acts or speaks in these records, grouped by kind.",
+        gettext_lazy("Everyone who acts or speaks in these records, grouped by kind."),
     ),
 )
 TIMELINE_MODELS = (Event, Transfer, Statement)
@@ -190,7 +201,8 @@ def _key_figures(entries, notes):
     if transfers:
         figures.append(
             {
-                "heading": f"{len(transfers)} transfer{'s' if len(transfers) != 1 else ''}",
+                "heading": ngettext("%(count)s transfer", "%(count)s transfers", len(transfers))
+                % {"count": len(transfers)},
                 "figures": [_figure(entry, "count", notes) for entry in transfers],
             }
         )
@@ -198,7 +210,8 @@ def _key_figures(entries, notes):
     if agreements:
         figures.append(
             {
-                "heading": f"{len(agreements)} agreement{'s' if len(agreements) != 1 else ''}",
+                "heading": ngettext("%(count)s agreement", "%(count)s agreements", len(agreements))
+                % {"count": len(agreements)},
                 "figures": [_figure(entry, "status", notes) for entry in agreements],
             }
         )
@@ -206,7 +219,10 @@ def _key_figures(entries, notes):
     if groups:
         figures.append(
             {
-                "heading": f"{len(groups)} group{'s' if len(groups) != 1 else ''} of detainees",
+                "heading": ngettext(
+                    "%(count)s group of detainees", "%(count)s groups of detainees", len(groups)
+                )
+                % {"count": len(groups)},
                 "figures": [_figure(entry, "size", notes) for entry in groups],
             }
         )
@@ -216,21 +232,33 @@ def _key_figures(entries, notes):
         speakers = {s.speaker_id for s in statements if s.speaker_id}
         figures.append(
             {
-                "heading": f"{len(statements)} statements",
-                "text": (
-                    f"{quotes} direct quote{'s' if quotes != 1 else ''} and "
-                    f"{len(statements) - quotes} paraphrase"
-                    f"{'s' if len(statements) - quotes != 1 else ''}, from "
-                    f"{len(speakers)} speaker{'s' if len(speakers) != 1 else ''}."
-                ),
+                "heading": ngettext("%(count)s statement", "%(count)s statements", len(statements))
+                % {"count": len(statements)},
+                # Each count gets its own plural; the sentence puts them together.
+                "text": _("%(quotes)s and %(paraphrases)s, from %(speakers)s.")
+                % {
+                    "quotes": ngettext("%(count)s direct quote", "%(count)s direct quotes", quotes)
+                    % {"count": quotes},
+                    "paraphrases": ngettext(
+                        "%(count)s paraphrase", "%(count)s paraphrases", len(statements) - quotes
+                    )
+                    % {"count": len(statements) - quotes},
+                    "speakers": ngettext("%(count)s speaker", "%(count)s speakers", len(speakers))
+                    % {"count": len(speakers)},
+                },
             }
         )
     actors = entries.get(Actor, [])
     if actors:
         figures.append(
             {
-                "heading": f"{len(actors)} people and organizations",
-                "text": "act or speak in these records.",
+                "heading": ngettext(
+                    "%(count)s person or organization",
+                    "%(count)s people and organizations",
+                    len(actors),
+                )
+                % {"count": len(actors)},
+                "text": _("act or speak in these records."),
             }
         )
     return figures

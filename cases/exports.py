@@ -28,7 +28,9 @@ import time
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
+from django.utils.formats import number_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from . import presentation
 from .querysets import sees_drafts, shown_relation
@@ -304,11 +306,13 @@ CITATION_COLUMNS = (
 
 
 def incomplete_message(rows):
-    return (
-        f"Export incomplete: it stopped after {rows:,} rows at the time limit of "
-        f"{settings.EXPORT_TIME_LIMIT_S} s. Narrow the filters (for example by date) "
-        "and export the rest separately."
-    )
+    return _(
+        "Export incomplete: it stopped after %(rows)s rows at the time limit of "
+        "%(seconds)s s. Narrow the filters (for example by date) and export the rest separately."
+    ) % {
+        "rows": number_format(rows, force_grouping=True),
+        "seconds": settings.EXPORT_TIME_LIMIT_S,
+    }
 
 
 def _within_time_limit(records, stopped):

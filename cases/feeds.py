@@ -6,6 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import presentation
 from .kinds import KINDS
@@ -14,7 +16,7 @@ from .templatetags.reader import claim_attribution
 from .templatetags.records import excerpt, kind_name, record_label
 from .views import corrections_url
 
-TRACKER_NAME = "Deportation tracker: U.S.–El Salvador"
+TRACKER_NAME = gettext_lazy("Deportation tracker: U.S.–El Salvador")
 # Entries per feed: feed readers poll often, so the newest are enough.
 FEED_ENTRIES = 50
 
@@ -25,10 +27,15 @@ def _anonymous():
 
 class PublishedRecordsFeed(Feed):
     feed_type = Atom1Feed
-    title = f"{TRACKER_NAME}: newly published records"
-    subtitle = (
-        "Records of every kind as they are published, newest first, each with its claim status."
-    )
+
+    # Methods, not attributes: worded in the reader's language at request time.
+    def title(self):
+        return _("%(tracker)s: newly published records") % {"tracker": TRACKER_NAME}
+
+    def subtitle(self):
+        return _(
+            "Records of every kind as they are published, newest first, each with its claim status."
+        )
 
     def link(self):
         return reverse("cases:home")
@@ -47,7 +54,10 @@ class PublishedRecordsFeed(Feed):
         return newest[:FEED_ENTRIES]
 
     def item_title(self, record):
-        return f"{kind_name(record).capitalize()}: {record_label(record)}"
+        return _("%(kind)s: %(record)s") % {
+            "kind": kind_name(record).capitalize(),
+            "record": record_label(record),
+        }
 
     def item_description(self, record):
         # The caveats a page shows travel with the entry: status, whose claim
@@ -56,9 +66,10 @@ class PublishedRecordsFeed(Feed):
         status = getattr(record, "get_claim_status_display", None)
         if status:
             attribution = claim_attribution(record)
-            lines.append(f"Claim status: {status()}" + (f", {attribution}" if attribution else ""))
+            status_line = _("Claim status: %(status)s") % {"status": status()}
+            lines.append(status_line + (f", {attribution}" if attribution else ""))
         if hasattr(record, "date_stated"):
-            lines.append(f"Date: {presentation.stated_date_text(record)}")
+            lines.append(_("Date: %(date)s") % {"date": presentation.stated_date_text(record)})
         text = excerpt(record, 60)
         if text:
             lines.append(text)
@@ -74,8 +85,12 @@ class PublishedRecordsFeed(Feed):
 
 class CorrectionsFeed(Feed):
     feed_type = Atom1Feed
-    title = f"{TRACKER_NAME}: corrections"
-    subtitle = "Every change to a published record, newest first: what changed and why."
+
+    def title(self):
+        return _("%(tracker)s: corrections") % {"tracker": TRACKER_NAME}
+
+    def subtitle(self):
+        return _("Every change to a published record, newest first: what changed and why.")
 
     def link(self):
         return reverse("cases:corrections")
@@ -88,11 +103,17 @@ class CorrectionsFeed(Feed):
         return describe_corrections(rows[:FEED_ENTRIES], reader)
 
     def item_title(self, correction):
-        return f"Correction to {kind_name(correction.record)}: {record_label(correction.record)}"
+        return _("Correction to %(kind)s: %(record)s") % {
+            "kind": kind_name(correction.record),
+            "record": record_label(correction.record),
+        }
 
     def item_description(self, correction):
-        reason = correction.reason or "No reason was given."
-        return f"Changed: {', '.join(correction.changed_fields)}. Why: {reason}"
+        reason = correction.reason or _("No reason was given.")
+        return _("Changed: %(fields)s. Why: %(reason)s") % {
+            "fields": ", ".join(str(name) for name in correction.changed_fields),
+            "reason": reason,
+        }
 
     def item_link(self, correction):
         return corrections_url(correction.record)

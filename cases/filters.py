@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.db.models import Count, Max, Value
 from django.forms.models import ModelChoiceField
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from . import data_version
 from .models import (
@@ -35,8 +37,8 @@ from .search import Search
 from .time_limit import QueryTimeLimit
 
 # The label of the option that turns a choice filter off.
-ANY_LABEL = "Any"
-SLOW_FACET_HELP = "Counts took too long to compute and are not shown."
+ANY_LABEL = _("Any")
+SLOW_FACET_HELP = _("Counts took too long to compute and are not shown.")
 # Facet counts are keyed by the data version, so these only bound memory:
 # an edit makes the old counts unreachable at once.
 FACET_CACHE_SECONDS = 600
@@ -79,7 +81,7 @@ class SearchFilter(django_filters.CharFilter):
     search (QuerySet.search), over the kind's main text fields."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Text contains")
+        kwargs.setdefault("label", _("Text contains"))
         kwargs.setdefault("max_length", SEARCH_TEXT_MAX_LENGTH)
         kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search"}))
         super().__init__(**kwargs)
@@ -105,7 +107,7 @@ class DateFromFilter(django_filters.DateFilter):
     def __init__(self, **kwargs):
         kwargs.setdefault("field_name", "date")
         kwargs.setdefault("lookup_expr", "gte")
-        kwargs.setdefault("label", "Dated on or after")
+        kwargs.setdefault("label", _("Dated on or after"))
         kwargs.setdefault("widget", date_input())
         super().__init__(**kwargs)
 
@@ -114,7 +116,7 @@ class DateToFilter(django_filters.DateFilter):
     def __init__(self, **kwargs):
         kwargs.setdefault("field_name", "date")
         kwargs.setdefault("lookup_expr", "lte")
-        kwargs.setdefault("label", "Dated on or before")
+        kwargs.setdefault("label", _("Dated on or before"))
         kwargs.setdefault("widget", date_input())
         super().__init__(**kwargs)
 
@@ -133,7 +135,7 @@ def record_choice(model, field_name, label, **kwargs):
 
 def claim_status_choice():
     return django_filters.ChoiceFilter(
-        choices=ClaimStatus.choices, label="Claim status", empty_label=ANY_LABEL
+        choices=ClaimStatus.choices, label=_("Claim status"), empty_label=ANY_LABEL
     )
 
 
@@ -265,9 +267,10 @@ class FacetedFilterSet(django_filters.FilterSet):
         )
         sees = "drafts" if sees_drafts(getattr(request, "user", None)) else "public"
         digest = hashlib.md5(repr(others).encode(), usedforsecurity=False).hexdigest()
-        return (
-            f"facet:{self.queryset.model._meta.label_lower}:{name}:{sees}:{version.token}:{digest}"
-        )
+        # The options' labels are in the reader's language.
+        language = get_language() or ""
+        model = self.queryset.model._meta.label_lower
+        return f"facet:{model}:{name}:{sees}:{language}:{version.token}:{digest}"
 
     def facets(self):
         """Each facet as data (see Facet): options with counts, or without
@@ -393,8 +396,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
 class TransferFilter(FacetedFilterSet):
     q = SearchFilter()
-    destination = record_choice(Facility, "destination", "Destination facility")
-    agreement = record_choice(Agreement, "agreement", "Agreement")
+    destination = record_choice(Facility, "destination", _("Destination facility"))
+    agreement = record_choice(Agreement, "agreement", _("Agreement"))
     date_after = DateFromFilter()
     date_before = DateToFilter()
     claim_status = claim_status_choice()
@@ -408,11 +411,13 @@ class TransferFilter(FacetedFilterSet):
 
 class DetaineeGroupFilter(FacetedFilterSet):
     q = SearchFilter()
-    affiliation = record_choice(Actor, "alleged_affiliations", "Alleged affiliation", distinct=True)
-    accusation = django_filters.CharFilter(
-        lookup_expr="icontains", label="Accusation contains", max_length=SEARCH_TEXT_MAX_LENGTH
+    affiliation = record_choice(
+        Actor, "alleged_affiliations", _("Alleged affiliation"), distinct=True
     )
-    facility = record_choice(Facility, "facility", "Held at")
+    accusation = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Accusation contains"), max_length=SEARCH_TEXT_MAX_LENGTH
+    )
+    facility = record_choice(Facility, "facility", _("Held at"))
     claim_status = claim_status_choice()
 
     facet_names = ("affiliation", "facility", "claim_status")
@@ -425,9 +430,9 @@ class DetaineeGroupFilter(FacetedFilterSet):
 class AgreementFilter(FacetedFilterSet):
     q = SearchFilter()
     status = django_filters.ChoiceFilter(
-        choices=Agreement.Status.choices, label="Status", empty_label=ANY_LABEL
+        choices=Agreement.Status.choices, label=_("Status"), empty_label=ANY_LABEL
     )
-    party = record_choice(Actor, "parties", "Party", distinct=True)
+    party = record_choice(Actor, "parties", _("Party"), distinct=True)
     claim_status = claim_status_choice()
 
     facet_names = ("status", "party", "claim_status")
@@ -440,9 +445,9 @@ class AgreementFilter(FacetedFilterSet):
 class ActorFilter(FacetedFilterSet):
     q = SearchFilter()
     kind = django_filters.ChoiceFilter(
-        choices=Actor.Kind.choices, label="Kind", empty_label=ANY_LABEL
+        choices=Actor.Kind.choices, label=_("Kind"), empty_label=ANY_LABEL
     )
-    country = value_choice("Country")
+    country = value_choice(_("Country"))
     claim_status = claim_status_choice()
 
     facet_names = ("kind", "country", "claim_status")
@@ -455,9 +460,9 @@ class ActorFilter(FacetedFilterSet):
 class FacilityFilter(FacetedFilterSet):
     q = SearchFilter()
     kind = django_filters.ChoiceFilter(
-        choices=Facility.Kind.choices, label="Kind", empty_label=ANY_LABEL
+        choices=Facility.Kind.choices, label=_("Kind"), empty_label=ANY_LABEL
     )
-    country = value_choice("Country")
+    country = value_choice(_("Country"))
     claim_status = claim_status_choice()
 
     facet_names = ("kind", "country", "claim_status")
@@ -470,10 +475,10 @@ class FacilityFilter(FacetedFilterSet):
 class EventFilter(FacetedFilterSet):
     q = SearchFilter()
     occurrence = django_filters.ChoiceFilter(
-        choices=Event.Occurrence.choices, label="Occurrence", empty_label=ANY_LABEL
+        choices=Event.Occurrence.choices, label=_("Occurrence"), empty_label=ANY_LABEL
     )
-    facility = record_choice(Facility, "facility", "Facility")
-    participant = record_choice(Actor, "participants", "Participant", distinct=True)
+    facility = record_choice(Facility, "facility", _("Facility"))
+    participant = record_choice(Actor, "participants", _("Participant"), distinct=True)
     date_after = DateFromFilter()
     date_before = DateToFilter()
     claim_status = claim_status_choice()
@@ -487,9 +492,9 @@ class EventFilter(FacetedFilterSet):
 
 class StatementFilter(FacetedFilterSet):
     q = SearchFilter()
-    speaker = record_choice(Actor, "speaker", "Speaker")
+    speaker = record_choice(Actor, "speaker", _("Speaker"))
     kind = django_filters.ChoiceFilter(
-        choices=Statement.Kind.choices, label="Kind", empty_label=ANY_LABEL
+        choices=Statement.Kind.choices, label=_("Kind"), empty_label=ANY_LABEL
     )
     claim_status = claim_status_choice()
 
@@ -503,7 +508,7 @@ class StatementFilter(FacetedFilterSet):
 class SourceFilter(FacetedFilterSet):
     q = SearchFilter()
     kind = django_filters.ChoiceFilter(
-        choices=Source.Kind.choices, label="Kind", empty_label=ANY_LABEL
+        choices=Source.Kind.choices, label=_("Kind"), empty_label=ANY_LABEL
     )
 
     facet_names = ("kind",)

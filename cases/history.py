@@ -9,6 +9,8 @@ kind in SQL, admin shows it as a choice, and a reason stays the editor's words.
 
 from django.db import models
 from django.dispatch import receiver
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
 
 
@@ -17,10 +19,10 @@ class ChangeKind(models.TextChoices):
     # clarification fixes one that was misleading, an update adds new
     # information. A minor edit (a typo, a slug) is kept in the history with
     # its reason but left off the public log.
-    CORRECTION = "correction", "Correction"
-    CLARIFICATION = "clarification", "Clarification"
-    UPDATE = "update", "Update"
-    MINOR = "minor", "Minor edit (not published)"
+    CORRECTION = "correction", _("Correction")
+    CLARIFICATION = "clarification", _("Clarification")
+    UPDATE = "update", _("Update")
+    MINOR = "minor", _("Minor edit (not published)")
 
 
 PUBLIC_CHANGE_KINDS = [kind for kind in ChangeKind if kind != ChangeKind.MINOR]
@@ -151,7 +153,7 @@ def related_label(record):
     if record is None:
         return EMPTY
     if getattr(record, "publication_status", "published") != "published":
-        return "a record not yet published"
+        return gettext("a record not yet published")
     return str(record)
 
 

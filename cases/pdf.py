@@ -19,10 +19,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-TRACKER_NAME = "Deportation tracker"
+TRACKER_NAME = gettext_lazy("Deportation tracker")
+BRIEF_LABEL = gettext_lazy("Brief")
 
 # The `paper` query parameter: its accepted values and the CSS page size each gives.
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -119,7 +122,7 @@ def paper_from(request):
     paper = request.GET.get("paper", DEFAULT_PAPER) or DEFAULT_PAPER
     if paper not in PAPER_SIZES:
         raise BriefRefused(
-            "Paper size must be “a4” or “letter”. Leave it out for A4.",
+            _("Paper size must be “a4” or “letter”. Leave it out for A4."),
         )
     return paper
 
@@ -150,7 +153,7 @@ def render_pdf(
     title,
     filename,
     landscape=False,
-    kind_label="Brief",
+    kind_label=BRIEF_LABEL,
     as_of=None,
     permalink=None,
 ):
@@ -187,9 +190,9 @@ def render_pdf(
         string=html, base_url=site_root, url_fetcher=StaticFilesOnlyFetcher(site_root)
     ).render()
     document.metadata.title = title
-    document.metadata.authors = [TRACKER_NAME]
+    document.metadata.authors = [str(TRACKER_NAME)]
     document.metadata.created = generated_at.isoformat(timespec="seconds")
-    document.metadata.generator = TRACKER_NAME
+    document.metadata.generator = str(TRACKER_NAME)
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

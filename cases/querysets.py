@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, Max, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext, gettext_lazy
 
 from . import roles
 from .history import (
@@ -627,7 +628,7 @@ class DesignationQuerySet(models.QuerySet):
 
 # What the log says changed when it knows no more: history written before
 # admin kept linked records and citations in words.
-UNTRACKED_CHANGE = "linked records or citations"
+UNTRACKED_CHANGE = gettext_lazy("linked records or citations")
 
 
 def corrections_to(records):
@@ -703,7 +704,7 @@ def linked_label(visible, pk):
     """A linked record's name, if the reader may see it."""
     if not pk:
         return EMPTY
-    return related_label(visible[pk]) if pk in visible else "a record not published"
+    return related_label(visible[pk]) if pk in visible else gettext("a record not published")
 
 
 def describe_corrections(rows, user):

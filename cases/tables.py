@@ -15,6 +15,7 @@ exports are built from the records, not from these cells (cases/exports.py).
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from . import presentation
 from .querysets import visible_sort_key
@@ -49,7 +50,7 @@ class ClaimStatusColumn(tables.Column):
     """How far the sources stand behind the record, as a labelled badge."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("verbose_name", "Claim status")
+        kwargs.setdefault("verbose_name", _("Claim status"))
         kwargs.setdefault("order_by", with_tiebreak("claim_status"))
         super().__init__(**kwargs)
 
@@ -130,7 +131,7 @@ class StatedDateColumn(NullsLastColumn):
     empty_values = ()
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("verbose_name", "Date")
+        kwargs.setdefault("verbose_name", _("Date"))
         super().__init__("date", **kwargs)
 
     def render(self, record):
@@ -168,18 +169,18 @@ class RecordTable(tables.Table):
     class Meta:
         attrs = {"class": "records"}
         row_attrs = {"class": lambda record: "" if record.is_published else "is-draft"}
-        empty_text = "No records match these filters."
+        empty_text = _("No records match these filters.")
         order_by_field = "sort"
         page_field = "page"
         per_page_field = "per_page"
 
 
 class TransferTable(RecordTable):
-    title = RecordLinkColumn(verbose_name="Transfer", order_by=with_tiebreak("title"))
+    title = RecordLinkColumn(verbose_name=_("Transfer"), order_by=with_tiebreak("title"))
     date = StatedDateColumn()
-    count = StatedCountColumn("count", verbose_name="People moved")
-    destination = RelatedLinkColumn("destination__name", verbose_name="Destination")
-    agreement = RelatedLinkColumn("agreement__title", verbose_name="Agreement")
+    count = StatedCountColumn("count", verbose_name=_("People moved"))
+    destination = RelatedLinkColumn("destination__name", verbose_name=_("Destination"))
+    agreement = RelatedLinkColumn("agreement__title", verbose_name=_("Agreement"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -187,13 +188,13 @@ class TransferTable(RecordTable):
 
 
 class DetaineeGroupTable(RecordTable):
-    name = RecordLinkColumn(verbose_name="Group", order_by=with_tiebreak("name"))
-    size = StatedCountColumn("size", verbose_name="Size")
-    accusation = LongTextColumn(verbose_name="Accused of", order_by=with_tiebreak("accusation"))
+    name = RecordLinkColumn(verbose_name=_("Group"), order_by=with_tiebreak("name"))
+    size = StatedCountColumn("size", verbose_name=_("Size"))
+    accusation = LongTextColumn(verbose_name=_("Accused of"), order_by=with_tiebreak("accusation"))
     alleged_affiliations = RelatedLinksColumn(
-        accessor="visible_alleged_affiliations", verbose_name="Alleged affiliation"
+        accessor="visible_alleged_affiliations", verbose_name=_("Alleged affiliation")
     )
-    facility = RelatedLinkColumn("facility__name", verbose_name="Held at")
+    facility = RelatedLinkColumn("facility__name", verbose_name=_("Held at"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -201,9 +202,9 @@ class DetaineeGroupTable(RecordTable):
 
 
 class AgreementTable(RecordTable):
-    title = RecordLinkColumn(verbose_name="Agreement", order_by=with_tiebreak("title"))
-    status = tables.Column(verbose_name="Status", order_by=with_tiebreak("status"))
-    parties = RelatedLinksColumn(accessor="visible_parties", verbose_name="Parties")
+    title = RecordLinkColumn(verbose_name=_("Agreement"), order_by=with_tiebreak("title"))
+    status = tables.Column(verbose_name=_("Status"), order_by=with_tiebreak("status"))
+    parties = RelatedLinksColumn(accessor="visible_parties", verbose_name=_("Parties"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -211,10 +212,10 @@ class AgreementTable(RecordTable):
 
 
 class ActorTable(RecordTable):
-    name = RecordLinkColumn(verbose_name="Actor", order_by=with_tiebreak("name"))
-    kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
-    role = tables.Column(verbose_name="Role or title", order_by=with_tiebreak("role"))
-    country = tables.Column(verbose_name="Country", order_by=with_tiebreak("country"))
+    name = RecordLinkColumn(verbose_name=_("Actor"), order_by=with_tiebreak("name"))
+    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
+    role = tables.Column(verbose_name=_("Role or title"), order_by=with_tiebreak("role"))
+    country = tables.Column(verbose_name=_("Country"), order_by=with_tiebreak("country"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -222,11 +223,11 @@ class ActorTable(RecordTable):
 
 
 class FacilityTable(RecordTable):
-    name = RecordLinkColumn(verbose_name="Facility", order_by=with_tiebreak("name"))
-    short_name = tables.Column(verbose_name="Short name", order_by=with_tiebreak("short_name"))
-    kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
-    country = tables.Column(verbose_name="Country", order_by=with_tiebreak("country"))
-    location = tables.Column(verbose_name="Location", order_by=with_tiebreak("location"))
+    name = RecordLinkColumn(verbose_name=_("Facility"), order_by=with_tiebreak("name"))
+    short_name = tables.Column(verbose_name=_("Short name"), order_by=with_tiebreak("short_name"))
+    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
+    country = tables.Column(verbose_name=_("Country"), order_by=with_tiebreak("country"))
+    location = tables.Column(verbose_name=_("Location"), order_by=with_tiebreak("location"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -234,11 +235,15 @@ class FacilityTable(RecordTable):
 
 
 class EventTable(RecordTable):
-    title = RecordLinkColumn(verbose_name="Event", order_by=with_tiebreak("title"))
+    title = RecordLinkColumn(verbose_name=_("Event"), order_by=with_tiebreak("title"))
     date = StatedDateColumn()
-    occurrence = OccurrenceColumn(verbose_name="Occurrence", order_by=with_tiebreak("occurrence"))
-    facility = RelatedLinkColumn("facility__name", verbose_name="Facility")
-    participants = RelatedLinksColumn(accessor="visible_participants", verbose_name="Participants")
+    occurrence = OccurrenceColumn(
+        verbose_name=_("Occurrence"), order_by=with_tiebreak("occurrence")
+    )
+    facility = RelatedLinkColumn("facility__name", verbose_name=_("Facility"))
+    participants = RelatedLinksColumn(
+        accessor="visible_participants", verbose_name=_("Participants")
+    )
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -258,7 +263,7 @@ class AboutColumn(tables.Column):
     def render(self, record):
         about = [item for name in self.relations for item in getattr(record, f"visible_{name}", [])]
         if not about:
-            return presentation.muted("Not tied to a record")
+            return presentation.muted(_("Not tied to a record"))
         return format_html_join(
             "; ", "{}", ((presentation.record_link_html(item),) for item in about)
         )
@@ -268,14 +273,14 @@ class StatementTable(RecordTable):
     # The claim status is folded into the statement's cell: it is "Reported"
     # on nearly every row, and a column of it would tell nothing.
     text = RecordLinkColumn(
-        verbose_name="Statement",
+        verbose_name=_("Statement"),
         truncate=presentation.CELL_LENGTH,
         show_claim=True,
         order_by=with_tiebreak("text"),
     )
-    speaker = RelatedLinkColumn("speaker__name", verbose_name="Speaker")
-    about = AboutColumn(("transfers", "agreements"), verbose_name="About")
-    kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
+    speaker = RelatedLinkColumn("speaker__name", verbose_name=_("Speaker"))
+    about = AboutColumn(("transfers", "agreements"), verbose_name=_("About"))
+    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
     date = StatedDateColumn()
 
     # Columns that tell nothing when every matching row holds the same value
@@ -288,10 +293,10 @@ class StatementTable(RecordTable):
 
 
 class SourceTable(RecordTable):
-    title = RecordLinkColumn(verbose_name="Source", order_by=with_tiebreak("title"))
-    kind = tables.Column(verbose_name="Kind", order_by=with_tiebreak("kind"))
-    publisher = tables.Column(verbose_name="Publisher", order_by=with_tiebreak("publisher"))
-    published_on = NullsLastColumn("published_on", verbose_name="Published on")
+    title = RecordLinkColumn(verbose_name=_("Source"), order_by=with_tiebreak("title"))
+    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
+    publisher = tables.Column(verbose_name=_("Publisher"), order_by=with_tiebreak("publisher"))
+    published_on = NullsLastColumn("published_on", verbose_name=_("Published on"))
 
     class Meta(RecordTable.Meta):
         pass

@@ -11,8 +11,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator, capfirst, slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -226,8 +229,8 @@ class RecordListView(SingleTableMixin, FilterView):
         if requested in exports.FORMATS:
             return requested
         self.notice(
-            f"There is no export as {_quoted(requested)}; "
-            f"choose one of {', '.join(exports.FORMATS)}."
+            _("There is no export as %(requested)s; choose one of %(formats)s.")
+            % {"requested": _quoted(requested), "formats": ", ".join(exports.FORMATS)}
         )
         return None
 
@@ -254,12 +257,14 @@ class RecordListView(SingleTableMixin, FilterView):
             per_page = 0
         if per_page < 1:
             self.notice(
-                f"{_quoted(requested)} is not a number of rows; "
-                f"showing {DEFAULT_PER_PAGE} rows per page."
+                _("%(requested)s is not a number of rows; showing %(rows)s rows per page.")
+                % {"requested": _quoted(requested), "rows": DEFAULT_PER_PAGE}
             )
             return DEFAULT_PER_PAGE
         if per_page > MAX_PER_PAGE:
-            self.notice(f"At most {MAX_PER_PAGE} rows fit on a page; showing {MAX_PER_PAGE}.")
+            self.notice(
+                _("At most %(rows)s rows fit on a page; showing %(rows)s.") % {"rows": MAX_PER_PAGE}
+            )
             return MAX_PER_PAGE
         return per_page
 
@@ -304,7 +309,8 @@ class RecordListView(SingleTableMixin, FilterView):
                     sort.append(alias.strip())
                 else:
                     self.notice(
-                        f"The table cannot be sorted by {_quoted(alias)}; showing the usual order."
+                        _("The table cannot be sorted by %(sort)s; showing the usual order.")
+                        % {"sort": _quoted(alias)}
                     )
         return sort
 
@@ -317,13 +323,19 @@ class RecordListView(SingleTableMixin, FilterView):
             except ValueError:
                 number = 0
             if number < 1:
-                self.notice(f"There is no page {_quoted(requested)}; showing the first page.")
+                self.notice(
+                    _("There is no page %(page)s; showing the first page.")
+                    % {"page": _quoted(requested)}
+                )
                 number = 1
         try:
             table.paginate(page=number, **pagination)
         except EmptyPage:
             last = table.paginator.num_pages
-            self.notice(f"There is no page {number}; showing the last page, {last}.")
+            self.notice(
+                _("There is no page %(page)s; showing the last page, %(last)s.")
+                % {"page": number, "last": last}
+            )
             table.page = table.paginator.page(last)
 
     @cached_property
@@ -397,8 +409,10 @@ class RecordListView(SingleTableMixin, FilterView):
             return context
         if self.filterset.is_bound and not self.filterset.is_valid():
             self.notice(
-                "Some filters could not be used (see the filter form). No rows are shown "
-                "until they are corrected or cleared."
+                _(
+                    "Some filters could not be used (see the filter form). No rows are shown "
+                    "until they are corrected or cleared."
+                )
             )
         self.filterset.show_facet_counts()
         active_filters = self.active_filter_links()
@@ -439,7 +453,7 @@ def record_context(request, kind, slug):
     records = kind.model.objects.visible_to(request.user).for_detail(request.user)
     record = records.filter(slug=slug).first()
     if record is None:
-        raise Http404(f"No {kind.label} at this address.")
+        raise Http404(_("No %(kind)s at this address.") % {"kind": kind.label})
     # As the corrections log counts them: changes made since it was published.
     corrections_to_record = list(corrections_log([records.filter(pk=record.pk)]))
     latest_correction = corrections_to_record[0] if corrections_to_record else None
@@ -575,7 +589,7 @@ def _corrected_record(key, user):
 # login page before it (tracker/site_mode.py).
 # The refusal page says what to do: log in, or which role to ask for (cases/access.py).
 brief_export_required = permission_required_with_message(
-    roles.EXPORT_PDF_BRIEFS, "download PDF briefs"
+    roles.EXPORT_PDF_BRIEFS, gettext_lazy("download PDF briefs")
 )
 
 # Rows a table brief will print; past this it asks for narrower filters, so a
@@ -672,9 +686,14 @@ class TableBriefView(RecordListView):
             rows = len(table.rows)
             if rows > TABLE_BRIEF_ROW_CAP:
                 raise pdf.BriefRefused(
-                    f"These filters match {rows:,} rows; a PDF brief prints at most "
-                    f"{TABLE_BRIEF_ROW_CAP:,}. Narrow the filters and try again, or "
-                    "download the table as CSV.",
+                    _(
+                        "These filters match %(rows)s rows; a PDF brief prints at most "
+                        "%(cap)s. Narrow the filters and try again, or download the table as CSV."
+                    )
+                    % {
+                        "rows": number_format(rows, force_grouping=True),
+                        "cap": number_format(TABLE_BRIEF_ROW_CAP, force_grouping=True),
+                    },
                     status=200,
                 )
             title = context["page_title"]
@@ -697,10 +716,12 @@ class TableBriefView(RecordListView):
                     "table_url": back_url,
                     "sort_columns": self.sort_columns(table),
                 },
-                title=f"{title}, as filtered" if context["active_filters"] else title,
+                title=_("%(table)s, as filtered") % {"table": title}
+                if context["active_filters"]
+                else title,
                 filename=pdf.brief_filename(slugify(self.kind.label_plural)),
                 landscape=len(table.columns) > PORTRAIT_MAX_COLUMNS,
-                kind_label="Table brief",
+                kind_label=_("Table brief"),
                 as_of=self.as_of,
                 permalink=back_url,
             )
@@ -713,13 +734,15 @@ class TableBriefView(RecordListView):
             f"{fields[name].label if name in fields else name}: {' '.join(errors)}"
             for name, errors in self.filterset.form.errors.items()
         ]
-        return "These filters could not be used, so no PDF was made. " + " ".join(problems)
+        return _("These filters could not be used, so no PDF was made.") + " " + " ".join(problems)
 
     @staticmethod
     def sort_columns(table):
         """The sort in words, e.g. ["Date (descending)"]; unknown columns are ignored."""
         return [
-            f"{table.columns[order.bare].header}" + (" (descending)" if order.is_descending else "")
+            _("%(column)s (descending)") % {"column": table.columns[order.bare].header}
+            if order.is_descending
+            else str(table.columns[order.bare].header)
             for order in table.order_by or ()
             if order.bare in table.columns
         ]
@@ -740,8 +763,14 @@ def case_dossier(request):
     counts = count_each([kind.model.objects.visible_to(user) for kind in KINDS])
     if sum(counts) > DOSSIER_RECORD_CAP:
         refusal = pdf.BriefRefused(
-            f"The case holds {sum(counts):,} records, more than a dossier prints "
-            f"({DOSSIER_RECORD_CAP:,}). Use the PDF brief of each table, filtered, instead.",
+            _(
+                "The case holds %(records)s records, more than a dossier prints (%(cap)s). "
+                "Use the PDF brief of each table, filtered, instead."
+            )
+            % {
+                "records": number_format(sum(counts), force_grouping=True),
+                "cap": number_format(DOSSIER_RECORD_CAP, force_grouping=True),
+            },
             status=200,
         )
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
@@ -751,7 +780,8 @@ def case_dossier(request):
         if moment is not None:
             if not any(section["entries"] for section in context["sections"]):
                 raise pdf.BriefRefused(
-                    f"Nothing was in the tracker yet on {asof.format_moment(moment)}."
+                    _("Nothing was in the tracker yet on %(moment)s.")
+                    % {"moment": asof.format_moment(moment)}
                 )
             context["changes_since"] = asof.changes_since(
                 [kind.model.objects.visible_to(user) for kind in KINDS], moment, user
@@ -761,9 +791,9 @@ def case_dossier(request):
             request,
             "cases/pdf/dossier.html",
             context,
-            title="Case dossier: U.S. deportations to El Salvador",
+            title=_("Case dossier: U.S. deportations to El Salvador"),
             filename=pdf.brief_filename("case-dossier"),
-            kind_label="Case dossier",
+            kind_label=_("Case dossier"),
             as_of=moment,
         )
     except pdf.BriefRefused as refusal:
