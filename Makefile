@@ -4,17 +4,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The interface's translations, compiled from the catalogues in locale/.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
+.PHONY: install gettext run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(CATALOGUES)
 
 # WeasyPrint draws PDFs with Pango, which comes from the OS, not from pip.
 pango:
@@ -23,13 +25,35 @@ pango:
 	       echo "  sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core"; \
 	       echo "(macOS: brew install pango)"; exit 1; }
 
+# Django compiles the translation catalogues (locale/) with msgfmt, which
+# comes from GNU gettext in the OS, not from pip.
+gettext:
+	@command -v msgfmt >/dev/null \
+	  || { echo "Compiling the translations needs GNU gettext from the OS. Install it with:"; \
+	       echo "  sudo apt-get install gettext"; \
+	       echo "(macOS: brew install gettext)"; exit 1; }
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED) | gettext
+	DEBUG=1 $(BIN)/python manage.py compilemessages --locale $* --ignore .venv -v0
+
 # Development settings for this clone, so the README's manage.py commands
 # work as written: DEBUG=1 and a generated key, git-ignored. settings.py reads
 # it only while the environment does not set DEBUG (production sets DEBUG=0).
 ENV_FILE ?= .env
 $(ENV_FILE):
 	@printf '%s\n' \
-	  "# Development settings for this clone, written by make. Never commit it and" \
+	  "# Django compiles the translation catalogues (locale/) with msgfmt, which
+# comes from GNU gettext in the OS, not from pip.
+gettext:
+	@command -v msgfmt >/dev/null \
+	  || { echo "Compiling the translations needs GNU gettext from the OS. Install it with:"; \
+	       echo "  sudo apt-get install gettext"; \
+	       echo "(macOS: brew install gettext)"; exit 1; }
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED) | gettext
+	DEBUG=1 $(BIN)/python manage.py compilemessages --locale $* --ignore .venv -v0
+
+# Development settings for this clone, written by make. Never commit it and" \
 	  "# never use it in production: it is ignored whenever DEBUG is set in the environment." \
 	  "DEBUG=1" \
 	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@

@@ -51,11 +51,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @cache
 def code_fingerprint():
-    """A digest of the code and templates, so a deploy that changes how pages
+    """A digest of the code, templates and translations, so a deploy that changes how pages
     look does not serve pages cached by the previous release (Redis outlives
     the workers). Computed once per process, the same in every worker."""
     digest = hashlib.blake2b(digest_size=6)
-    for folder, pattern in (("cases", "*.py"), ("tracker", "*.py"), ("templates", "*.html")):
+    sources = (("cases", "*.py"), ("tracker", "*.py"), ("templates", "*.html"), ("locale", "*.po"))
+    for folder, pattern in sources:
         for path in sorted((PROJECT_ROOT / folder).rglob(pattern)):
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
             digest.update(path.read_bytes())

@@ -9,6 +9,7 @@ touching the network or the file system. Redirects are never followed.
 
 import mimetypes
 import re
+from functools import wraps
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -18,9 +19,9 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -28,6 +29,8 @@ TRACKER_NAME = gettext_lazy("Deportation tracker")
 BRIEF_LABEL = gettext_lazy("Brief")
 
 # The `paper` query parameter: its accepted values and the CSS page size each gives.
+# The `lang` query parameter: a brief in another language than the reader's.
+LANGUAGE_PARAM = "lang"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_PAPER = "a4"
 
@@ -118,6 +121,31 @@ class BriefRefused(Exception):
         self.status = status
 
 
+def in_requested_language(view):
+    """Make the brief in the language `?lang=` names (one of
+    settings.LANGUAGES), else in the reader's own (LocaleMiddleware): an
+    editor reading in English can hand a Spanish brief to a Spanish-language
+    newsroom. Every wording is chosen while the view runs, so the whole view
+    runs in that language."""
+
+    @wraps(view)
+    def in_language(request, *args, **kwargs):
+        requested = request.GET.get(LANGUAGE_PARAM)
+        if requested is None:
+            return view(request, *args, **kwargs)
+        if requested not in dict(settings.LANGUAGES):
+            choices = ", ".join(f"“{code}”" for code, _name in settings.LANGUAGES)
+            refusal = BriefRefused(
+                _("There is no brief in “%(requested)s”; choose one of %(choices)s.")
+                % {"requested": requested[:20], "choices": choices}
+            )
+            return refusal_response(request, refusal)
+        with translation.override(requested):
+            return view(request, *args, **kwargs)
+
+    return in_language
+
+
 def paper_from(request):
     paper = request.GET.get("paper", DEFAULT_PAPER) or DEFAULT_PAPER
     if paper not in PAPER_SIZES:
@@ -181,10 +209,15 @@ def render_pdf(
         "own_url": request.build_absolute_uri(),
         "paper": paper,
         "page_size": page_size,
+        # Said on the brief: a Spanish brief's quotes stay in their own language.
+        "language_name": get_language_info(get_language())["name_local"],
     }
     # The request goes in as a plain variable: a brief needs none of the web
     # pages' context processors (navigation, messages), so none are run.
-    html = render_to_string(template_name, {**context, "brief": brief, "request": request})
+    html = render_to_string(
+        template_name,
+        {**context, "brief": brief, "request": request, "LANGUAGE_CODE": get_language()},
+    )
     site_root = request.build_absolute_uri("/")
     document = HTML(
         string=html, base_url=site_root, url_fetcher=StaticFilesOnlyFetcher(site_root)

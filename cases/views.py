@@ -588,9 +588,15 @@ def _corrected_record(key, user):
 # Anyone else gets 403; in a closed site, anonymous readers are sent to the
 # login page before it (tracker/site_mode.py).
 # The refusal page says what to do: log in, or which role to ask for (cases/access.py).
-brief_export_required = permission_required_with_message(
+_may_export_briefs = permission_required_with_message(
     roles.EXPORT_PDF_BRIEFS, gettext_lazy("download PDF briefs")
 )
+
+
+def brief_export_required(view):
+    """The permission check, then the brief's language (`?lang=`, cases/pdf.py)."""
+    return _may_export_briefs(pdf.in_requested_language(view))
+
 
 # Rows a table brief will print; past this it asks for narrower filters, so a
 # brief never runs past the server's timeout (gunicorn's default is 30 s).
