@@ -269,6 +269,19 @@ def label_language(record):
     return None
 
 
+def heading_language(record):
+    """The language of a record page's heading where it differs from the
+    page's, else None: a statement's heading is the interface's words around
+    a name; a source's title is in the source's language."""
+    if record._meta.model_name == "statement":
+        return None
+    if record._meta.model_name == "source":
+        language = record.language or RECORDS_LANGUAGE
+    else:
+        language = label_language(record)
+    return None if language in (None, get_language_code()) else language
+
+
 def kind_title_field(record):
     from .kinds import kind_of
 

@@ -465,6 +465,7 @@ def record_context(request, kind, slug):
         "kind_plural": kind.label_plural,
         "kind_name": kind.name,
         "heading": presentation.record_heading(record),
+        "heading_language": presentation.heading_language(record),
         "lead": lead,
         "fields": fields,
         "related_sections": presentation.related_sections(kind, relations),
