@@ -5,6 +5,8 @@ new status cannot ship without a definition."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import ClaimStatus
 
 
@@ -30,38 +32,50 @@ CLAIM_STATUS_DEFINITIONS = {
     for definition in (
         StatusDefinition(
             ClaimStatus.CONFIRMED,
-            "A party to the fact has said it is so, on the record, in a source we cite "
-            "(for example, Bukele confirming that El Salvador receives payments). It is "
-            "that party's confirmation as the source reports it, not the newsroom's own "
-            "finding.",
-            "An editor, when a cited source quotes or reports the confirmation.",
+            _(
+                "A party to the fact has said it is so, on the record, in a source we cite "
+                "(for example, Bukele confirming that El Salvador receives payments). It is "
+                "that party's confirmation as the source reports it, not the newsroom's own "
+                "finding."
+            ),
+            _("An editor, when a cited source quotes or reports the confirmation."),
         ),
         StatusDefinition(
             ClaimStatus.REPORTED,
-            "A source we cite reports it as fact, without a party to it confirming or "
-            "disputing it. We repeat the report; we have not verified it ourselves.",
-            "An editor; it is the usual status for what a news report states.",
+            _(
+                "A source we cite reports it as fact, without a party to it confirming or "
+                "disputing it. We repeat the report; we have not verified it ourselves."
+            ),
+            _("An editor; it is the usual status for what a news report states."),
         ),
         StatusDefinition(
             ClaimStatus.ALLEGED,
-            "Someone accuses or claims it, and the source does not establish it: the "
-            "17 people handed over are alleged criminals, not proven ones. The record "
-            "names who makes the allegation where the source says.",
-            "An editor; an accusation stays alleged until a source reports it established "
-            "(for example, by a court).",
+            _(
+                "Someone accuses or claims it, and the source does not establish it: the "
+                "17 people handed over are alleged criminals, not proven ones. The record "
+                "names who makes the allegation where the source says."
+            ),
+            _(
+                "An editor; an accusation stays alleged until a source reports it established "
+                "(for example, by a court)."
+            ),
         ),
         StatusDefinition(
             ClaimStatus.DISPUTED,
-            "Sources we cite disagree about it, or a party to it denies it. Each side is "
-            "quoted on the record's page.",
-            "An editor, when a cited source contradicts another.",
+            _(
+                "Sources we cite disagree about it, or a party to it denies it. Each side is "
+                "quoted on the record's page."
+            ),
+            _("An editor, when a cited source contradicts another."),
         ),
         StatusDefinition(
             ClaimStatus.PROPOSED,
-            "Planned, considered or under negotiation, not in effect: the Safe Third "
-            "Country agreement is under consideration, according to CBS News as the "
-            "article reports.",
-            "An editor; a proposal stays proposed until a source reports it reached.",
+            _(
+                "Planned, considered or under negotiation, not in effect: the Safe Third "
+                "Country agreement is under consideration, according to CBS News as the "
+                "article reports."
+            ),
+            _("An editor; a proposal stays proposed until a source reports it reached."),
         ),
     )
 }

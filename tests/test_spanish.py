@@ -129,16 +129,24 @@ def english_fragments():
     """Pieces of the catalogue's English that a Spanish page must not show:
     each translated string cut at its placeholders and markup, kept where a
     piece is clearly words (two or more, or one capitalised word of four
-    letters or more) and its translation differs."""
+    letters or more) and its translation does not keep it (a name such as
+    CECOT stays CECOT). A single word that the records' own names use
+    ("Prison" in "Counter-Terrorism Prison Center") is left out: names are
+    not translated, and are not the interface."""
+    names = " ".join(str(record) for kind in KINDS for record in kind.model.objects.all())
     fragments = set()
     for entry in catalogue.read():
         if entry.obsolete or not entry.msgstr or entry.msgstr[0] == entry.msgid:
             continue
         for piece in PLACEHOLDER.split(entry.msgid):
             piece = " ".join(piece.split()).strip(" .,:;()·–-“”\"'")
-            words = piece.split()
-            if len(words) >= 2 or (len(piece) >= 4 and piece[:1].isupper() and piece.isalpha()):
+            if not piece or piece in entry.msgstr[0]:
+                continue
+            if len(piece.split()) >= 2:
                 fragments.add(piece)
+            elif len(piece) >= 4 and piece[:1].isupper() and piece.isalpha():
+                if not re.search(rf"\b{piece}\b", names):
+                    fragments.add(piece)
     return fragments
 
 

@@ -65,3 +65,12 @@ def excerpt(record, words=30):
 def short_source_name(source):
     """Publisher and short title, for a note (cases/pdf.py)."""
     return pdf.short_source_name(source)
+
+
+@register.simple_tag
+def kind_words(count, singular, plural):
+    """A kind's name for `count` records ("1 transfer", "2 transfers"), so a
+    translatable sentence names one variable in both its forms (gettext
+    checks that each translation's placeholders are its plural's)."""
+    return singular if count == 1 else plural
+
