@@ -642,7 +642,7 @@ def record_brief(request, slug, kind):
             context,
             title=presentation.record_label(record),
             filename=pdf.brief_filename(slugify(kind.label), slug),
-            kind_label=f"{capfirst(kind.label)} brief",
+            kind_label=capfirst(_("%(kind)s brief") % {"kind": kind.label}),
             as_of=moment,
             permalink=record.get_absolute_url(),
         )

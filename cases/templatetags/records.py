@@ -73,4 +73,3 @@ def kind_words(count, singular, plural):
     translatable sentence names one variable in both its forms (gettext
     checks that each translation's placeholders are its plural's)."""
     return singular if count == 1 else plural
-

@@ -13,10 +13,14 @@
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(source.textContent.trim()).then(
         function () {
-          if (status) status.textContent = "Citation copied.";
+          // The words are the page's, in its language (data-*-message).
+          if (status) status.textContent = button.dataset.copiedMessage || "Citation copied.";
         },
         function () {
-          if (status) status.textContent = "Could not copy: select the citation and copy it.";
+          if (status) {
+            status.textContent =
+              button.dataset.failedMessage || "Could not copy: select the citation and copy it.";
+          }
         }
       );
     });
