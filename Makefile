@@ -9,7 +9,7 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install gettext run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
+.PHONY: install gettext messages run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ gettext:
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED) | gettext
 	DEBUG=1 $(BIN)/python manage.py compilemessages --locale $* --ignore .venv -v0
+
+# After marking new strings in code or templates: bring them into the Spanish
+# catalogue (then translate them there; `make install` compiles it).
+messages: install gettext
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale es --ignore .venv --ignore staticfiles --ignore tests --no-obsolete
 
 # Development settings for this clone, so the README's manage.py commands
 # work as written: DEBUG=1 and a generated key, git-ignored. settings.py reads
