@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 
@@ -48,12 +50,12 @@ from .models import (
     normalize_source_text,
 )
 
-admin.site.site_header = "Deportation tracker: records"
-admin.site.site_title = "Deportation tracker admin"
-admin.site.index_title = "Correct and add records"
+admin.site.site_header = _("Deportation tracker: records")
+admin.site.site_title = _("Deportation tracker admin")
+admin.site.index_title = _("Correct and add records")
 
 CREATED_REASON = "Created in admin"
-PUBLISHED_NOTICE = (
+PUBLISHED_NOTICE = _(
     "The kind of change and its reason are published on the public corrections log "
     "(/corrections/) with what changed, unless this is a minor edit, which only the "
     "record's history keeps."
@@ -86,11 +88,16 @@ class VersionCheckedForm(forms.ModelForm):
         if self.instance.pk and loaded and current is not None and loaded != str(current):
             raise forms.ValidationError(
                 format_html(
-                    '{} <a href="{}">Open the current version</a> and make your edit again.{}',
-                    "This record was saved by someone else after you opened this form, so "
-                    "your save was refused rather than undo their changes.",
-                    self.current_version_url(),
-                    conflict_details(self, loaded),
+                    _(
+                        '{refused} <a href="{url}">Open the current version</a> and make your '
+                        "edit again.{details}"
+                    ),
+                    refused=_(
+                        "This record was saved by someone else after you opened this form, so "
+                        "your save was refused rather than undo their changes."
+                    ),
+                    url=self.current_version_url(),
+                    details=conflict_details(self, loaded),
                 ),
                 code="stale",
             )
@@ -183,20 +190,25 @@ class CorrectionForm(VersionCheckedForm):
     change and the public log shows."""
 
     change_kind = forms.ChoiceField(
-        label="Kind of change",
-        choices=[("", "Choose…"), *ChangeKind.choices],
+        label=_("Kind of change"),
+        choices=[("", _("Choose…")), *ChangeKind.choices],
         required=False,
-        help_text="Correction: a fact was wrong. Clarification: it was misleading. "
-        "Update: new information. Minor edit: a typo or the like, kept in the history "
-        "with its reason but not published.",
+        help_text=_(
+            "Correction: a fact was wrong. Clarification: it was misleading. "
+            "Update: new information. Minor edit: a typo or the like, kept in the history "
+            "with its reason but not published."
+        ),
     )
     change_reason = forms.CharField(
-        label="Reason for this change",
+        label=_("Reason for this change"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when changing an existing record, its linked records or its "
-        "citations. Say what was wrong and what source supports the change.",
+        help_text=_(
+            "Required when changing an existing record, its linked records or its "
+            "citations. Say what was wrong and what source supports the change. "
+            "In English or in Spanish."
+        ),
     )
     # A revert changes the record to an earlier version even though its form,
     # filled with that version, shows no change against it.
@@ -215,12 +227,15 @@ class CorrectionForm(VersionCheckedForm):
             if not reason:
                 self.add_error(
                     "change_reason",
-                    "Say why this record is being changed; the reason is kept in its history.",
+                    _("Say why this record is being changed; the reason is kept in its history."),
                 )
             if not kind:
                 self.add_error(
                     "change_kind",
-                    "Choose the kind of change: correction, clarification, update or minor edit.",
+                    _(
+                        "Choose the kind of change: correction, clarification, update or minor "
+                        "edit."
+                    ),
                 )
         # Kept on the instance, where the inline formsets (citations) look for
         # them and simple-history reads the reason when the record is saved.
@@ -248,8 +263,10 @@ class ReasonRequiredInlineFormSet(BaseInlineFormSet):
             and getattr(self.instance, "_change_kind", None)
         ):
             raise forms.ValidationError(
-                "Give the kind of change and the reason at the top of the form: "
-                "a change to these rows is a change to the record.",
+                _(
+                    "Give the kind of change and the reason at the top of the form: "
+                    "a change to these rows is a change to the record."
+                ),
                 code="reason_required",
             )
 
@@ -290,7 +307,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if obj is None:
             return [*rest, hidden]
         why = (
-            "Why this change",
+            _("Why this change"),
             {"fields": list(self.change_fields), "description": PUBLISHED_NOTICE},
         )
         return [why, *rest, hidden]
@@ -412,14 +429,16 @@ class BulkChangeForm(forms.Form):
     """What a bulk change asks, as the change form does: the new value, the
     kind of change and the reason, which the log publishes for each record."""
 
-    claim_status = forms.ChoiceField(label="New claim status", choices=ClaimStatus.choices)
-    change_kind = forms.ChoiceField(label="Kind of change", choices=ChangeKind.choices)
+    claim_status = forms.ChoiceField(label=_("New claim status"), choices=ClaimStatus.choices)
+    change_kind = forms.ChoiceField(label=_("Kind of change"), choices=ChangeKind.choices)
     change_reason = forms.CharField(
-        label="Reason for this change", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for this change"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
-@admin.action(description="Change the claim status of the selected records…")
+@admin.action(description=_("Change the claim status of the selected records…"))
 def change_claim_status(modeladmin, request, queryset):
     """A bulk change (say a later source disputes several records) is a
     change to each record, with the same kind and reason as one made in its
@@ -436,14 +455,22 @@ def change_claim_status(modeladmin, request, queryset):
             record._history_user = request.user
             record.save()
             changed += 1
-        modeladmin.message_user(request, f"Changed the claim status of {changed} record(s).")
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Changed the claim status of %(count)s record.",
+                "Changed the claim status of %(count)s records.",
+                changed,
+            )
+            % {"count": changed},
+        )
         return None
     return TemplateResponse(
         request,
         "admin/cases/bulk_change.html",
         {
             **modeladmin.admin_site.each_context(request),
-            "title": "Change the claim status of the selected records",
+            "title": _("Change the claim status of the selected records"),
             "opts": modeladmin.model._meta,
             "form": form,
             "records": queryset,
