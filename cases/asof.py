@@ -10,7 +10,8 @@ What changed since is the corrections log's own account (corrections_log and
 describe_corrections in cases/querysets.py), cut at that time, reasons and all.
 """
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -33,6 +34,17 @@ HISTORY_LIMITS = gettext_lazy(
 # How much of a bad value a message repeats back.
 ECHO_LENGTH = 40
 MOMENT_FORMAT = "DATETIME_FORMAT"
+
+
+# "As it stood before a correction": history rows are stamped to the microsecond.
+JUST_BEFORE = timedelta(microseconds=1)
+
+
+def brief_url_before(record, moment):
+    """The record's PDF brief as the record stood just before `moment` (a
+    correction's time)."""
+    query = urlencode({AS_OF_PARAM: (moment - JUST_BEFORE).isoformat()})
+    return f"{record.get_absolute_url()}brief.pdf?{query}"
 
 
 def requested_moment(request):

@@ -674,6 +674,9 @@ class Correction:
     kind: str = ChangeKind.CORRECTION
     # [{"field", "before", "after"}] in words, public fields only.
     changes: list = field(default_factory=list)
+    # The record's brief as it stood just before, for readers who may export
+    # briefs (set by the corrections view); None for everyone else.
+    as_it_stood_url: str | None = None
 
     @property
     def kind_label(self):

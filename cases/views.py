@@ -1,7 +1,6 @@
 """Public, read-only pages. Views stay thin: queries live in querysets.py,
 columns in tables.py, filters in filters.py."""
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
@@ -487,19 +486,13 @@ def record_context(request, kind, slug):
 def as_it_stood_links(record, corrections):
     """For each correction, newest first: its time and the record brief of
     the record as it stood just before it (cases/asof.py)."""
-    brief_url = f"{record.get_absolute_url()}brief.pdf"
     return [
         {
             "corrected_at": row["corrected_at"],
-            "url": f"{brief_url}?"
-            + urlencode({asof.AS_OF_PARAM: (row["corrected_at"] - JUST_BEFORE).isoformat()}),
+            "url": asof.brief_url_before(record, row["corrected_at"]),
         }
         for row in corrections
     ]
-
-
-# "As it stood before a correction": history rows are stamped to the microsecond.
-JUST_BEFORE = timedelta(microseconds=1)
 
 
 def records_relations(context, kind):
@@ -555,6 +548,13 @@ def corrections(request):
         request.GET.get("page")
     )
     corrections = describe_corrections(page.object_list, user)
+    if user.has_perm(roles.EXPORT_PDF_BRIEFS):
+        # Those who may export briefs can open each record as it stood
+        # before the correction (the log itself is the same for everyone).
+        for correction in corrections:
+            correction.as_it_stood_url = asof.brief_url_before(
+                correction.record, correction.corrected_at
+            )
     return render(
         request,
         "cases/corrections.html",
