@@ -11,8 +11,9 @@ from datetime import datetime
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, Max, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, Max, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext, gettext_lazy
 
 from . import roles
@@ -49,9 +50,53 @@ def prefetch_visible(model, name, queryset):
     return Prefetch(name, queryset=queryset, to_attr=f"visible_{name}")
 
 
+# The alias under which join_visible() joins a foreign key's visible record.
+JOINED_PREFIX = "visible_"
+
+
+class JoinedVisibleIterable(ModelIterable):
+    """Records whose foreign keys' records were joined by join_visible(): each
+    goes into its key's own cache, None where the reader may not see it, just
+    as prefetch_visible() leaves it, so every reader of that cache (tables,
+    presentation, exports) works unchanged."""
+
+    def __iter__(self):
+        joined = self.queryset.query.select_related
+        aliases = [
+            alias
+            for alias in (joined if isinstance(joined, dict) else ())
+            if alias.startswith(JOINED_PREFIX)
+        ]
+        for record in super().__iter__():
+            for alias in aliases:
+                field = record._meta.get_field(alias.removeprefix(JOINED_PREFIX))
+                field.set_cached_value(record, record.__dict__.pop(alias, None))
+            yield record
+
+
+def join_visible(queryset, name, visible):
+    """Load foreign key `name`'s record in `queryset`'s own query, through a
+    join that keeps only the records in `visible` (already visible_to the
+    reader): one query fewer than prefetch_visible() per key, same result.
+    The join is added to the rows' query only, not to a count or a facet."""
+    alias = f"{JOINED_PREFIX}{name}"
+    # Joined twice (a table's rows exported with for_detail()), the second
+    # annotation replaces the first: still one join.
+    queryset = queryset.annotate(
+        **{
+            alias: FilteredRelation(
+                name,
+                condition=Q(**{f"{name}__in": models.Subquery(visible.order_by().values("pk"))}),
+            )
+        }
+    ).select_related(alias)
+    queryset._iterable_class = JoinedVisibleIterable
+    return queryset
+
+
 def shown_relation(record, name):
-    """What prefetch_visible() fetched for `record`: never a query, so never a
-    record the reader may not see."""
+    """What prefetch_visible() fetched (or join_visible() joined) for
+    `record`: never a query, so never a record the reader may not see."""
     field = record._meta.get_field(name)
     if field.many_to_one:
         # Read the cache, not the attribute: a required key whose record is
@@ -291,12 +336,25 @@ class PublishableQuerySet(models.QuerySet):
         `relations` narrows the prefetch to some of detail_relations (an
         export needs only what its fields show)."""
         names = [name for name in self.detail_relations if relations is None or name in relations]
-        return self.prefetch_related(
-            *[
-                prefetch_visible(self.model, name, self.related_visible_to(name, user))
-                for name in names
-            ]
-        )
+        return self.with_visible(names, user)
+
+    def with_visible(self, names, user):
+        """Relations `names`, only as far as `user` may see them: a foreign
+        key's record joined into the rows' own query (join_visible), a list
+        prefetched (prefetch_visible). Read back with shown_relation()."""
+        queryset, lookups = self, []
+        for name in names:
+            visible = self.related_visible_to(name, user)
+            field = self.model._meta.get_field(name)
+            # Joined only where the join is an outer one: Django joins a
+            # required key with an INNER JOIN, which would drop a row whose
+            # record is hidden. Nor can a join carry the related records'
+            # own prefetches.
+            if field.many_to_one and field.null and not visible._prefetch_related_lookups:
+                queryset = join_visible(queryset, name, visible)
+            else:
+                lookups.append(prefetch_visible(self.model, name, visible))
+        return queryset.prefetch_related(*lookups)
 
     def detail_relations_of(self, record):
         """{relation name: related record (or None) or list} for a record
@@ -356,12 +414,7 @@ class PublishableQuerySet(models.QuerySet):
         with the related values it may sort by (with_visible_sort_keys)."""
         return (
             self.with_visible_sort_keys(user)
-            .prefetch_related(
-                *[
-                    prefetch_visible(self.model, name, self.related_visible_to(name, user))
-                    for name in self.table_relations
-                ]
-            )
+            .with_visible(self.table_relations, user)
             # A badge says whose claim it is in a table as on the record's page.
             .with_claim_attribution(user)
             .order_by(*self.table_ordering)
