@@ -22,6 +22,7 @@ from tests.factories import (
     make_transfer,
 )
 from tests.test_admin import _form_fields, change_form_data
+from tests.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +326,29 @@ def test_a_slug_change_still_links_the_record_where_it_now_lives(client, db):
     page = html(client, reverse("cases:corrections"))
     assert 'href="/transfers/a-flight/"' in page
     assert Transfer.objects.get(slug="a-flight")
+
+
+def test_the_log_links_brief_readers_to_the_record_as_it_stood_before_each_change(
+    client, brief_client, seed
+):
+    agreement = Agreement.objects.get(slug="safe-third-country")
+    correct(agreement, "The article says it is only under consideration", status="proposed")
+    corrected = agreement.history.first().history_date
+
+    # The public log stays the same for everyone: no brief link for readers.
+    assert "as it stood before" not in html(client, reverse("cases:corrections"))
+
+    log = html(brief_client, reverse("cases:corrections"))
+    link = re.search(r'<a href="([^"]+)">The record as it stood before this change</a>', log)
+    assert link, log
+    url = link.group(1).replace("&amp;", "&")
+    assert url.startswith(f"{agreement.get_absolute_url()}brief.pdf?as_of=")
+    as_of = datetime.datetime.fromisoformat(
+        url.split("as_of=")[1].replace("%3A", ":").replace("%2B", "+")
+    )
+    assert as_of < corrected
+    brief = brief_client.get(url)
+    assert brief.status_code == 200
+    # The value before the change, and the change listed after it.
+    assert "Under consideration" in pdf_text(brief)
+    assert "The article says it is only under consideration" in pdf_text(brief)
