@@ -8,6 +8,7 @@ history entry (and so with any correction shown later to the public).
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
@@ -271,15 +272,63 @@ class ReasonRequiredInlineFormSet(BaseInlineFormSet):
             )
 
 
+class DeletionForm(forms.Form):
+    """Deleting a published record is a change to it like any other: its kind
+    and reason are kept in the record's history."""
+
+    change_kind = forms.ChoiceField(label=_("Kind of change"), choices=ChangeKind.choices)
+    change_reason = forms.CharField(
+        label=_("Reason for deleting it"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Say why this published record is being deleted; the reason is kept."),
+    )
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """Admin for any model with history: records the reason and kind with each
-    save, including saves of inline rows such as citations, refuses saves made
-    on an outdated form, and shows the history as readable changes."""
+    save and each deletion of a published record, including saves of inline
+    rows such as citations, refuses saves made on an outdated form, and shows
+    the history as readable changes."""
 
     form = CorrectionForm
     object_history_list_template = "admin/cases/object_history_list.html"
+    delete_confirmation_template = "admin/cases/delete_confirmation.html"
     history_list_display = []
     change_fields = ("change_kind", "change_reason")
+
+    def get_actions(self, request):
+        # Deleting many records at once would ask no reason: records are
+        # deleted one at a time, from their page, with a reason.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        needs_reason = obj is not None and getattr(obj, "is_published", False)
+        form = None
+        if needs_reason:
+            form = DeletionForm(request.POST if request.method == "POST" else None)
+            if request.method == "POST" and not form.is_valid():
+                # Nothing is deleted: the confirmation page again, with the
+                # form's errors (Django deletes on any POST with data).
+                request.POST = request.POST.copy()
+                request.POST.clear()
+            elif form.is_bound:
+                request._deletion_reason = (
+                    form.cleaned_data["change_reason"].strip(),
+                    form.cleaned_data["change_kind"],
+                )
+        return super().delete_view(
+            request, object_id, {**(extra_context or {}), "deletion_form": form}
+        )
+
+    def delete_model(self, request, obj):
+        reason = getattr(request, "_deletion_reason", None)
+        if reason:
+            obj._change_reason, obj._change_kind = reason
+        super().delete_model(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

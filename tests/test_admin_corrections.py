@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Actor, Agreement, Citation, Event, Transfer
+from tests.factories import make_event
 from tests.test_admin import _form_fields, change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -410,3 +411,52 @@ def test_a_form_with_no_token_is_not_refused(admin_client, seed):
     del data["version"]
     data.update(summary="Shorter.", change_reason="Shorter", change_kind="clarification")
     assert admin_client.post(change_url(agreement), data).status_code == 302
+
+
+# --- Deleting a published record ----------------------------------------------
+# Only superusers may delete (the newsroom roles may not: cases/roles.py).
+
+
+@pytest.fixture
+def superuser_client(django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("chief", "c@example.org", "pw"))
+    return client
+
+
+def test_deleting_a_published_record_asks_for_a_kind_and_a_reason_and_keeps_them(
+    superuser_client, seed
+):
+
+    event = Event.objects.published().get(occurrence="scheduled")
+    url = reverse("admin:cases_event_delete", args=[event.pk])
+    page = superuser_client.get(url).content.decode()
+    assert 'name="change_reason"' in page and 'name="change_kind"' in page
+
+    refused = superuser_client.post(url, {"post": "yes"})
+    assert refused.status_code == 200
+    assert "This field is required" in refused.content.decode()
+    assert Event.objects.filter(pk=event.pk).exists()
+
+    reason = "A duplicate of another event (fictional reason for this test)"
+    deleted = superuser_client.post(
+        url, {"post": "yes", "change_kind": "correction", "change_reason": reason}
+    )
+    assert deleted.status_code == 302
+    assert not Event.objects.filter(pk=event.pk).exists()
+    last = Event.history.filter(id=event.pk).order_by("-history_date").first()
+    assert last.history_type == "-"
+    assert last.history_change_reason == reason
+    assert last.history_change_kind == "correction"
+
+
+def test_a_draft_is_deleted_without_a_reason_and_there_is_no_bulk_delete(superuser_client, db):
+
+    draft = make_event(publication_status="draft")
+    url = reverse("admin:cases_event_delete", args=[draft.pk])
+    assert 'name="change_reason"' not in superuser_client.get(url).content.decode()
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Event.objects.filter(pk=draft.pk).exists()
+    # Deleting several at once would skip the reason: the action is not offered.
+    changelist = superuser_client.get(reverse("admin:cases_event_changelist")).content.decode()
+    assert 'value="delete_selected"' not in changelist
