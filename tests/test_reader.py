@@ -104,8 +104,8 @@ def test_method_page_defines_every_claim_status_with_its_own_anchor(client, db):
     for status in ClaimStatus:
         definition = by_id(tree, f"status-{status.value}")
         text = " ".join(text_of(definition).split())
-        assert status.label in text
-        assert CLAIM_STATUS_DEFINITIONS[status].meaning[:60] in text
+        assert str(status.label) in text
+        assert str(CLAIM_STATUS_DEFINITIONS[status].meaning)[:60] in text
         assert "Who decides" in text
 
 
