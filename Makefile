@@ -47,18 +47,7 @@ messages: install gettext
 ENV_FILE ?= .env
 $(ENV_FILE):
 	@printf '%s\n' \
-	  "# Django compiles the translation catalogues (locale/) with msgfmt, which
-# comes from GNU gettext in the OS, not from pip.
-gettext:
-	@command -v msgfmt >/dev/null \
-	  || { echo "Compiling the translations needs GNU gettext from the OS. Install it with:"; \
-	       echo "  sudo apt-get install gettext"; \
-	       echo "(macOS: brew install gettext)"; exit 1; }
-
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED) | gettext
-	DEBUG=1 $(BIN)/python manage.py compilemessages --locale $* --ignore .venv -v0
-
-# Development settings for this clone, written by make. Never commit it and" \
+	  "# Development settings for this clone, written by make. Never commit it and" \
 	  "# never use it in production: it is ignored whenever DEBUG is set in the environment." \
 	  "DEBUG=1" \
 	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
