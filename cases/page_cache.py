@@ -51,9 +51,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @cache
 def code_fingerprint():
-    """A digest of the code, templates and translations, so a deploy that changes how pages
-    look does not serve pages cached by the previous release (Redis outlives
-    the workers). Computed once per process, the same in every worker."""
+    """A digest of the code, templates and translations, so a deploy that
+    changes how pages look does not serve pages cached by the previous release
+    (Redis outlives the workers). Computed once per process, the same in every worker."""
     digest = hashlib.blake2b(digest_size=6)
     sources = (("cases", "*.py"), ("tracker", "*.py"), ("templates", "*.html"), ("locale", "*.po"))
     for folder, pattern in sources:

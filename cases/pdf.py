@@ -28,9 +28,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 TRACKER_NAME = gettext_lazy("Deportation tracker")
 BRIEF_LABEL = gettext_lazy("Brief")
 
-# The `paper` query parameter: its accepted values and the CSS page size each gives.
 # The `lang` query parameter: a brief in another language than the reader's.
 LANGUAGE_PARAM = "lang"
+# The `paper` query parameter: its accepted values and the CSS page size each gives.
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_PAPER = "a4"
 

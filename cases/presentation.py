@@ -283,6 +283,7 @@ def heading_language(record):
 
 
 def kind_title_field(record):
+    # Imported here: cases.kinds imports the tables, which import this module.
     from .kinds import kind_of
 
     return kind_of(record).title_field
