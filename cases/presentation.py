@@ -352,7 +352,7 @@ def _show_choice(record, name, shown, length):
 
 def _show_day(record, name, shown, length):
     value = getattr(record, name)
-    text = formats.date_format(value, "DATE_FORMAT") if value else ""
+    text = date_at_precision(value, "day") if value else ""
     return text, text, bool(value)
 
 
@@ -798,14 +798,13 @@ def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH
             if hasattr(record, "wording")
             else (getattr(record, kind.lead_field), RECORDS_LANGUAGE)
         )
+        lang = lang_attribute(language)
         lead = Shown(
             labels[kind.lead_field],
             kind.lead_field,
             # The paragraph's language rides on a span, so the template's
             # <p> stays as it was.
-            format_html("<span{}>{}</span>", lang_attribute(language), text)
-            if lang_attribute(language)
-            else format_html("{}", text),
+            format_html("<span{}>{}</span>", lang, text) if lang else format_html("{}", text),
             text,
             True,
             notes_by_field.get(kind.lead_field, []),
