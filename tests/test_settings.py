@@ -98,5 +98,8 @@ def test_postgresql_cancels_statements_that_run_too_long():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "5s"
+        # Compiling a page's query took longer than running it (docs/performance.md).
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0

@@ -167,9 +167,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # One bad query must not hold a worker: PostgreSQL cancels any statement
-    # that runs longer than this.
+    # that runs longer than this. JIT compilation is off: a table page's
+    # query over 100,000 rows is estimated costly enough to be compiled, and
+    # compiling it took 795 ms of a 1,150 ms page (make bench, issue 15),
+    # for queries that run in milliseconds from their indexes.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 5000)}"
+        f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 5000)} -c jit=off"
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
