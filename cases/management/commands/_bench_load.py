@@ -16,9 +16,13 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+from cases.history import ChangeKind
+
 # An unfiltered export at 100,000 rows may take long: the bench waits for it
 # (and reports how long) rather than counting a slow answer as an error.
 EXPORT_TIMEOUT = 180
+# The kind of change the bench's admin declares.
+CHANGE_KIND = ChangeKind.CORRECTION
 
 
 def percentile(sorted_values, fraction):
@@ -205,11 +209,13 @@ class AdminCorrector:
         parser = ChangeFormParser(self.form_id)
         parser.feed(body.decode())
         reason = f"{self.run_label} correction {number}"
-        fields = [pair for pair in parser.fields if pair[0] != "change_reason"]
+        # What an editor fills in: the changed field, the kind of change and
+        # the reason (admin refuses a change to a record without both).
+        fields = [pair for pair in parser.fields if pair[0] not in ("change_reason", "change_kind")]
         for pair in fields:
             if pair[0] == self.field_name:
                 pair[1] = f"{pair[1].split(' [bench ')[0]} [bench {self.run_label} #{number}]"
-        fields.append(["change_reason", reason])
+        fields += [["change_kind", CHANGE_KIND], ["change_reason", reason]]
         cookie = self.loopback.cookie + (f"; csrftoken={csrf.value}" if csrf else "")
         status, headers, body, *_ = self.loopback.request(
             "POST",

@@ -72,6 +72,7 @@ UNFILTERED_EXPORT = "/transfers/?_export=csv"
 # A fictional record of the bench's own database that the bench's admin
 # corrects (never one from the seed).
 CORRECTION_TARGET = "bench-correction-target"
+CORRECTION_INFERENCES = {"description": "Fictional: written by make bench, which corrects it."}
 REQUEST_TIMEOUT = 60
 # A page slower than this gets only a few requests, one at a time.
 SLOW_PAGE_SECONDS = 2
@@ -203,6 +204,9 @@ class Command(BaseCommand):
                 "description": "A fictional record that make bench corrects through admin.",
             },
         )
+        # Admin accepts a changed value only with a citation or an inference
+        # behind it (cases/provenance.py); the bench's description has no source.
+        Facility.objects.filter(slug=CORRECTION_TARGET).update(inferences=CORRECTION_INFERENCES)
         with connection.cursor() as cursor:
             # Fresh statistics, and the visibility map that lets the facet
             # counts read their covering indexes alone (as autovacuum keeps

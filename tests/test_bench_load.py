@@ -1,0 +1,49 @@
+"""The bench's load tools (cases/management/commands/_bench_load.py) against
+a live server: a bench whose admin cannot save measures nothing, so its
+saver is checked here as an editor's browser would use the admin."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from cases.management.commands import _bench_load as load
+from cases.management.commands.bench_http import CORRECTION_INFERENCES
+from cases.models import Facility
+from tests.factories import make_facility
+
+
+@pytest.fixture
+def loopback(live_server, client, django_user_model):
+    admin = django_user_model.objects.create_superuser("bench-admin")
+    client.force_login(admin)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    address = urlsplit(live_server.url)
+    return load.Loopback(
+        address.hostname, address.port, cookie=f"{settings.SESSION_COOKIE_NAME}={session}"
+    )
+
+
+def test_the_bench_admin_saves_corrections_that_reach_the_history(transactional_db, loopback):
+    target = make_facility(
+        name="Fictional bench target",
+        description="As first written.",
+        inferences=CORRECTION_INFERENCES,
+    )
+    corrector = load.AdminCorrector(
+        loopback=loopback,
+        change_url=f"/admin/cases/facility/{target.pk}/change/",
+        form_id="facility_form",
+        field_name="description",
+        run_label="test run",
+    )
+    corrector.save_once(1)
+    corrector.save_once(2)
+    assert corrector.failures == []
+    assert corrector.saved == ["test run correction 1", "test run correction 2"]
+    target = Facility.objects.get(pk=target.pk)
+    assert target.description == "As first written. [bench test run #2]"
+    reasons = set(target.history.values_list("history_change_reason", flat=True))
+    assert set(corrector.saved) <= reasons
+    kinds = target.history.filter(history_change_reason__in=corrector.saved)
+    assert set(kinds.values_list("history_change_kind", flat=True)) == {"correction"}
