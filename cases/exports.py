@@ -27,12 +27,12 @@ import time
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import presentation
+from . import export_slots, presentation
 from .querysets import sees_drafts, shown_relation
 
 # The `_export` values a table offers, and their link labels.
@@ -48,6 +48,9 @@ CHUNK_SIZE = 500
 # must open as text, so such cells get a leading apostrophe (OWASP's advice
 # for CSV injection). JSON is data, and left as is.
 SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Seconds a refused export is told to wait (Retry-After) when every export
+# slot is taken: about what an export at the time limit leaves of its run.
+BUSY_RETRY_AFTER_S = 30
 
 
 def as_spreadsheet_text(value):
@@ -326,8 +329,41 @@ def _within_time_limit(records, stopped):
         yield record
 
 
+class ExportResponse(StreamingHttpResponse):
+    """A streaming export that gives its slot back when the server closes it:
+    at its end, or when the reader goes away mid-stream."""
+
+    def __init__(self, *args, slot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot = slot
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self.slot.release()
+
+
+def busy_response():
+    """Every export slot is taken: say so, and when to try again."""
+    message = _(
+        "Too many exports are running on this server right now. Try again in a minute, "
+        "or narrow the filters so the export is smaller."
+    )
+    return HttpResponse(
+        message + "\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
 def export_response(request, kind, queryset, export_format):
-    """A streaming download of `queryset` (a table's filtered, sorted rows)."""
+    """A streaming download of `queryset` (a table's filtered, sorted rows),
+    once one of the server's export slots is free (cases/export_slots.py)."""
+    slot = export_slots.take_slot()
+    if slot is None:
+        return busy_response()
     user = request.user
     with_drafts = sees_drafts(user)
     stopped = []
@@ -340,7 +376,7 @@ def export_response(request, kind, queryset, export_format):
         content = _stream_csv(header, (_csv_row(row, header) for row in data), stopped)
     else:
         content = _stream_csv(CITATION_COLUMNS, _citation_rows(data), stopped)
-    response = StreamingHttpResponse(content, content_type=CONTENT_TYPES[export_format])
+    response = ExportResponse(content, content_type=CONTENT_TYPES[export_format], slot=slot)
     filename = slugify(kind.label_plural)
     if export_format == "citations.csv":
         filename += "-citations"

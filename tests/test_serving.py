@@ -31,3 +31,11 @@ def test_every_file_that_starts_gunicorn_is_checked():
         if re.search(r"tracker\.wsgi", path.read_text()) and path.name != "settings.py"
     }
     assert found == set(GUNICORN_STARTERS)
+
+
+@pytest.mark.parametrize("path", ["Makefile", "cases/management/commands/bench_http.py"])
+def test_production_and_the_bench_serve_with_threaded_workers(path):
+    # A streaming export holds a sync worker for its whole run; with threads
+    # it holds one thread, and the export slots bound how many (issue 15).
+    text = (settings.BASE_DIR / path).read_text()
+    assert "gthread" in text

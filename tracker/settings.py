@@ -241,6 +241,15 @@ FACET_TIME_LIMIT_MS = envint("FACET_TIME_LIMIT_MS", 200)
 # incomplete: below gunicorn's 30 s worker timeout, so an export never ends
 # in a killed worker, and one reader cannot hold a worker for long.
 EXPORT_TIME_LIMIT_S = envint("EXPORT_TIME_LIMIT_S", 20)
+# How many exports may stream at once on one server (all its workers and
+# threads; cases/export_slots.py), how long an export waits for a free slot
+# before it is refused with a 503, and where the slots' lock files live
+# (default: a directory of this site's own in the system's temporary one).
+EXPORT_SLOTS = envint("EXPORT_SLOTS", 3)
+if EXPORT_SLOTS < 1:
+    raise ImproperlyConfigured(f"EXPORT_SLOTS must be 1 or more; got {EXPORT_SLOTS}")
+EXPORT_SLOT_WAIT_S = envint("EXPORT_SLOT_WAIT_S", 10)
+EXPORT_SLOTS_DIR = os.environ.get("EXPORT_SLOTS_DIR", "").strip()
 # --- Caching (issue 14; see cases/page_cache.py) ---------------------------------
 # Local memory by default (nothing to install; each worker has its own);
 # CACHE_URL=redis://host:6379/0 shares one cache between the workers.

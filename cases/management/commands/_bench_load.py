@@ -43,8 +43,8 @@ def summary_ms(latencies):
 
 
 class Loopback:
-    """GETs and POSTs to the bench's server, one connection each (gunicorn's
-    sync workers close each connection after its response)."""
+    """GETs and POSTs to the bench's server, one new connection each, so
+    every request waits for a worker as a new reader's does."""
 
     def __init__(self, host, port, cookie=""):
         self.host, self.port, self.cookie = host, port, cookie
@@ -94,10 +94,15 @@ def time_export(loopback, url):
         )
     except OSError as error:
         return {"status": f"failed ({error.__class__.__name__})", "bytes": 0, "rows": 0}
+    lines = body.rstrip(b"\n").split(b"\n")
+    # An export stopped at its time limit ends with a line saying so
+    # (cases/exports.py): "# Export incomplete…", quoted when it holds commas.
+    complete = status == 200 and not lines[-1].lstrip(b'"').startswith(b"#")
     return {
         "status": status,
         "bytes": len(body),
-        "rows": max(0, body.count(b"\n") - 1),
+        "rows": max(0, len(lines) - 1 - (not complete)),
+        "complete": complete,
         "first_byte_s": first_byte,
         "total_s": total,
     }
