@@ -70,7 +70,7 @@ run: install pango $(ENV_FILE)
 # gunicorn the user runs, so a second server (or the bench) would take it
 # over from the first.
 WORKERS ?= 3
-THREADS ?= 4
+THREADS ?= 2
 serve: install pango
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput

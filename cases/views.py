@@ -43,6 +43,10 @@ from .search import Search
 
 LATEST_EVENTS_ON_HOME = 5
 SEARCH_RESULTS_PER_KIND = 50
+# Search counts each kind's matches up to here ("1,000+"), as tables count
+# theirs up to TABLE_COUNT_CAP: counting all 11,000 detainee groups matching
+# a common word took a second at 100,000 transfers; counting to 1,000, 0.2 s.
+SEARCH_COUNT_CAP = 1_000
 # How many of the linked records a search found records through it names.
 SEARCH_LINKED_NAMES_SHOWN = 8
 # Timeline items per page, dated and undated each.
@@ -111,6 +115,10 @@ def search(request):
             "kinds_found": [kind for kind in kinds if kind["total"]],
             "kinds_not_found": [kind for kind in kinds if not kind["total"]],
             "total": sum(kind["total"] for kind in kinds),
+            "total_is_capped": any(kind["is_capped"] for kind in kinds),
+            "total_display": number_format(
+                sum(kind["total"] for kind in kinds), force_grouping=True
+            ),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
             "linked_records": search.linked_records(SEARCH_LINKED_NAMES_SHOWN) if query else [],
         },
@@ -121,11 +129,18 @@ def _search_kind(kind, query, user):
     matches = kind.model.objects.visible_to(user).search(query, user)
     results = list(matches.for_listing(user)[: SEARCH_RESULTS_PER_KIND + 1])
     # Most searches fit on the page, and then the rows are the count.
-    total = matches.count() if len(results) > SEARCH_RESULTS_PER_KIND else len(results)
+    total = len(results)
+    if total > SEARCH_RESULTS_PER_KIND:
+        total = matches.order_by()[: SEARCH_COUNT_CAP + 1].count()
+    is_capped = total > SEARCH_COUNT_CAP
     return {
         "label": kind.label_plural,
         "results": results[:SEARCH_RESULTS_PER_KIND],
-        "total": total,
+        "total": min(total, SEARCH_COUNT_CAP),
+        "is_capped": is_capped,
+        "total_display": (
+            f"{number_format(SEARCH_COUNT_CAP, force_grouping=True)}+" if is_capped else total
+        ),
         "table_url": table_url(kind, q=query.text),
     }
 

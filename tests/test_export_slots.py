@@ -14,6 +14,8 @@ EXPORT = {"_export": "csv"}
 
 @pytest.fixture
 def one_slot(settings, tmp_path):
+    # Every export here is a large one: more rows than EXPORT_SLOT_ROWS.
+    settings.EXPORT_SLOT_ROWS = 2
     settings.EXPORT_SLOTS = 1
     settings.EXPORT_SLOT_WAIT_S = 0
     settings.EXPORT_SLOTS_DIR = str(tmp_path)
@@ -61,6 +63,15 @@ def test_an_export_waits_for_a_slot_before_it_is_refused(client, one_slot, setti
     threading.Timer(0.3, held.release).start()
     response = client.get("/transfers/", EXPORT)
     assert response.status_code == 200
+
+
+def test_an_export_of_a_few_rows_needs_no_slot(client, one_slot, settings, transfers):
+    settings.EXPORT_SLOT_ROWS = 3
+    held = export_slots.take_slot()
+    response = client.get("/transfers/", EXPORT)
+    assert response.status_code == 200
+    assert response.slot is None
+    held.release()
 
 
 def test_slots_are_shared_by_every_thread_and_process_of_the_server(one_slot, settings):

@@ -166,3 +166,28 @@ def test_postgres_full_text_search_matches_other_forms_of_a_word(client, db):
     make_transfer(title="Migrants deported to El Salvador", slug="deported")
     html = search(client, "deporting")
     assert 'href="/transfers/deported/"' in html
+
+
+def test_a_common_word_is_counted_up_to_the_cap(client, db, monkeypatch):
+    # Counting every match of a common word took a second at 100,000
+    # transfers: search counts each kind up to SEARCH_COUNT_CAP, and says so.
+    monkeypatch.setattr("cases.views.SEARCH_RESULTS_PER_KIND", 2)
+    monkeypatch.setattr("cases.views.SEARCH_COUNT_CAP", 3)
+    for number in range(5):
+        make_transfer(title=f"Fictional flight {number}")
+    make_event(title="Fictional flight event")
+    html = client.get("/search/", {"q": "fictional flight"}).content.decode()
+    assert "(3+)" in html  # transfers: 5 matches, counted to 3
+    assert "Showing 2 of 3+" in html
+    assert "(1)" in html  # the event: counted exactly
+    assert "More than 4 records found" in html
+
+
+def test_a_word_under_the_cap_is_counted_exactly(client, db, monkeypatch):
+    monkeypatch.setattr("cases.views.SEARCH_RESULTS_PER_KIND", 2)
+    for number in range(5):
+        make_transfer(title=f"Fictional flight {number}")
+    html = client.get("/search/", {"q": "fictional flight"}).content.decode()
+    assert "Showing 2 of 5" in html
+    assert "5 records found" in html
+    assert "More than" not in html

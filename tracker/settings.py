@@ -241,10 +241,13 @@ FACET_TIME_LIMIT_MS = envint("FACET_TIME_LIMIT_MS", 200)
 # incomplete: below gunicorn's 30 s worker timeout, so an export never ends
 # in a killed worker, and one reader cannot hold a worker for long.
 EXPORT_TIME_LIMIT_S = envint("EXPORT_TIME_LIMIT_S", 20)
-# How many exports may stream at once on one server (all its workers and
-# threads; cases/export_slots.py), how long an export waits for a free slot
-# before it is refused with a 503, and where the slots' lock files live
-# (default: a directory of this site's own in the system's temporary one).
+# How many large exports (more than EXPORT_SLOT_ROWS rows) may stream at once
+# on one server (all its workers and threads; cases/export_slots.py), how long
+# one waits for a free slot before it is refused with a 503, and where the
+# slots' lock files live (default: a directory of this site's own in the
+# system's temporary one). A smaller export takes about as long as a page
+# and needs no slot.
+EXPORT_SLOT_ROWS = envint("EXPORT_SLOT_ROWS", 5_000)
 EXPORT_SLOTS = envint("EXPORT_SLOTS", 3)
 if EXPORT_SLOTS < 1:
     raise ImproperlyConfigured(f"EXPORT_SLOTS must be 1 or more; got {EXPORT_SLOTS}")

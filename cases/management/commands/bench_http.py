@@ -58,7 +58,7 @@ BENCH_TRANSFERS = 100_000
 COMMON_TERM = "hospital"
 HOST = "127.0.0.1"
 WORKERS = 3
-THREADS = 4
+THREADS = 2
 LATENCY_SECONDS = 4
 LATENCY_MIN_REQUESTS, LATENCY_MAX_REQUESTS = 5, 60
 THROUGHPUT_SECONDS = 5
@@ -674,7 +674,8 @@ class Command(BaseCommand):
             f"Python {platform.python_version()}, PostgreSQL {pg_version}",
             "- Data: " + ", ".join(f"{count:,} {name}" for name, count in sizes.items()),
             f"- Server: gunicorn, {WORKERS} workers of {THREADS} threads (gthread), at most "
-            f"{settings.EXPORT_SLOTS} exports at once, production settings (DEBUG=0, "
+            f"{settings.EXPORT_SLOTS} exports of over {settings.EXPORT_SLOT_ROWS:,} rows at once, "
+            "production settings (DEBUG=0, "
             "STATIC_MANIFEST=1, HTTPS=0 for loopback), same machine as the driver.",
             f"- Statement timeout on every web request's connection: {self.statement_timeout} "
             "(settings: DB_STATEMENT_TIMEOUT_MS); each facet count is limited further to "
