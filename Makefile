@@ -66,17 +66,20 @@ run: install pango $(ENV_FILE)
 # See README, "Production". Threaded workers (gthread): an export streams for
 # up to EXPORT_TIME_LIMIT_S, and with one request per worker three exports
 # held every worker while the home page waited 20 s (make bench, issue 15).
+# Keep THREADS above EXPORT_SLOTS, and the graceful timeout above
+# EXPORT_TIME_LIMIT_S (60 s): a worker restarting after --max-requests lets
+# its exports end.
 # No control socket: gunicorn's default one is a single path shared by every
 # gunicorn the user runs, so a second server (or the bench) would take it
 # over from the first.
 WORKERS ?= 3
-THREADS ?= 2
+THREADS ?= 4
 serve: install pango
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/gunicorn tracker.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --worker-class gthread --threads $(THREADS) \
-	  --no-control-socket --timeout 30 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200
+	  --no-control-socket --timeout 30 --graceful-timeout 70 --max-requests 2000 --max-requests-jitter 200
 
 # Stop and restart a throwaway PostgreSQL under a served site and show that
 # pages answer 503 while it is down and recover by themselves (needs root).

@@ -1,12 +1,15 @@
-"""At most EXPORT_SLOTS exports stream at once on one server.
+"""At most EXPORT_SLOTS large exports stream at once on one server.
 
 An unfiltered export at 100,000 transfers streams for its whole time limit
 (EXPORT_TIME_LIMIT_S). Without a bound, a few of them at once take every
 worker thread and every core from the readers of pages (issue 15: three held
-all three workers, and the home page waited 27 s). An export first takes a
-slot; when every slot is taken it waits up to EXPORT_SLOT_WAIT_S for one,
-then is refused with a 503 that says to try again (never a 500, never a
-half-written file).
+all three workers, and the home page waited 27 s). A large export first
+takes a slot; when every slot is taken it is refused at once with a 503 that
+says to try again (never a 500, never a half-written file). It does not wait
+for a slot: a waiting request would hold a server thread as an export does,
+and a worker whose threads all wait or export answers no one. With more
+threads per worker than slots (make serve: 4 and 3), exports never take a
+worker's last thread.
 
 A slot is an exclusive lock on one of EXPORT_SLOTS files (flock): every
 gunicorn worker and thread of the server sees the same locks, and a worker
@@ -17,13 +20,9 @@ import fcntl
 import hashlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
-
-# How often a waiting export looks for a free slot.
-POLL_SECONDS = 0.1
 
 
 def slot_directory():
@@ -55,7 +54,10 @@ class Slot:
     __del__ = release
 
 
-def _try_each_slot(directory):
+def take_slot():
+    """A free Slot, or None when every slot is taken."""
+    directory = slot_directory()
+    directory.mkdir(parents=True, exist_ok=True)
     for number in range(settings.EXPORT_SLOTS):
         descriptor = os.open(directory / f"slot-{number}", os.O_CREAT | os.O_RDWR, 0o600)
         try:
@@ -65,16 +67,3 @@ def _try_each_slot(directory):
             continue
         return Slot(descriptor)
     return None
-
-
-def take_slot():
-    """A free Slot, waiting up to EXPORT_SLOT_WAIT_S for one; None if every
-    slot stayed taken."""
-    directory = slot_directory()
-    directory.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + settings.EXPORT_SLOT_WAIT_S
-    while True:
-        slot = _try_each_slot(directory)
-        if slot is not None or time.monotonic() >= deadline:
-            return slot
-        time.sleep(POLL_SECONDS)

@@ -14,9 +14,10 @@ export cannot drop what a page shows.
 
 Exports stream: rows are written as they are read from the database, in
 chunks, so memory stays flat however many rows match and the first byte
-leaves at once. An export is bounded in time (EXPORT_TIME_LIMIT_S, below the
-server's 30 s worker timeout), so one reader cannot hold a worker for long:
-past it the export ends with a last line that says it is incomplete and how
+leaves at once. An export is bounded in time (EXPORT_TIME_LIMIT_S), and at
+most EXPORT_SLOTS large ones stream at once (cases/export_slots.py), so
+exports cannot hold the server from other readers: past the time limit the
+export ends with a last line that says it is incomplete and how
 many rows it holds (CSV: a row starting "# "; JSON: a last object with
 "export_incomplete"), never silently cut.
 """

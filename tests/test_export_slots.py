@@ -1,8 +1,6 @@
 """Exports take one of the server's EXPORT_SLOTS before they stream (cases/
 export_slots.py), so they cannot take every worker from the readers of pages:
-past the slots an export waits, then gets a 503 that says to try again."""
-
-import threading
+past the slots a large export gets a 503 that says to try again."""
 
 import pytest
 
@@ -17,7 +15,6 @@ def one_slot(settings, tmp_path):
     # Every export here is a large one: more rows than EXPORT_SLOT_ROWS.
     settings.EXPORT_SLOT_ROWS = 2
     settings.EXPORT_SLOTS = 1
-    settings.EXPORT_SLOT_WAIT_S = 0
     settings.EXPORT_SLOTS_DIR = str(tmp_path)
 
 
@@ -55,14 +52,6 @@ def test_an_export_the_reader_leaves_gives_its_slot_back(client, one_slot, trans
     assert export_slots.take_slot() is None
     response.close()
     assert export_slots.take_slot() is not None
-
-
-def test_an_export_waits_for_a_slot_before_it_is_refused(client, one_slot, settings, transfers):
-    settings.EXPORT_SLOT_WAIT_S = 1
-    held = export_slots.take_slot()
-    threading.Timer(0.3, held.release).start()
-    response = client.get("/transfers/", EXPORT)
-    assert response.status_code == 200
 
 
 def test_an_export_of_a_few_rows_needs_no_slot(client, one_slot, settings, transfers):

@@ -58,7 +58,7 @@ BENCH_TRANSFERS = 100_000
 COMMON_TERM = "hospital"
 HOST = "127.0.0.1"
 WORKERS = 3
-THREADS = 2
+THREADS = 4
 LATENCY_SECONDS = 4
 LATENCY_MIN_REQUESTS, LATENCY_MAX_REQUESTS = 5, 60
 THROUGHPUT_SECONDS = 5
@@ -317,6 +317,8 @@ class Command(BaseCommand):
                 "--no-control-socket",
                 "--timeout",
                 "30",
+                "--graceful-timeout",
+                "70",
                 "--max-requests",
                 "2000",
                 "--max-requests-jitter",
