@@ -50,9 +50,6 @@ CHUNK_SIZE = 500
 # must open as text, so such cells get a leading apostrophe (OWASP's advice
 # for CSV injection). JSON is data, and left as is.
 SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Seconds a refused export is told to wait (Retry-After) when every export
-# slot is taken: about what an export at the time limit leaves of its run.
-BUSY_RETRY_AFTER_S = 30
 
 
 def as_spreadsheet_text(value):
@@ -380,7 +377,8 @@ def busy_response():
         message + "\n",
         status=503,
         content_type="text/plain; charset=utf-8",
-        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+        # By then every export running now has ended.
+        headers={"Retry-After": str(settings.EXPORT_TIME_LIMIT_S)},
     )
 
 

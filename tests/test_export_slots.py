@@ -23,12 +23,14 @@ def transfers(db):
     return [make_transfer(title=f"Fictional transfer {number}") for number in range(3)]
 
 
-def test_an_export_is_refused_with_a_503_while_every_slot_is_taken(client, one_slot, transfers):
+def test_an_export_is_refused_with_a_503_while_every_slot_is_taken(
+    client, one_slot, settings, transfers
+):
     held = export_slots.take_slot()
     assert held is not None
     response = client.get("/transfers/", EXPORT)
     assert response.status_code == 503
-    assert response["Retry-After"] == "30"
+    assert response["Retry-After"] == str(settings.EXPORT_TIME_LIMIT_S)
     assert response["Content-Type"].startswith("text/plain")
     assert "Too many exports are running" in response.content.decode()
     held.release()
