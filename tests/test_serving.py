@@ -33,7 +33,14 @@ def test_every_file_that_starts_gunicorn_is_checked():
     assert found == set(GUNICORN_STARTERS)
 
 
-@pytest.mark.parametrize("path", ["Makefile", "cases/management/commands/bench_http.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Makefile",
+        "cases/management/commands/bench_http.py",
+        "cases/management/commands/bench_compare.py",
+    ],
+)
 def test_production_and_the_bench_serve_with_threaded_workers(path):
     # A streaming export holds a sync worker for its whole run; with threads
     # it holds one thread, and the export slots bound how many (issue 15).

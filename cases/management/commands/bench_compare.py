@@ -5,8 +5,8 @@
 1. makes (once) a SQLite file of the seed and 100,000 synthetic transfers
    (manage.py migrate + synthesize, in a subprocess pointed at the file), and
    the same data in a PostgreSQL database of its own;
-2. serves the SQLite file twice: the tracker with gunicorn (3 workers,
-   production settings) and Datasette (`datasette serve`, suggest_facets off,
+2. serves the SQLite file twice: the tracker with gunicorn (3 workers of
+   4 threads, production settings) and Datasette (`datasette serve`, suggest_facets off,
    200 ms facet time limit);
 3. asks both for the same six pages, each in its own tool's idiom (table with
    facets, filtered and sorted, text filter, a deep page, a record page, a
@@ -42,6 +42,7 @@ BENCH_TRANSFERS = 100_000
 COMMON_TERM = "hospital"
 HOST = "127.0.0.1"
 WORKERS = 3
+THREADS = 4
 CONCURRENCY = 4
 # Seconds per measurement; each page is measured ROUNDS times per server.
 SLICE_SECONDS = 4
@@ -102,7 +103,7 @@ def has_synthetic_transfers(database_url):
 
 class Client:
     """One HTTP client for every server: a new connection per request
-    (gunicorn's sync workers close each one), the same for all."""
+    (as a new reader opens one), the same for all."""
 
     def __init__(self, port):
         self.port = port
@@ -335,7 +336,9 @@ class Command(BaseCommand):
         # No shared control socket: it is one path per user, and a second
         # gunicorn (another checkout, `make serve`) would take it over.
         command = [gunicorn, "tracker.wsgi", "--bind", f"{HOST}:{port}", "--no-control-socket"]
-        command += ["--workers", str(WORKERS), "--timeout", "60"]
+        # Threaded workers, as make serve and bench_http run them.
+        command += ["--workers", str(WORKERS), "--worker-class", "gthread"]
+        command += ["--threads", str(THREADS), "--timeout", "60"]
         return self.start(command, port, self.tracker_env(database_url, cache_url), "tracker")
 
     def start_datasette(self, sqlite_path, port):
@@ -450,8 +453,8 @@ class Command(BaseCommand):
             "## The tracker against Datasette (`make bench`: bench_compare)",
             "",
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
-            f"{BENCH_TRANSFERS:,} synthetic transfers. Tracker: gunicorn, {WORKERS} sync "
-            "workers, production settings. Datasette "
+            f"{BENCH_TRANSFERS:,} synthetic transfers. Tracker: gunicorn, {WORKERS} workers "
+            f"of {THREADS} threads, production settings. Datasette "
             f"{self.datasette_version()}: `suggest_facets off`, 200 ms facet limit. "
             f"Same client (new connection per request), {CONCURRENCY} concurrent, "
             f"{ROUNDS} interleaved slices of {self.seconds:g} s per server and page. "
