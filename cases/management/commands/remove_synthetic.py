@@ -34,7 +34,7 @@ from cases.models import (
     Transfer,
 )
 
-from .synthesize import SYNTHETIC_PREFIX
+from .synthesize import SYNTHETIC_PREFIX, refresh_planner_statistics
 
 # How each kind's synthetic rows are recognised.
 _BY_SLUG = models.Q(slug__startswith=SYNTHETIC_PREFIX)
@@ -214,6 +214,8 @@ class Command(BaseCommand):
                 f"Nothing was removed: the database refused the removal ({error}). "
                 "A record that is not synthetic probably refers to a synthetic one."
             ) from error
+        if sum(removed.values()):
+            refresh_planner_statistics()
 
         if not verbosity:
             return
