@@ -56,35 +56,33 @@ def test_pages_past_the_cap_are_still_reachable(client, db, count_cap):
     assert not fifth.context["notices"]
 
 
+def slugs_page_by_page(client, url, params, pages):
+    """The slugs of each of a table's first `pages` pages, in order. (Asked
+    logged in: the page cache would answer a second asking.)"""
+    return [
+        [
+            row.record.slug
+            for row in client.get(url, {**params, "page": number}).context["table"].page.object_list
+        ]
+        for number in range(1, pages + 1)
+    ]
+
+
 @pytest.mark.parametrize("sort", ["", "-date", "title", "destination", "-agreement"])
 def test_deep_pages_read_keys_first_and_show_the_same_rows(
     admin_client, db, count_cap, monkeypatch, sort
 ):
     # Past KEYS_FIRST_OFFSET a page reads its rows' keys, then those rows:
-    # the same rows in the same order as the one OFFSET query, whatever the
-    # sort. (Logged in: the page cache would answer the second time.)
-    client = admin_client
+    # the same rows in the same order as the one OFFSET query, whatever the sort.
     add_transfers(12)
     params = {"per_page": 2, "sort": sort}
-
-    def pages():
-        return [
-            [
-                row.record.slug
-                for row in client.get("/transfers/", {**params, "page": number})
-                .context["table"]
-                .page.object_list
-            ]
-            for number in range(1, 7)
-        ]
-
-    one_query = pages()
+    one_query = slugs_page_by_page(admin_client, "/transfers/", params, pages=6)
     monkeypatch.setattr("cases.pagination.KEYS_FIRST_OFFSET", 2)
     with CaptureQueriesContext(connection) as captured:
-        client.get("/transfers/", {**params, "page": 4})
+        admin_client.get("/transfers/", {**params, "page": 4})
     # Read now: the next request clears the connection's query log.
     statements = [query["sql"] for query in captured]
-    keys_first = pages()
+    keys_first = slugs_page_by_page(admin_client, "/transfers/", params, pages=6)
     assert keys_first == one_query
     assert sum(one_query, []) == sorted(set(sum(one_query, [])), key=sum(one_query, []).index)
     assert len(sum(one_query, [])) == 12
@@ -104,21 +102,9 @@ def test_deep_pages_of_a_filter_through_many_to_many_read_keys_first_too(
             participants=[both, other] if number % 3 else [both],
         )
     params = {"per_page": 2, "sort": sort, "participant": both.slug}
-
-    def pages():
-        return [
-            [
-                row.record.slug
-                for row in admin_client.get("/events/", {**params, "page": number})
-                .context["table"]
-                .page.object_list
-            ]
-            for number in range(1, 6)
-        ]
-
-    one_query = pages()
+    one_query = slugs_page_by_page(admin_client, "/events/", params, pages=5)
     monkeypatch.setattr("cases.pagination.KEYS_FIRST_OFFSET", 2)
-    assert pages() == one_query
+    assert slugs_page_by_page(admin_client, "/events/", params, pages=5) == one_query
     assert len(set(sum(one_query, []))) == len(sum(one_query, [])) == 9
 
 
