@@ -1,6 +1,6 @@
-"""Exports take one of the server's EXPORT_SLOTS before they stream (cases/
-export_slots.py), so they cannot take every worker from the readers of pages:
-past the slots a large export gets a 503 that says to try again."""
+"""A large export takes one of the server's EXPORT_SLOTS before it streams
+(cases/export_slots.py), so exports cannot take every worker from the
+readers of pages: past the slots it gets a 503 that says to try again."""
 
 import pytest
 
