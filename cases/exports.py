@@ -35,6 +35,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import export_slots, presentation
+from .pagination import count_up_to
 from .querysets import sees_drafts, shown_relation
 
 # The `_export` values a table offers, and their link labels.
@@ -388,7 +389,7 @@ def export_response(request, kind, queryset, export_format):
     server's export slots (cases/export_slots.py); a smaller one is over in
     about the time of a page, and streams at once."""
     slot = None
-    if queryset.order_by()[: settings.EXPORT_SLOT_ROWS + 1].count() > settings.EXPORT_SLOT_ROWS:
+    if count_up_to(queryset, settings.EXPORT_SLOT_ROWS) > settings.EXPORT_SLOT_ROWS:
         slot = export_slots.take_slot()
         if slot is None:
             return busy_response()

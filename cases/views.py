@@ -23,7 +23,7 @@ from .access import permission_required_with_message
 from .highlights import highlighted_paragraphs
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .models import Event, Source
-from .pagination import CappedCountPaginator
+from .pagination import CappedCountPaginator, capped_count_display, count_up_to
 from .querysets import (
     clean_search_text,
     corrections_log,
@@ -107,6 +107,7 @@ def search(request):
     # One Search for every kind, so each linked record is looked up once.
     search = Search(query, request.user)
     kinds = [_search_kind(kind, search, request.user) for kind in KINDS] if query else []
+    total = sum(kind["total"] for kind in kinds)
     return render(
         request,
         "cases/search.html",
@@ -114,11 +115,9 @@ def search(request):
             "search_query": query,
             "kinds_found": [kind for kind in kinds if kind["total"]],
             "kinds_not_found": [kind for kind in kinds if not kind["total"]],
-            "total": sum(kind["total"] for kind in kinds),
+            "total": total,
             "total_is_capped": any(kind["is_capped"] for kind in kinds),
-            "total_display": number_format(
-                sum(kind["total"] for kind in kinds), force_grouping=True
-            ),
+            "total_display": number_format(total, force_grouping=True),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
             "linked_records": search.linked_records(SEARCH_LINKED_NAMES_SHOWN) if query else [],
         },
@@ -131,16 +130,13 @@ def _search_kind(kind, query, user):
     # Most searches fit on the page, and then the rows are the count.
     total = len(results)
     if total > SEARCH_RESULTS_PER_KIND:
-        total = matches.order_by()[: SEARCH_COUNT_CAP + 1].count()
-    is_capped = total > SEARCH_COUNT_CAP
+        total = count_up_to(matches, SEARCH_COUNT_CAP)
     return {
         "label": kind.label_plural,
         "results": results[:SEARCH_RESULTS_PER_KIND],
         "total": min(total, SEARCH_COUNT_CAP),
-        "is_capped": is_capped,
-        "total_display": (
-            f"{number_format(SEARCH_COUNT_CAP, force_grouping=True)}+" if is_capped else total
-        ),
+        "is_capped": total > SEARCH_COUNT_CAP,
+        "total_display": capped_count_display(total, SEARCH_COUNT_CAP),
         "table_url": table_url(kind, q=query.text),
     }
 

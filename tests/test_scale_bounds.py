@@ -232,3 +232,22 @@ def test_benchmark_ceiling_view_returns_a_page_of_the_size_asked(rf):
     assert len(bench_ceiling(rf.get("/", {"size": "many"})).content) == 0
     too_big = bench_ceiling(rf.get("/", {"size": str(10**12)}))
     assert len(too_big.content) == BENCH_CEILING_MAX_SIZE
+
+
+def test_capped_counts_are_grouped_as_the_readers_language_groups_them(settings):
+    # The table's "10,000+" and search's "1,000+" say the cap the same way.
+    from django.utils import translation
+
+    from cases.pagination import CappedCountPaginator, capped_count_display
+
+    settings.TABLE_COUNT_CAP = 1_000
+    paginator = CappedCountPaginator(list(range(30_000)), 25)
+    with translation.override("en"):
+        assert paginator.count_display == "1,000+"
+        assert capped_count_display(1_234, 10_000) == "1,234"
+    with translation.override("es"):
+        # Spanish groups thousands with a (non-breaking) space, as the RAE advises.
+        assert paginator.count_display == "1\xa0000+"
+        assert paginator.num_pages_display == "41+"
+        assert capped_count_display(1_001, 1_000) == "1\xa0000+"
+        assert capped_count_display(12_345, 100_000) == "12\xa0345"
