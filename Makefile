@@ -91,9 +91,12 @@ test: install pango lint
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# The import layers (pyproject.toml's [tool.importlinter]) hold: imports only
+# go down, from the project to the surfaces to the models and helpers.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,6 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = "Case records"
 
     def ready(self):
+        # The registry of kinds tells provenance what each model shows, which
+        # every record's clean() checks (cases/provenance.py): load it before
+        # any record is saved, from a command or a test as well as a request.
+        from . import kinds  # noqa: F401
         from .search_index import check_sqlite_search_index
 
         # A later migration that rebuilds a table on SQLite drops its search

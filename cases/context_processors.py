@@ -1,9 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracker.site_mode import site_is_closed
-
 from .kinds import KINDS
+from .site_mode import site_is_closed
 
 # After every kind's table, the header links these pages.
 OTHER_PAGES = [

@@ -14,7 +14,6 @@ from .kinds import KINDS
 from .querysets import corrections_log, describe_corrections
 from .templatetags.reader import claim_attribution
 from .templatetags.records import excerpt, kind_name, record_label
-from .views import corrections_url
 
 TRACKER_NAME = gettext_lazy("Deportation tracker: U.S.–El Salvador")
 # Entries per feed: feed readers poll often, so the newest are enough.
@@ -116,7 +115,7 @@ class CorrectionsFeed(Feed):
         }
 
     def item_link(self, correction):
-        return corrections_url(correction.record)
+        return presentation.corrections_url(correction.record)
 
     def get_feed(self, obj, request):
         self._site_root = request.build_absolute_uri("/")
@@ -126,7 +125,7 @@ class CorrectionsFeed(Feed):
         # Several corrections share a link (the record's log), so each entry's
         # id adds the moment of the change to it.
         moment = correction.corrected_at.strftime("%Y%m%dT%H%M%S%f")
-        return f"{self._site_root.rstrip('/')}{corrections_url(correction.record)}#at-{moment}"
+        return f"{self._site_root.rstrip('/')}{presentation.corrections_url(correction.record)}#at-{moment}"
 
     item_guid_is_permalink = False
 

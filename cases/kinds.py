@@ -10,10 +10,11 @@ on one surface and not on another.
 
 from dataclasses import dataclass, field
 
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import filters, tables
+from . import provenance
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 
 
@@ -43,8 +44,11 @@ class ShownField:
 class Kind:
     model: type
     url_prefix: str
-    table: type
-    filterset: type
+    # Dotted paths, not classes: tables and filter sets render the kinds'
+    # fields (cases/presentation.py), so they sit above this registry and
+    # are imported only when a surface asks for them.
+    table_path: str
+    filterset_path: str
     fields: tuple
     # The record's name, as a field: its heading, never needing support.
     title_field: str
@@ -70,6 +74,16 @@ class Kind:
     def name(self):
         """The model's name ("detaineegroup"): URL names and CSS classes."""
         return self.model._meta.model_name
+
+    @property
+    def table(self):
+        """The django-tables2 table listing this kind."""
+        return import_string(self.table_path)
+
+    @property
+    def filterset(self):
+        """The django-filter filter set of this kind's table."""
+        return import_string(self.filterset_path)
 
     @property
     def label(self):
@@ -107,8 +121,8 @@ KINDS = (
             "The agreements between the United States and El Salvador, their status and their parties. A proposal stays proposed until a source says it was reached."
         ),
         url_prefix="agreements",
-        table=tables.AgreementTable,
-        filterset=filters.AgreementFilter,
+        table_path="cases.tables.AgreementTable",
+        filterset_path="cases.filters.AgreementFilter",
         title_field="title",
         lead_field="summary",
         in_dossier=True,
@@ -134,8 +148,8 @@ KINDS = (
             "Each time people were moved from the United States to El Salvador, as the sources report it: when, how many (in the sources' words), where to and under which agreement."
         ),
         url_prefix="transfers",
-        table=tables.TransferTable,
-        filterset=filters.TransferFilter,
+        table_path="cases.tables.TransferTable",
+        filterset_path="cases.filters.TransferFilter",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
@@ -164,8 +178,8 @@ KINDS = (
             "The groups of people moved or held, with what they are accused of and the organisations they are alleged to belong to. An accusation stays alleged until a source says otherwise."
         ),
         url_prefix="detainee-groups",
-        table=tables.DetaineeGroupTable,
-        filterset=filters.DetaineeGroupFilter,
+        table_path="cases.tables.DetaineeGroupTable",
+        filterset_path="cases.filters.DetaineeGroupFilter",
         title_field="name",
         in_dossier=True,
         fields=(
@@ -191,8 +205,8 @@ KINDS = (
         model=Actor,
         intro=_("The people, governments, offices and organisations the records name."),
         url_prefix="actors",
-        table=tables.ActorTable,
-        filterset=filters.ActorFilter,
+        table_path="cases.tables.ActorTable",
+        filterset_path="cases.filters.ActorFilter",
         title_field="name",
         lead_field="description",
         in_dossier=True,
@@ -220,8 +234,8 @@ KINDS = (
         model=Facility,
         intro=_("The prisons, bases and buildings the records name."),
         url_prefix="facilities",
-        table=tables.FacilityTable,
-        filterset=filters.FacilityFilter,
+        table_path="cases.tables.FacilityTable",
+        filterset_path="cases.filters.FacilityFilter",
         title_field="name",
         lead_field="description",
         fields=(
@@ -248,8 +262,8 @@ KINDS = (
             "What happened, or is scheduled to happen, with the date the source gives; undated events show the source's wording, never a made-up date."
         ),
         url_prefix="events",
-        table=tables.EventTable,
-        filterset=filters.EventFilter,
+        table_path="cases.tables.EventTable",
+        filterset_path="cases.filters.EventFilter",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
@@ -270,8 +284,8 @@ KINDS = (
             "What was said, by whom: direct quotes word for word, paraphrases in the source's wording."
         ),
         url_prefix="statements",
-        table=tables.StatementTable,
-        filterset=filters.StatementFilter,
+        table_path="cases.tables.StatementTable",
+        filterset_path="cases.filters.StatementFilter",
         title_field="text",
         on_timeline=True,
         in_dossier=True,
@@ -303,8 +317,8 @@ KINDS = (
             "The reports the records come from. Every fact on this site is tied to a verbatim quote from one of them."
         ),
         url_prefix="sources",
-        table=tables.SourceTable,
-        filterset=filters.SourceFilter,
+        table_path="cases.tables.SourceTable",
+        filterset_path="cases.filters.SourceFilter",
         title_field="title",
         lead_field="description",
         # A source is what the others cite: it needs no citation of its own.
@@ -325,6 +339,9 @@ KINDS = (
         ),
     ),
 )
+
+for _kind in KINDS:
+    provenance.register_kind(_kind)
 
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 KINDS_BY_MODEL = {kind.model: kind for kind in KINDS}

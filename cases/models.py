@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import querysets
+from . import provenance, querysets
 from .history import ChangeHistory
 
 
@@ -157,9 +157,7 @@ class CaseRecord(PublishableRecord):
 
     def clean(self):
         super().clean()
-        from .provenance import inference_errors
-
-        errors = inference_errors(self)
+        errors = provenance.inference_errors(self)
         if errors:
             raise ValidationError(errors)
 
@@ -509,9 +507,7 @@ class Citation(models.Model):
         return None
 
     def supports_errors(self):
-        from .provenance import supports_errors
-
-        return supports_errors(self.record_model, self.supports)
+        return provenance.supports_errors(self.record_model, self.supports)
 
     def quote_errors(self):
         """Check the quote against the source's text, and fill in the paragraph

@@ -35,9 +35,8 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from tracker.middleware import DATABASE_AWAY
-
 from . import data_version
+from .outage import DATABASE_AWAY
 from .querysets import sees_drafts
 
 # URL names of this app's views that are never cached: PDF briefs are for

@@ -16,6 +16,7 @@ reader may not see.
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from .kinds import kind_of
 from .models import get_language_code
 from .querysets import shown_relation
 
@@ -283,10 +285,13 @@ def heading_language(record):
 
 
 def kind_title_field(record):
-    # Imported here: cases.kinds imports the tables, which import this module.
-    from .kinds import kind_of
-
     return kind_of(record).title_field
+
+
+def corrections_url(record):
+    """The corrections log narrowed to one record (`?record=<kind>:<slug>`)."""
+    key = f"{kind_of(record).name}:{record.slug}"
+    return f"{reverse('cases:corrections')}?{urlencode({'record': key})}"
 
 
 def lang_attribute(language):

@@ -7,6 +7,11 @@ keeps its own `date_is_inferred` and `date_inference`). Every shown field that
 holds a value must have one or the other. The fields to check are the record's
 kind's `supported_fields` (cases/kinds.py), never a list of our own.
 
+This module sits below the models (their `clean()` calls it), so it cannot
+import the registry of kinds, which names the models: the registry hands each
+kind to `register_kind()` instead, as admin's `site.register` does, and the
+app's `ready()` imports it before any record is checked.
+
 Admin refuses a save that would leave a value unsupported
 (cases/admin_provenance.py), and `load_seed` refuses a seed that does.
 """
@@ -14,7 +19,23 @@ Admin refuses a save that would leave a value unsupported
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager, QuerySet
 
-from .kinds import KINDS_BY_MODEL, kind_of
+# {model: its Kind}, filled by cases/kinds.py through register_kind().
+_KINDS_BY_MODEL = {}
+
+
+def register_kind(kind):
+    """Let the checks below read what `kind` shows (its fields and their labels)."""
+    _KINDS_BY_MODEL[kind.model] = kind
+
+
+def _kind_of(record_or_model):
+    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
+    try:
+        return _KINDS_BY_MODEL[model]
+    except KeyError:
+        raise LookupError(
+            f"{model.__name__} has no kind registered: is cases.kinds imported (the app's ready())?"
+        ) from None
 
 
 def _is_empty(value):
@@ -93,7 +114,7 @@ def unsupported_fields(record, citations, submitted=None):
     supported = supporting_citations(citations)
     return [
         name
-        for name in kind_of(record).supported_fields
+        for name in _kind_of(record).supported_fields
         if name not in supported
         and not inference_reason(record, name)
         and holds_value(record, name, submitted)
@@ -102,7 +123,7 @@ def unsupported_fields(record, citations, submitted=None):
 
 def field_label(model, name):
     """The label a reader sees for the field (the kind's label for it)."""
-    kind = kind_of(model)
+    kind = _kind_of(model)
     for shown in kind.fields:
         if shown.name == name:
             return shown.label
@@ -121,9 +142,9 @@ def supports_errors(model, supports):
     (None when not known yet: admin's inline then offers only valid names)."""
     if not isinstance(supports, list) or not all(isinstance(name, str) for name in supports):
         return {"supports": "List the names of the fields this quote supports."}
-    if model is None or model not in KINDS_BY_MODEL:
+    if model is None or model not in _KINDS_BY_MODEL:
         return {}
-    allowed = kind_of(model).supported_fields
+    allowed = _kind_of(model).supported_fields
     bad = [name for name in supports if name not in allowed]
     if bad:
         return {
@@ -138,7 +159,7 @@ def inference_errors(record):
     inferences = record.inferences
     if not isinstance(inferences, dict):
         return {"inferences": "Give each inferred field with the reason it follows."}
-    allowed = kind_of(record).supported_fields
+    allowed = _kind_of(record).supported_fields
     for name, reason in inferences.items():
         if name not in allowed:
             return {

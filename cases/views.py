@@ -481,7 +481,7 @@ def record_context(request, kind, slug):
         "related_sections": presentation.related_sections(kind, relations),
         "table_url": table_url(kind),
         "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
-        "corrections_url": corrections_url(record),
+        "corrections_url": presentation.corrections_url(record),
         "as_it_stood_links": as_it_stood_links(record, corrections_to_record),
         **relations,
     }
@@ -530,15 +530,6 @@ def record_detail(request, slug, kind):
 CORRECTIONS_PER_PAGE = 25
 # As long as a slug can be (PublishableRecord.slug).
 SLUG_MAX_LENGTH = 120
-
-
-def corrections_url(record):
-    """The corrections log narrowed to one record."""
-    return f"{reverse('cases:corrections')}?{urlencode({'record': _record_key(record)})}"
-
-
-def _record_key(record):
-    return f"{kind_of(record).name}:{record.slug}"
 
 
 def corrections(request):
@@ -598,7 +589,7 @@ def _corrected_record(key, user):
 # Briefs are for those allowed to export them (Editors, Admins; see
 # cases/roles.py): every PDF view below carries this, and no other check.
 # Anyone else gets 403; in a closed site, anonymous readers are sent to the
-# login page before it (tracker/site_mode.py).
+# login page before it (cases/site_mode.py).
 # The refusal page says what to do: log in, or which role to ask for (cases/access.py).
 _may_export_briefs = permission_required_with_message(
     roles.EXPORT_PDF_BRIEFS, gettext_lazy("download PDF briefs")

@@ -4,24 +4,9 @@ one structured log line per request."""
 import logging
 import time
 
-from django.db import InterfaceError, OperationalError
-from django.template.response import SimpleTemplateResponse
+from cases.outage import DATABASE_AWAY, database_unavailable_response
 
 request_log = logging.getLogger("tracker.requests")
-
-RETRY_AFTER_SECONDS = 30
-
-
-# A refused or dropped connection and a statement cancelled by the timeout are
-# OperationalErrors; a connection that is already closed is an InterfaceError.
-DATABASE_AWAY = (OperationalError, InterfaceError)
-
-
-def database_unavailable_response():
-    """The site's own 503 page; it needs no context and no database."""
-    response = SimpleTemplateResponse("503.html", status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response.render()
 
 
 class DatabaseUnavailableMiddleware:

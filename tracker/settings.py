@@ -122,7 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # SITE_MODE=closed: every page, export and PDF needs a logged-in user.
-    "tracker.site_mode.SiteModeMiddleware",
+    "cases.site_mode.SiteModeMiddleware",
     # After the site mode and the user, so a closed site or a logged-in
     # reader never gets a cached page (see cases/page_cache.py).
     "cases.page_cache.PageCacheMiddleware",

@@ -9,7 +9,7 @@ and static files are answered by whitenoise before any view is chosen.
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 
-from tracker.middleware import DATABASE_AWAY, database_unavailable_response
+from .outage import DATABASE_AWAY, database_unavailable_response
 
 SITE_OPEN = "open"
 
