@@ -10,13 +10,13 @@ What changed since is the corrections log's own account (corrections_log and
 describe_corrections in cases/querysets.py), cut at that time, reasons and all.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.constants import EMPTY_VALUES
@@ -33,7 +33,13 @@ HISTORY_LIMITS = gettext_lazy(
 )
 # How much of a bad value a message repeats back.
 ECHO_LENGTH = 40
+# The name of a format setting, read in the reader's language by
+# django.utils.formats.date_format (tracker/formats/).
 MOMENT_FORMAT = "DATETIME_FORMAT"
+# The offsets the world's clocks use (UTC−12:00 to UTC+14:00). Python takes
+# up to a day either way, but PostgreSQL refuses past ±15:59: a wider one is
+# refused here with a message rather than failing in the database.
+LARGEST_OFFSET = timedelta(hours=14)
 
 
 # "As it stood before a correction": history rows are stamped to the microsecond.
@@ -48,20 +54,14 @@ def brief_url_before(record, moment):
 
 
 def requested_moment(request):
-    """The time `?as_of=` asks for, aware, or None for "now". A bare date
-    means the end of that day. Raises BriefRefused (400) for a value that is
-    not a time, or one in the future."""
+    """The time `?as_of=` asks for, aware and in UTC, or None for "now". A
+    bare date means the end of that day in the tracker's time zone. Raises
+    BriefRefused (400) for a value that is not a time, one with an offset no
+    clock uses, or one in the future."""
     raw = request.GET.get(AS_OF_PARAM, "").strip()
     if not raw:
         return None
-    moment = None
-    try:
-        moment = parse_datetime(raw)
-        if moment is None:
-            day = parse_date(raw)
-            moment = datetime.combine(day, time.max) if day else None
-    except ValueError:
-        moment = None
+    moment = _parsed_moment(raw)
     if moment is None:
         raise BriefRefused(
             _(
@@ -70,8 +70,25 @@ def requested_moment(request):
             )
             % {"value": raw[:ECHO_LENGTH]}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > LARGEST_OFFSET:
+        raise BriefRefused(
+            _(
+                "“%(value)s” has a time zone offset no clock uses: give one between "
+                "−12:00 and +14:00, or none for the tracker's own time zone."
+            )
+            % {"value": raw[:ECHO_LENGTH]}
+        )
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        # A time at the very edge of the calendar (year 1 or 9999) that the
+        # time zone pushes past it.
+        raise BriefRefused(
+            _("“%(value)s” is too far from today to look up.") % {"value": raw[:ECHO_LENGTH]}
+        ) from None
     if moment > timezone.now():
         raise BriefRefused(
             _(
@@ -81,6 +98,19 @@ def requested_moment(request):
             % {"moment": format_moment(moment)}
         )
     return moment
+
+
+def _parsed_moment(raw):
+    """The datetime `raw` names, or None. A bare day is read first: Django's
+    parse_datetime would take "2026-11-20" as its first instant, and the
+    end of the day is what a reader asking for a day means."""
+    try:
+        day = parse_date(raw)
+        if day is not None:
+            return datetime.combine(day, time.max)
+        return parse_datetime(raw)
+    except ValueError:
+        return None
 
 
 def format_moment(moment):

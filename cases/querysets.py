@@ -146,7 +146,10 @@ def entries_of(querysets):
 def uniform_values(queryset, fields_by_name):
     """{name: the one value} for each entry of `fields_by_name` ({name:
     (field, …)}) whose fields hold one value on every row of `queryset`,
-    in one query."""
+    in one query. Rows already read (a table brief as it stood at an earlier
+    time, cases/asof.py) are no query to aggregate: none is dropped then."""
+    if not isinstance(queryset, models.QuerySet):
+        return {}
     counts = {}
     for fields in fields_by_name.values():
         for name in fields:

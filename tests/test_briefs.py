@@ -16,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from cases import dossier
@@ -335,3 +337,75 @@ def test_dossier_and_table_brief_refuse_a_moment_in_the_future_or_before_the_tra
         response = brief_client.get(url, {"as_of": "2000-01-01"})
         assert response.status_code == 400
         assert "Nothing was in the tracker yet" in response.content.decode()
+
+
+# --- Any ?as_of= gets a brief or a clear 400, never a 5xx (issue 21) ---------------
+
+BRIEF_URLS = [
+    "/dossier.pdf",
+    "/agreements/safe-third-country/brief.pdf",
+    "/agreements/brief.pdf",
+    "/statements/brief.pdf",
+]
+
+
+@pytest.mark.parametrize("url", BRIEF_URLS)
+def test_a_table_or_record_brief_as_it_stood_answers_for_every_kind_of_as_of(
+    brief_client, seed, url
+):
+    # The statements brief failed on any as_of: its rows, read from history,
+    # are a list, which the uniform-column check tried to aggregate.
+    response = brief_client.get(url, {"as_of": timezone.now().isoformat()})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-20T12:00-16:00", "2026-11-20T12:00+23:59"])
+@pytest.mark.parametrize("url", BRIEF_URLS)
+def test_an_offset_no_clock_uses_is_refused_with_a_message(brief_client, seed, url, as_of):
+    # PostgreSQL refuses offsets past ±15:59 ("time zone displacement out of range").
+    response = brief_client.get(url, {"as_of": as_of})
+
+    assert response.status_code == 400
+    assert "time zone offset no clock uses" in response.content.decode()
+
+
+def test_a_refusal_writes_its_moment_as_a_date_in_the_readers_language(brief_client, seed):
+    # The setting's name went to dateformat.format, which read each letter of
+    # "DATETIME_FORMAT" as a format character ("SatAMUTCNovember...").
+    english = brief_client.get(
+        "/agreements/safe-third-country/brief.pdf", {"as_of": "2999-01-01T00:00"}
+    ).content.decode()
+    spanish = brief_client.get(
+        "/agreements/safe-third-country/brief.pdf",
+        {"as_of": "2999-01-01T00:00"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    ).content.decode()
+
+    assert "January 1, 2999" in english or "1 January 2999" in english, english
+    assert "UTCJanuary" not in english
+    assert "enero de 2999" in spanish, spanish
+
+
+def test_a_bare_date_means_the_end_of_that_day():
+    from django.test import RequestFactory
+
+    from cases.asof import requested_moment
+
+    moment = requested_moment(RequestFactory().get("/", {"as_of": "2026-11-20"}))
+
+    assert timezone.localtime(moment).date().isoformat() == "2026-11-20"
+    assert timezone.localtime(moment).time().isoformat() == "23:59:59.999999"
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(as_of=st.one_of(st.datetimes(timezones=st.timezones()).map(str), st.text(max_size=40)))
+def test_no_as_of_value_gives_a_server_error(brief_client, seed, as_of):
+    for url in ("/agreements/safe-third-country/brief.pdf", "/statements/brief.pdf"):
+        response = brief_client.get(url, {"as_of": as_of})
+        assert response.status_code in (200, 400), (url, as_of, response.status_code)
