@@ -26,7 +26,13 @@ class CasesConfig(AppConfig):
         # tables added by later migrations (see cases/data_version.py).
         post_migrate.connect(data_version.install_after_migrate, sender=self)
 
-        from . import sqlite_indexes
+        from . import roles, sqlite_indexes
+
+        # The role groups' permissions follow what admin shows, models added
+        # since migration 0003 included (cases/roles.py).
+        post_migrate.connect(
+            roles.grant_role_permissions, sender=self, dispatch_uid="grant_role_permissions"
+        )
 
         # Likewise the SQLite sort and facet indexes (cases/sqlite_indexes.py).
         post_migrate.connect(
