@@ -57,8 +57,8 @@ run: install pango $(ENV_FILE)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_seed
 	@echo "Serving the dashboard on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
-	@echo "No account yet? In another terminal: make superuser (creates an admin account), then"
-	@echo "give people a role: .venv/bin/python manage.py assign_role <username> journalist|editor|admin"
+	@echo "No account yet? In another terminal: make superuser (the first administrator), then"
+	@echo "an account for each person: .venv/bin/python manage.py create_account <username> --role journalist|editor|admin"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production serving: gunicorn behind whitenoise, settings from the environment

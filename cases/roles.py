@@ -30,6 +30,34 @@ ROLES = {"journalist": JOURNALISTS, "editor": EDITORS, "admin": ADMINS}
 STAFF_ROLES = {ADMINS}
 
 
+class RoleError(Exception):
+    """A role that cannot be given; the message says what to do."""
+
+
+def give_role(user, role):
+    """Put `user` in the group of `role` (a key of ROLES) and in no other
+    role's group; staff exactly when the role needs admin (or a superuser).
+    Returns the names of the role groups they were in before."""
+    role = role.strip().lower()
+    if role not in ROLES:
+        raise RoleError(f"Unknown role {role!r}. Choose one of: {', '.join(ROLES)}.")
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLES.values())}
+    if missing := set(ROLES.values()) - set(groups):
+        raise RoleError(
+            f"The role groups {', '.join(sorted(missing))} do not exist. "
+            "Run `manage.py migrate`, which creates them."
+        )
+    group_name = ROLES[role]
+    previous = sorted(user.groups.filter(name__in=ROLES.values()).values_list("name", flat=True))
+    user.groups.remove(*[groups[name] for name in previous if name != group_name])
+    user.groups.add(groups[group_name])
+    staff = group_name in STAFF_ROLES or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    return previous
+
+
 def shown_models(admin_site=admin.site, app_label="cases"):
     """(records, parts): the app's models admin shows as pages of their own,
     and those it shows as rows inside another's page (inlines)."""

@@ -93,7 +93,10 @@ def run(command, env, answers=None):
 def test_the_readme_lists_the_admin_and_roles_commands():
     commands = readme_commands("Admin", "Roles")
     assert ".venv/bin/python manage.py createsuperuser" in commands
-    assert sum("assign_role" in command for command in commands) == 3
+    # Ordinary accounts for everyone else: a "journalist" made with
+    # createsuperuser would hold every permission.
+    assert sum("create_account" in command for command in commands) == 3
+    assert any("assign_role" in command for command in commands)
 
 
 def test_every_admin_and_roles_command_in_the_readme_runs_as_written(fresh_clone_env):
@@ -104,16 +107,6 @@ def test_every_admin_and_roles_command_in_the_readme_runs_as_written(fresh_clone
     assert migrate.returncode == 0, migrate.stderr
 
     commands = readme_commands("Admin", "Roles")
-    # The README says an account must exist before it gets a role.
-    usernames = [shlex.split(command)[3] for command in commands if "assign_role" in command]
-    created = run(
-        ".venv/bin/python manage.py shell -c "
-        f'"from django.contrib.auth.models import User; '
-        f'[User.objects.create_user(name) for name in {usernames!r}]"',
-        fresh_clone_env,
-    )
-    assert created.returncode == 0, created.stderr
-
     for command in commands:
         if command.endswith("createsuperuser"):
             # The command as written, answered through Django's documented
@@ -128,6 +121,23 @@ def test_every_admin_and_roles_command_in_the_readme_runs_as_written(fresh_clone
             result = run(f"{command} --noinput", {**fresh_clone_env, **answers})
             assert "Superuser created successfully" in result.stdout, result.stdout
         else:
-            result = run(command, fresh_clone_env)
+            # create_account reads the password from the environment when
+            # it is not typed at its prompt, as the README says.
+            result = run(command, {**fresh_clone_env, "ACCOUNT_PASSWORD": PASSWORD})
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
         assert "Traceback" not in result.stdout + result.stderr
+
+    accounts = run(
+        ".venv/bin/python manage.py shell -c "
+        '"from django.contrib.auth.models import User; '
+        "[print(u.username, u.is_superuser, u.is_staff, *u.groups.values_list('name', flat=True)) "
+        "for u in User.objects.order_by('username')]\"",
+        fresh_clone_env,
+    )
+    lines = [line for line in accounts.stdout.splitlines() if line and "imported" not in line]
+    assert lines == [
+        "chief True True",
+        "lee False True Admins",
+        "maria False False Editors",
+        "sam False False Editors",
+    ], accounts.stdout

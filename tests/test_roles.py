@@ -2,7 +2,9 @@
 its exports, the PDF briefs and admin; and the site closed to anonymous readers."""
 
 import json
+import os
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -495,3 +497,43 @@ def test_an_admin_sees_the_figures_the_sources_give_on_the_transfer_form(
     page = client.get(f"/admin/cases/transfer/{transfer.pk}/change/").content.decode()
 
     assert "Figures the sources give" in page
+
+
+def create_account(*args, password="a long passphrase for the desk"):
+    out = StringIO()
+    with mock.patch.dict(os.environ, {"ACCOUNT_PASSWORD": password}):
+        call_command("create_account", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_account_makes_an_ordinary_account_with_its_role(django_user_model):
+    assert "Created maria, in Journalists." in create_account("maria", "--role", "journalist")
+    maria = django_user_model.objects.get(username="maria")
+    assert not maria.is_superuser and not maria.is_staff
+    assert role_groups(maria) == {roles.JOURNALISTS}
+    assert maria.check_password("a long passphrase for the desk")
+    assert not maria.has_perm(roles.VIEW_DRAFT_RECORDS)
+
+    create_account("lee", "--role", "Admin")
+    lee = django_user_model.objects.get(username="lee")
+    assert lee.is_staff and not lee.is_superuser
+    assert lee.has_perm("cases.change_agreement") and not lee.has_perm("cases.delete_agreement")
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (("maria", "--role", "boss"), "a long passphrase for the desk", "Unknown role 'boss'"),
+        (("maria", "--role", "editor"), "123", "The password was refused"),
+    ],
+)
+def test_create_account_refuses_and_creates_no_one(django_user_model, args, password, message):
+    with pytest.raises(CommandError, match=message):
+        create_account(*args, password=password)
+    assert not django_user_model.objects.filter(username="maria").exists()
+
+
+def test_create_account_refuses_an_existing_username(django_user_model):
+    django_user_model.objects.create_user("maria")
+    with pytest.raises(CommandError, match="already has an account. To change their role"):
+        create_account("maria", "--role", "editor")

@@ -6,16 +6,15 @@ A person holds one role at a time: the new one replaces any other (so
 assigning "journalist" to an editor takes away drafts and PDF briefs). Admins
 are made staff so they can reach admin; someone leaving the Admins role stops
 being staff, unless they are a superuser. Nothing is created: the user must
-exist (create it with `createsuperuser` or in admin), and so must the groups
+exist (create it with `create_account`, or in admin), and so must the groups
 (made by `migrate`).
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cases.roles import ROLES, STAFF_ROLES
+from cases.roles import ROLES, RoleError, give_role
 
 
 class Command(BaseCommand):
@@ -26,35 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("role", help=f"One of: {', '.join(ROLES)}.")
 
     def handle(self, *args, username, role, **options):
-        role = role.strip().lower()
-        if role not in ROLES:
-            raise CommandError(f"Unknown role {role!r}. Choose one of: {', '.join(ROLES)}.")
         User = get_user_model()
         try:
             user = User.objects.get_by_natural_key(username)
         except User.DoesNotExist:
             raise CommandError(
-                f"No user {username!r}. Create the account first (in admin, or with "
-                "`manage.py createsuperuser`), then assign the role."
+                f"No user {username!r}. Create the account first, with its role: "
+                f"`manage.py create_account {username} --role <role>`."
             ) from None
-        groups = {group.name: group for group in Group.objects.filter(name__in=ROLES.values())}
-        missing = set(ROLES.values()) - set(groups)
-        if missing:
-            raise CommandError(
-                f"The role groups {', '.join(sorted(missing))} do not exist. "
-                "Run `manage.py migrate`, which creates them."
-            )
-        group_name = ROLES[role]
-        with transaction.atomic():
-            previous = sorted(
-                user.groups.filter(name__in=ROLES.values()).values_list("name", flat=True)
-            )
-            user.groups.remove(*[groups[name] for name in previous if name != group_name])
-            user.groups.add(groups[group_name])
-            staff = group_name in STAFF_ROLES or user.is_superuser
-            if user.is_staff != staff:
-                user.is_staff = staff
-                user.save(update_fields=["is_staff"])
+        try:
+            with transaction.atomic():
+                previous = give_role(user, role)
+        except RoleError as error:
+            raise CommandError(str(error)) from None
+        group_name = ROLES[role.strip().lower()]
         was = f" (was: {', '.join(previous)})" if previous and previous != [group_name] else ""
         self.stdout.write(self.style.SUCCESS(f"{username} is now in {group_name}{was}."))
         if not user.is_active:
