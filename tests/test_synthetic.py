@@ -11,14 +11,14 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import data_version
-from cases.kinds import KINDS
-from cases.management.commands.synthesize import (
+from bench.management.commands.synthesize import (
     CHANGE_REASON,
     RARE_TOKEN,
     SYNTHETIC_SOURCE_SLUG,
     SYNTHETIC_SOURCE_TITLE,
 )
+from cases import data_version
+from cases.kinds import KINDS
 from cases.models import (
     Actor,
     Agreement,
