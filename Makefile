@@ -107,7 +107,8 @@ seed: install $(ENV_FILE)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_seed --force
 
-# The benchmark (PostgreSQL): bench-http serves the site with gunicorn at
+# The benchmark (PostgreSQL), from the tooling app bench/ (BENCH=1 installs
+# it; production leaves it out): bench-http serves the site with gunicorn at
 # 100,000 synthetic transfers in its own database (BENCH_DATABASE_URL, created
 # and loaded when missing; your data is not touched), times each page over
 # loopback and writes docs/performance.md; bench-pdf times the PDF briefs;
@@ -116,17 +117,19 @@ seed: install $(ENV_FILE)
 # and miss, and adds its table and the issue's targets to docs/performance.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
 BENCH_SQLITE ?= .bench/transfers.sqlite3
+# Options for bench_http, e.g. a quick check of its tooling (see README, Speed).
+BENCH_HTTP_ARGS ?=
 bench: bench-http bench-pdf bench-compare
 
 bench-http: install pango
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
-	  STATIC_MANIFEST=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_http
+	BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
+	  STATIC_MANIFEST=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_http $(BENCH_HTTP_ARGS)
 
 # Time the PDF briefs (record, 100-row table, dossier) at seed size and at
 # 10,000 records, in a throwaway database (your data is not touched). Runs
 # with DEBUG off, as production does; the key is for this process only.
 bench-pdf: install pango
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_pdf
+	BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_pdf
 
 # PNGs of the key pages (desktop and phone widths) and of the first page of
 # each kind of PDF brief, into screenshots/ (ignored by git), from a throwaway
@@ -137,7 +140,7 @@ screenshots: install pango
 
 # Makes its SQLite file (.bench/, ignored by git) once: about 17 minutes.
 bench-compare: install pango
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_compare --sqlite $(BENCH_SQLITE) --postgres $(BENCH_DATABASE_URL)
+	BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} $(BIN)/python manage.py bench_compare --sqlite $(BENCH_SQLITE) --postgres $(BENCH_DATABASE_URL)
 
 superuser: install $(ENV_FILE)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser

@@ -1,14 +1,14 @@
-"""The bench's load tools (cases/management/commands/_bench_load.py) against
-a live server: a bench whose admin cannot save measures nothing, so its
-saver is checked here as an editor's browser would use the admin."""
+"""The bench's load tools (bench/load.py) against a live server: a bench
+whose admin cannot save measures nothing, so its saver is checked here as an
+editor's browser would use the admin."""
 
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 
-from cases.management.commands import _bench_load as load
-from cases.management.commands.bench_http import CORRECTION_INFERENCES
+from bench import load
+from bench.management.commands.bench_http import CORRECTION_INFERENCES
 from cases.models import Facility
 from tests.factories import make_facility
 

@@ -21,13 +21,16 @@ PASSWORD = "a long passphrase nobody guesses 2026"
 
 def readme_commands(*section_titles):
     """The `.venv/bin/python manage.py ...` commands in the README sections
-    with these titles (code blocks and inline code alike), in order."""
+    with these titles (code blocks and inline code alike), in order, with
+    the variables set in front of them (`BENCH=1 .venv/bin/python ...`)."""
     readme = (settings.BASE_DIR / "README.md").read_text()
     sections = re.split(r"^(#{2,3} .+)$", readme, flags=re.M)
     commands = []
     for title, body in zip(sections[1::2], sections[2::2], strict=True):
         if title.lstrip("#").strip() in section_titles:
-            for match in re.finditer(r"(\.venv/bin/python manage\.py [^`#\n]+)", body):
+            for match in re.finditer(
+                r"((?:[A-Z][A-Z0-9_]*=\S* )*\.venv/bin/python manage\.py [^`#\n]+)", body
+            ):
                 commands.append(match.group(1).strip())
     return commands
 
@@ -39,7 +42,7 @@ def fresh_clone_env(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "HTTPS", "STATIC_MANIFEST"}
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "HTTPS", "STATIC_MANIFEST", "BENCH"}
     }
     env["TRACKER_ENV_FILE"] = str(write_dev_env_file(tmp_path))
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'throwaway.sqlite3'}"
@@ -47,9 +50,13 @@ def fresh_clone_env(tmp_path):
 
 
 def run(command, env, answers=None):
-    """Run a README command as typed; `answers` are typed at its prompts, in
-    a pseudo-terminal, as a person would (createsuperuser asks)."""
+    """Run a README command as typed, with the variables set in front of it;
+    `answers` are typed at its prompts, in a pseudo-terminal, as a person
+    would (createsuperuser asks)."""
     argv = shlex.split(command)
+    while re.fullmatch(r"[A-Z][A-Z0-9_]*=\S*", argv[0]):
+        name, _, value = argv.pop(0).partition("=")
+        env = {**env, name: value}
     if answers is None:
         return subprocess.run(
             argv, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
@@ -141,3 +148,27 @@ def test_every_admin_and_roles_command_in_the_readme_runs_as_written(fresh_clone
         "maria False False Editors",
         "sam False False Editors",
     ], accounts.stdout
+
+
+def test_the_synthetic_data_commands_in_the_readme_run_as_written(fresh_clone_env):
+    # They are the tooling app's (bench/), which only BENCH=1 installs: as
+    # written, in a fresh clone, they must say so and run.
+    python = str(settings.BASE_DIR / ".venv" / "bin" / "python")
+    if not os.access(python, os.X_OK):
+        pytest.skip("needs the clone's .venv, as the README's commands do")
+    commands = [
+        command
+        for command in readme_commands("Speed")
+        if re.search(r"manage\.py (synthesize|remove_synthetic)\b", command)
+    ]
+    assert len(commands) == 2
+    assert all(command.startswith("BENCH=1 ") for command in commands)
+    migrate = run(".venv/bin/python manage.py migrate --noinput", fresh_clone_env)
+    assert migrate.returncode == 0, migrate.stderr
+    for command in commands:
+        # As written, but a smaller load: the README's takes minutes.
+        command = re.sub(r"--transfers \d+", "--transfers 20", command)
+        result = run(command, fresh_clone_env)
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        assert "Traceback" not in result.stdout + result.stderr
+    assert "synthetic rows" in result.stdout  # remove_synthetic removed what synthesize made.

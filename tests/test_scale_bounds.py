@@ -220,20 +220,6 @@ def test_cross_kind_pages_run_a_fixed_number_of_queries(client, db, url, params)
     assert query_count(client, url, **params) == with_few
 
 
-def test_benchmark_ceiling_view_is_not_routed_unless_the_bench_asks(client, db):
-    # settings.BENCH_CEILING is off outside `make bench`.
-    assert client.get("/bench/ceiling/", {"size": 10}).status_code == 404
-
-
-def test_benchmark_ceiling_view_returns_a_page_of_the_size_asked(rf):
-    from tracker.views import BENCH_CEILING_MAX_SIZE, bench_ceiling
-
-    assert len(bench_ceiling(rf.get("/", {"size": "1234"})).content) == 1234
-    assert len(bench_ceiling(rf.get("/", {"size": "many"})).content) == 0
-    too_big = bench_ceiling(rf.get("/", {"size": str(10**12)}))
-    assert len(too_big.content) == BENCH_CEILING_MAX_SIZE
-
-
 def test_capped_counts_are_grouped_as_the_readers_language_groups_them(settings):
     # The table's "10,000+" and search's "1,000+" say the cap the same way.
     from django.utils import translation

@@ -8,8 +8,8 @@ from django.conf import settings
 # Every place that starts gunicorn: `make serve`, the bench and the scripts.
 GUNICORN_STARTERS = [
     "Makefile",
-    "cases/management/commands/bench_http.py",
-    "cases/management/commands/bench_compare.py",
+    "bench/management/commands/bench_http.py",
+    "bench/management/commands/bench_compare.py",
     "scripts/screenshots.py",
     "scripts/db_outage_check.py",
 ]
@@ -26,7 +26,13 @@ def test_gunicorn_is_started_without_the_users_shared_control_socket(path):
 def test_every_file_that_starts_gunicorn_is_checked():
     found = {
         str(path.relative_to(settings.BASE_DIR))
-        for pattern in ("Makefile", "scripts/*.py", "cases/**/*.py", "tracker/*.py")
+        for pattern in (
+            "Makefile",
+            "scripts/*.py",
+            "cases/**/*.py",
+            "tracker/*.py",
+            "bench/**/*.py",
+        )
         for path in settings.BASE_DIR.glob(pattern)
         if re.search(r"tracker\.wsgi", path.read_text()) and path.name != "settings.py"
     }
@@ -37,8 +43,8 @@ def test_every_file_that_starts_gunicorn_is_checked():
     "path",
     [
         "Makefile",
-        "cases/management/commands/bench_http.py",
-        "cases/management/commands/bench_compare.py",
+        "bench/management/commands/bench_http.py",
+        "bench/management/commands/bench_compare.py",
     ],
 )
 def test_production_and_the_bench_serve_with_threaded_workers(path):

@@ -11,14 +11,15 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import data_version
-from cases.kinds import KINDS
-from cases.management.commands.synthesize import (
+from bench.management.commands.remove_synthetic import DELETE_ORDER
+from bench.management.commands.synthesize import (
     CHANGE_REASON,
     RARE_TOKEN,
     SYNTHETIC_SOURCE_SLUG,
     SYNTHETIC_SOURCE_TITLE,
 )
+from cases import data_version
+from cases.kinds import KINDS
 from cases.models import (
     Actor,
     Agreement,
@@ -224,6 +225,18 @@ def test_seed_is_untouched_by_synthesize_and_remove(seed):
         assert {row[0]: row for row in during[table] if row[0] in seed_rows} == seed_rows, table
     remove_synthetic()
     assert every_row() == before
+
+
+def test_remove_synthetic_empties_every_kind_referrers_first():
+    # The order is worked out from the registry and the foreign keys: every
+    # kind is in it, and every table comes before the tables it refers to.
+    assert {kind.model for kind in KINDS} <= set(DELETE_ORDER)
+    position = {model: index for index, model in enumerate(DELETE_ORDER)}
+    for model in DELETE_ORDER:
+        for field in model._meta.concrete_fields:
+            parent = field.related_model if field.many_to_one else None
+            if parent in position and parent is not model:
+                assert position[model] < position[parent], field
 
 
 def test_remove_synthetic_removes_every_synthetic_row_and_nothing_else(seed):

@@ -106,6 +106,14 @@ INSTALLED_APPS = [
     "axes",
     "cases",
 ]
+# The tooling (bench/: benchmarks, load tools, synthetic data) is an app of its
+# own, installed only when the environment says BENCH=1: `make bench*` and the
+# README's synthetic-data commands set it, as the tests do (pyproject.toml).
+# It brings the bench's commands and its URL conf, the production one plus a
+# trivial ceiling page to measure the server with. Never set it in production.
+BENCH = envbool("BENCH", False)
+if BENCH:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # Outermost, so it times the whole request and logs the status sent.
@@ -135,7 +143,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "tracker.urls"
+ROOT_URLCONF = "bench.urls" if BENCH else "tracker.urls"
 
 TEMPLATES = [
     {
@@ -286,10 +294,6 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 # (s-maxage). 0: it may store pages but must revalidate each time (a cheap 304
 # while nothing changed), so it never serves a page older than the last edit.
 PROXY_CACHE_SECONDS = envint("PROXY_CACHE_SECONDS", 0)
-
-# Only for `make bench`: routes /bench/ceiling/, a trivial page the size of a
-# table page, to measure the server's ceiling. Never set it in production.
-BENCH_CEILING = envbool("BENCH_CEILING", False)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = False

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -19,7 +18,3 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("cases.urls")),
 ]
-
-if settings.BENCH_CEILING:
-    # `make bench` only (see settings.BENCH_CEILING): the ceiling to compare pages with.
-    urlpatterns.append(path("bench/ceiling/", views.bench_ceiling))

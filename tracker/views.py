@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 
@@ -16,17 +16,3 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
-
-
-# The largest page the ceiling view returns, so it cannot be asked for gigabytes.
-BENCH_CEILING_MAX_SIZE = 2_000_000
-
-
-def bench_ceiling(request):
-    """A page of `size` bytes built with no query and no template: what the
-    server does for a request at best (routed only under BENCH_CEILING)."""
-    try:
-        size = min(max(int(request.GET.get("size", 0)), 0), BENCH_CEILING_MAX_SIZE)
-    except ValueError:
-        size = 0
-    return HttpResponse(b"x" * size, content_type="text/html; charset=utf-8")

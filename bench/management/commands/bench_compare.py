@@ -65,7 +65,7 @@ PAGE_NAMES = (
 
 
 def manage(database_url, *args):
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "BENCH": "1"}
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
@@ -88,10 +88,10 @@ def write_section(path, report):
 
 def has_synthetic_transfers(database_url):
     code = (
-        "from cases.management.commands.synthesize import synthetic_data_present;"
+        "from bench.management.commands.synthesize import synthetic_data_present;"
         "import sys; sys.exit(0 if synthetic_data_present() else 1)"
     )
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "BENCH": "1"}
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,
@@ -305,7 +305,7 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": HOST,
             "HTTPS": "0",
             "STATIC_MANIFEST": "0",
-            "BENCH_CEILING": "1",
+            "BENCH": "1",
             "LOG_LEVEL": "WARNING",
             "CACHE_URL": cache_url,
         }

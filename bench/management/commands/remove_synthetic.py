@@ -15,61 +15,62 @@ explicitly, children before parents, all in one transaction.
 
 import time
 from collections import Counter
+from graphlib import TopologicalSorter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, models, transaction
 from simple_history.models import HistoricalChanges
 
-from cases.models import (
-    Actor,
-    Agreement,
-    AgreementParty,
-    Citation,
-    Designation,
-    DetaineeGroup,
-    Event,
-    Facility,
-    Source,
-    Statement,
-    Transfer,
-)
+from cases.kinds import KINDS
+from cases.models import Actor, Agreement, AgreementParty, Citation, Designation
 
 from .synthesize import SYNTHETIC_PREFIX, refresh_planner_statistics
 
-# How each kind's synthetic rows are recognised.
+# How the synthetic rows of each table are recognised: every kind of record
+# (the registry, cases/kinds.py) by its slug; the rows that belong to a record
+# rather than being one by their key or their owner's slug.
 _BY_SLUG = models.Q(slug__startswith=SYNTHETIC_PREFIX)
 SYNTHETIC = {
-    Source: _BY_SLUG,
-    Actor: _BY_SLUG,
-    Facility: _BY_SLUG,
-    Agreement: _BY_SLUG,
-    DetaineeGroup: _BY_SLUG,
-    Transfer: _BY_SLUG,
-    Event: _BY_SLUG,
-    Statement: _BY_SLUG,
+    **{kind.model: _BY_SLUG for kind in KINDS},
     Citation: models.Q(key__startswith=SYNTHETIC_PREFIX),
     Designation: models.Q(actor__slug__startswith=SYNTHETIC_PREFIX),
     AgreementParty: models.Q(agreement__slug__startswith=SYNTHETIC_PREFIX),
 }
 
-# Children before parents. Self-references (a subgroup's parent, an office's
-# part_of) are deleted referring rows first; deeper nesting than the
-# generator makes is still safe because Django creates foreign keys as
-# DEFERRABLE INITIALLY DEFERRED on PostgreSQL and SQLite, checked at commit.
-DELETE_ORDER = (
-    Citation,
-    Statement,
-    Event,
-    Transfer,
-    DetaineeGroup,
-    AgreementParty,
-    Agreement,
-    Designation,
-    Facility,
-    Actor,
-    Source,
+
+def foreign_keys(model):
+    """The foreign keys of `model` to the tables above."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one or field.one_to_one
+        if field.related_model in SYNTHETIC
+    ]
+
+
+# Children before parents: every table before the tables it refers to, worked
+# out from the foreign keys, so a kind added to the registry is removed in its
+# place. Self-references (a subgroup's parent, an office's part_of) are
+# deleted referring rows first; deeper nesting than the generator makes is
+# still safe because Django creates foreign keys as DEFERRABLE INITIALLY
+# DEFERRED on PostgreSQL and SQLite, checked at commit.
+DELETE_ORDER = tuple(
+    TopologicalSorter(
+        {
+            parent: {
+                child
+                for child in SYNTHETIC
+                for field in foreign_keys(child)
+                if field.related_model is parent and child is not parent
+            }
+            for parent in SYNTHETIC
+        }
+    ).static_order()
 )
-SELF_REFERENCES = {DetaineeGroup: "parent", Actor: "part_of"}
+SELF_REFERENCES = {
+    model: [field.name for field in foreign_keys(model) if field.related_model is model]
+    for model in SYNTHETIC
+}
 
 # Listed per relation when removal has to stop.
 EXAMPLES_SHOWN = 5
@@ -205,8 +206,8 @@ class Command(BaseCommand):
                     removed[links.model._meta.db_table] += raw_delete(links)
                 for model in DELETE_ORDER:
                     rows = synthetic(model)
-                    if model in SELF_REFERENCES:
-                        referring = rows.filter(**{f"{SELF_REFERENCES[model]}__isnull": False})
+                    for name in SELF_REFERENCES[model]:
+                        referring = rows.filter(**{f"{name}__isnull": False})
                         removed[model._meta.db_table] += raw_delete(referring)
                     removed[model._meta.db_table] += raw_delete(rows)
         except IntegrityError as error:

@@ -9,7 +9,7 @@ developer's own). It:
 2. counts each page's queries once, in this process, with Django's test client
    and CaptureQueriesContext (the same code and database as the server);
 3. serves the site with gunicorn as `make serve` does (DEBUG off, collected
-   static files, the bench's own port), with BENCH_CEILING=1 so a trivial view
+   static files, the bench's own port), with BENCH=1 so a trivial view
    answers at /bench/ceiling/ with a page the size of a table page;
 4. drives it from this process over loopback with threads and http.client:
    per page, latency one request at a time (median, p95), then throughput with
@@ -20,7 +20,7 @@ developer's own). It:
 6. runs a bounded load test (LOAD_SECONDS, LOAD_CLIENTS anonymous readers
    over the public pages, exports and search), then the same while an admin
    saves a correction every second through the admin form, and checks that
-   every accepted save is in the record's history (see _bench_load.py);
+   every accepted save is in the record's history (see bench/load.py);
 7. prints the figures, checks them against the issue's targets, and writes
    docs/performance.md.
 
@@ -50,8 +50,8 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cases.management.commands import _bench_load as load
-from cases.management.commands.synthesize import RARE_TOKEN, synthetic_data_present
+from bench import load
+from bench.management.commands.synthesize import RARE_TOKEN, synthetic_data_present
 from cases.models import Citation, DetaineeGroup, Event, Facility, Statement, Transfer
 
 BENCH_TRANSFERS = 100_000
@@ -292,7 +292,7 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": HOST,
             "HTTPS": "0",
             "STATIC_MANIFEST": "1",
-            "BENCH_CEILING": "1",
+            "BENCH": "1",
             "LOG_LEVEL": "WARNING",
         }
 
@@ -668,7 +668,7 @@ class Command(BaseCommand):
         lines = [
             "# Performance",
             "",
-            "Written by `make bench` (cases/management/commands/bench_http.py); the PDF",
+            "Written by `make bench` (bench/management/commands/bench_http.py); the PDF",
             "timings of `manage.py bench_pdf` follow it in the same run's output.",
             "",
             f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -690,7 +690,7 @@ class Command(BaseCommand):
             "http.client from a second process, as a logged-in editor (the PDF briefs need "
             "the export permission). Queries per request are counted once in-process with "
             "Django's CaptureQueriesContext against the same database. The ceiling is a "
-            "trivial Django view (only routed when BENCH_CEILING=1) returning a page the size "
+            "trivial Django view (only routed when BENCH=1) returning a page the size "
             "of the table's first page through the same middleware.",
             "",
             "| Page | Median ms | p95 ms | Req/s | Of ceiling | Queries | Errors |",

@@ -1,4 +1,4 @@
-"""Time the PDF briefs: `make bench` (or `manage.py bench_pdf`).
+"""Time the PDF briefs: `make bench` (or `BENCH=1 manage.py bench_pdf`).
 
 Everything happens in a throwaway database created for the run and dropped at
 the end (a temporary SQLite file, or a `<name>_bench_pdf` PostgreSQL

@@ -159,7 +159,7 @@ class Command(BaseCommand):
         "facilities, agreements, transfers with detainee groups (every 4th with a subgroup), "
         "events, statements, one citation each, and history rows. Every synthetic record's "
         f"slug (a citation's key) starts with '{SYNTHETIC_PREFIX}' and all cite the source "
-        f"'{SYNTHETIC_SOURCE_SLUG}'; remove them with `manage.py remove_synthetic`. Text is "
+        f"'{SYNTHETIC_SOURCE_SLUG}'; remove them with `BENCH=1 manage.py remove_synthetic`. Text is "
         f"built from {len(VOCABULARY)} ordinary words; the rare word '{RARE_TOKEN}' "
         f"appears in about 1 in {RARE_EVERY:,} records (the first of each kind, then every "
         f"{RARE_EVERY:,}th) for searching a rare term. Each chunk of --batch-size transfers is "
@@ -200,7 +200,7 @@ class Command(BaseCommand):
         if synthetic_data_present():
             if not replace:
                 raise CommandError(
-                    "Synthetic data is already present. Run `manage.py remove_synthetic` "
+                    "Synthetic data is already present. Run `BENCH=1 manage.py remove_synthetic` "
                     "first, or pass --replace to remove it and generate it again."
                 )
             call_command("remove_synthetic", verbosity=verbosity, stdout=self.stdout)
