@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
@@ -20,7 +21,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 
-from .admin_figures import figure_inline_for
+from .admin_figures import ReportedFigureFormSet, figure_inline_for
 from .admin_provenance import (
     CitationSupportsFormMixin,
     CitationSupportsInlineMixin,
@@ -29,9 +30,12 @@ from .admin_provenance import (
 )
 from .history import (
     EMPTY,
+    PUBLIC_CHANGE_KINDS,
     ChangeKind,
+    changed_facts,
     classify_change,
     field_label,
+    minor_edit_error,
     related_label,
     value_in_words,
 )
@@ -238,11 +242,44 @@ class CorrectionForm(VersionCheckedForm):
                         "edit."
                     ),
                 )
+        if self.instance.pk and kind == ChangeKind.MINOR:
+            facts = self.changed_facts()
+            if facts:
+                self.add_error("change_kind", minor_edit_error(facts))
         # Kept on the instance, where the inline formsets (citations) look for
         # them and simple-history reads the reason when the record is saved.
         self.instance._change_reason = reason
         self.instance._change_kind = kind or None
         return cleaned_data
+
+    def changed_facts(self):
+        """Labels of the fact fields this form would change on a published
+        record, against the record as saved now (a revert's form starts from
+        the old version, so its own initial values would show no change)."""
+        model = type(self.instance)
+        saved = model._default_manager.filter(pk=self.instance.pk).first()
+        if saved is None or not is_published(saved):
+            return []
+        before, after, relations = {}, {}, []
+        for name, value in self.cleaned_data.items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue  # the form's own fields: version, kind, reason
+            if field.many_to_many:
+                saved_pks = {item.pk for item in getattr(saved, name).all()}
+                if saved_pks != {item.pk for item in value or ()}:
+                    relations.append(capfirst(str(field.verbose_name)))
+            elif field.concrete:
+                before[field.attname] = field.value_from_object(saved)
+                after[field.attname] = value.pk if isinstance(value, models.Model) else value
+        return changed_facts(model, before, after) + relations
+
+
+def is_published(record):
+    """Records without a publication status (citations, parties) are parts of
+    a published record as far as a change to them goes."""
+    return getattr(record, "publication_status", "published") == "published"
 
 
 def change_reason_from(form, change):
@@ -259,10 +296,10 @@ class ReasonRequiredInlineFormSet(BaseInlineFormSet):
         if not self.instance.pk:
             return
         touched = any(form.has_changed() or self._should_delete_form(form) for form in self.forms)
-        if touched and not (
-            getattr(self.instance, "_change_reason", "")
-            and getattr(self.instance, "_change_kind", None)
-        ):
+        if not touched:
+            return
+        kind = getattr(self.instance, "_change_kind", None)
+        if not (getattr(self.instance, "_change_reason", "") and kind):
             raise forms.ValidationError(
                 _(
                     "Give the kind of change and the reason at the top of the form: "
@@ -270,13 +307,20 @@ class ReasonRequiredInlineFormSet(BaseInlineFormSet):
                 ),
                 code="reason_required",
             )
+        if kind == ChangeKind.MINOR and is_published(self.instance):
+            # Citations, parties, designations and figures are all facts.
+            raise minor_edit_error([capfirst(str(self.model._meta.verbose_name_plural))])
 
 
 class DeletionForm(forms.Form):
     """Deleting a published record is a change to it like any other: its kind
     and reason are kept in the record's history."""
 
-    change_kind = forms.ChoiceField(label=_("Kind of change"), choices=ChangeKind.choices)
+    # Taking a published record away is never a minor edit.
+    change_kind = forms.ChoiceField(
+        label=_("Kind of change"),
+        choices=[(kind.value, kind.label) for kind in PUBLIC_CHANGE_KINDS],
+    )
     change_reason = forms.CharField(
         label=_("Reason for deleting it"),
         max_length=1000,
@@ -446,6 +490,11 @@ def formset_initial_label(formset, obj):
     return str(previous.instance) if previous is not None else EMPTY
 
 
+class FigureFormSet(ReportedFigureFormSet, ReasonRequiredInlineFormSet):
+    """A record's reported figures: a change to them is a change to the
+    record, with its kind and reason, and never a minor edit."""
+
+
 class CitationInlineForm(VersionCheckedForm):
     pass
 
@@ -479,7 +528,11 @@ class BulkChangeForm(forms.Form):
     kind of change and the reason, which the log publishes for each record."""
 
     claim_status = forms.ChoiceField(label=_("New claim status"), choices=ClaimStatus.choices)
-    change_kind = forms.ChoiceField(label=_("Kind of change"), choices=ChangeKind.choices)
+    # A claim status is a fact readers rely on: never a minor edit.
+    change_kind = forms.ChoiceField(
+        label=_("Kind of change"),
+        choices=[(kind.value, kind.label) for kind in PUBLIC_CHANGE_KINDS],
+    )
     change_reason = forms.CharField(
         label=_("Reason for this change"),
         max_length=1000,
@@ -665,7 +718,10 @@ class TransferAdmin(RecordAdmin):
     search_fields = ["title", "summary", "date_stated"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["destination", "agreement", "groups", "sent_by", "received_by"]
-    inlines = [citation_inline_for("transfer"), figure_inline_for("transfer")]
+    inlines = [
+        citation_inline_for("transfer"),
+        figure_inline_for("transfer", formset=FigureFormSet),
+    ]
 
 
 @admin.register(DetaineeGroup)
@@ -683,7 +739,10 @@ class DetaineeGroupAdmin(RecordAdmin):
     search_fields = ["name", "accusation", "size_stated", "nationality"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["alleged_affiliations", "alleged_by", "facility", "parent"]
-    inlines = [citation_inline_for("detainee_group"), figure_inline_for("detainee_group")]
+    inlines = [
+        citation_inline_for("detainee_group"),
+        figure_inline_for("detainee_group", formset=FigureFormSet),
+    ]
 
 
 @admin.register(Event)

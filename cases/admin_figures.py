@@ -52,10 +52,11 @@ class ReportedFigureInline(admin.TabularInline):
     )
 
 
-def figure_inline_for(target_field):
-    """One inline per kind of record, as for citations."""
+def figure_inline_for(target_field, formset=ReportedFigureFormSet):
+    """One inline per kind of record, as for citations; `formset` adds the
+    checks every inline of a record shares (cases/admin.py)."""
     return type(
         f"{target_field.title().replace('_', '')}FigureInline",
         (ReportedFigureInline,),
-        {"fk_name": target_field},
+        {"fk_name": target_field, "formset": formset},
     )

@@ -7,8 +7,10 @@ option), not encoded into the reason text: the corrections log filters on the
 kind in SQL, admin shows it as a choice, and a reason stays the editor's words.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.dispatch import receiver
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
@@ -67,6 +69,45 @@ NOT_CORRECTION_REASONS = (
 # For the newsroom only: a change to these is never a public correction, and
 # they are never named in the log.
 INTERNAL_FIELDS = ("internal_note",)
+# What no reader relies on: the only fields a minor edit may change on a
+# published record (besides spacing). Every other field is a fact: claim
+# status, dates, counts, relations, quotes, publication status, titles and
+# summaries in either language. Listed as the exceptions, so a field added
+# later is a fact until someone decides otherwise.
+NOT_FACT_FIELDS = (*INTERNAL_FIELDS, "slug")
+
+
+def same_words(before, after):
+    """Whether two values differ at most in spacing (text) or not at all."""
+    if isinstance(before, str) and isinstance(after, str):
+        return before.split() == after.split()
+    return before == after
+
+
+def changed_facts(model, before, after):
+    """Labels of `model`'s fact fields whose values differ between the
+    mappings `before` and `after` ({field attname: value}), spacing aside."""
+    labels = []
+    for field in model._meta.concrete_fields:
+        if field.name in NOT_FACT_FIELDS or field.primary_key or not field.editable:
+            continue
+        name = field.attname
+        if name in before and name in after and not same_words(before[name], after[name]):
+            labels.append(capfirst(str(field.verbose_name)))
+    return labels
+
+
+def minor_edit_error(fields):
+    """The refusal of a minor edit that changes facts (`fields`, their labels)."""
+    return ValidationError(
+        gettext(
+            "A minor edit may only change what no reader relies on (the internal note, "
+            "the slug, spacing). This changes %(fields)s, which readers rely on: choose "
+            "correction, clarification or update, so the change is published."
+        )
+        % {"fields": ", ".join(fields)},
+        code="minor_changes_facts",
+    )
 
 
 def history_fields(history_model):
@@ -120,8 +161,34 @@ def record_change_kind(sender, instance, history_instance, **kwargs):
     previous = (
         sender.objects.filter(id=instance.pk).order_by("-history_date", "-history_id").first()
     )
+    refuse_silent_change(history_instance, previous)
     history_instance.history_previous_id = previous.history_id if previous else None
     history_instance.history_is_public_change = classify_change(history_instance, previous)
+
+
+def refuse_silent_change(row, previous):
+    """The last guard, whatever path saves (a form, a bulk action, a revert,
+    a command): a minor edit to a published record may not change a fact.
+    Admin's forms refuse it first with the same message; here it stops the
+    save, so no path can publish a fact off the log."""
+    if (
+        previous is None
+        or row.history_type != "~"
+        or row.history_change_kind != ChangeKind.MINOR
+        or getattr(previous, "publication_status", "published") != "published"
+    ):
+        return
+    model = row.instance_type
+    attnames = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if hasattr(previous, field.attname) and hasattr(row, field.attname)
+    ]
+    before = {name: getattr(previous, name) for name in attnames}
+    after = {name: getattr(row, name) for name in attnames}
+    facts = changed_facts(model, before, after)
+    if facts:
+        raise minor_edit_error(facts)
 
 
 # --- Changes in words ------------------------------------------------------------
@@ -158,6 +225,4 @@ def related_label(record):
 
 
 def field_label(model, name):
-    from django.utils.text import capfirst
-
     return capfirst(str(model._meta.get_field(name).verbose_name))

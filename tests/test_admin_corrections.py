@@ -387,7 +387,7 @@ def test_an_inline_citation_changed_meanwhile_is_not_overwritten(admin_client, s
     citation = event.citations.order_by("paragraph", "id").first()
     citation_url = reverse("admin:cases_citation_change", args=[citation.pk])
     data = change_form_data(admin_client.get(citation_url))
-    data.update(note="Checked against the video", change_reason="Note", change_kind="minor")
+    data.update(note="Checked against the video", change_reason="Note", change_kind="clarification")
     assert admin_client.post(citation_url, data).status_code == 302
 
     stale.update(
@@ -460,3 +460,133 @@ def test_a_draft_is_deleted_without_a_reason_and_there_is_no_bulk_delete(superus
     # Deleting several at once would skip the reason: the action is not offered.
     changelist = superuser_client.get(reverse("admin:cases_event_changelist")).content.decode()
     assert 'value="delete_selected"' not in changelist
+
+
+# --- Issue 21: no silent change to a fact --------------------------------------------
+
+SIX = "six-accused-of-child-molestation"
+
+
+def test_a_minor_edit_that_upgrades_an_accusation_is_refused_saying_why(admin_client, seed):
+    from cases.models import DetaineeGroup
+
+    six = DetaineeGroup.objects.get(slug=SIX)
+    versions = six.history.count()
+    data = change_form_data(admin_client.get(change_url(six)))
+    data.update(claim_status="confirmed", change_kind="minor", change_reason="tidy")
+
+    response = admin_client.post(change_url(six), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A minor edit may only change what no reader relies on" in page
+    assert "Claim status" in page
+    six.refresh_from_db()
+    assert six.claim_status == "alleged"
+    assert six.history.count() == versions
+    assert log() == []
+
+
+def test_a_minor_edit_to_a_title_is_refused_and_as_a_correction_it_is_published(admin_client, seed):
+    from cases.models import DetaineeGroup
+
+    six = DetaineeGroup.objects.get(slug=SIX)
+    data = change_form_data(admin_client.get(change_url(six)))
+    data.update(name=six.name + " (tab B)", change_kind="minor", change_reason="tidy")
+    assert admin_client.post(change_url(six), data).status_code == 200
+
+    data.update(change_kind="correction", change_reason="The source's own words")
+    assert admin_client.post(change_url(six), data).status_code == 302
+    [(record, kind, changes, reason)] = log()
+    assert (kind, reason) == ("Correction", "The source's own words")
+    page = Client().get(six.get_absolute_url()).content.decode()
+    assert "Not corrected since it was added" not in page
+
+
+def test_a_minor_edit_may_change_the_internal_note_and_the_slug(admin_client, seed):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(
+        internal_note="Check her title again in January",
+        slug="kristi-l-noem",
+        change_kind="minor",
+        change_reason="Newsroom note and a tidier address",
+    )
+    assert admin_client.post(change_url(noem), data).status_code == 302
+    assert Actor.objects.filter(slug="kristi-l-noem").exists()
+    assert log() == []
+
+
+def test_a_minor_edit_to_a_linked_record_or_a_citation_is_refused(admin_client, seed):
+    transfer = Transfer.objects.filter(publication_status="published").first()
+    data = change_form_data(admin_client.get(change_url(transfer)))
+    rubio = Actor.objects.get(slug="marco-rubio")
+    data.update(
+        sent_by=[*data.get("sent_by", []), str(rubio.pk)],
+        change_kind="minor",
+        change_reason="tidy",
+    )
+    response = admin_client.post(change_url(transfer), data)
+    assert response.status_code == 200
+    assert "A minor edit may only change what no reader relies on" in response.content.decode()
+    assert not transfer.sent_by.filter(pk=rubio.pk).exists()
+
+    event = Event.objects.get(slug="noem-visits-cecot")
+    data = change_form_data(admin_client.get(change_url(event)))
+    data.update({"citations-0-note": "Her words", "change_reason": "tidy", "change_kind": "minor"})
+    response = admin_client.post(change_url(event), data)
+    assert response.status_code == 200
+    assert "A minor edit may only change what no reader relies on" in response.content.decode()
+    assert not event.citations.filter(note="Her words").exists()
+
+
+def test_a_revert_as_a_minor_edit_is_refused_when_it_changes_a_fact(admin_client, seed):
+    rubio = Actor.objects.get(slug="marco-rubio")
+    data = change_form_data(admin_client.get(change_url(rubio)))
+    data.update(role="Wrong title", change_reason="Mistaken edit", change_kind="correction")
+    assert admin_client.post(change_url(rubio), data).status_code == 302
+
+    url, data = revert_form(admin_client, rubio, rubio.history.earliest())
+    data.update(change_reason="back", change_kind="minor")
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "A minor edit may only change what no reader relies on" in response.content.decode()
+    rubio.refresh_from_db()
+    assert rubio.role == "Wrong title"
+
+
+def test_the_bulk_action_and_deletion_offer_no_minor_edit(admin_client, seed):
+    from cases.models import DetaineeGroup
+
+    six = DetaineeGroup.objects.get(slug=SIX)
+    response = bulk_change(
+        admin_client,
+        [six],
+        apply="1",
+        claim_status="confirmed",
+        change_kind="minor",
+        change_reason="tidy",
+    )
+    assert response.status_code == 200
+    six.refresh_from_db()
+    assert six.claim_status == "alleged"
+    assert 'value="minor"' not in response.content.decode()
+
+    delete_page = admin_client.get(
+        reverse("admin:cases_detaineegroup_delete", args=[six.pk])
+    ).content.decode()
+    assert 'value="minor"' not in delete_page
+
+
+def test_no_path_saves_a_minor_edit_that_changes_a_fact(seed):
+    # Commands and code: the history itself refuses, whatever called save().
+    from django.core.exceptions import ValidationError
+
+    from cases.models import DetaineeGroup
+
+    six = DetaineeGroup.objects.get(slug=SIX)
+    six.claim_status = "confirmed"
+    six._change_kind, six._change_reason = "minor", "tidy"
+    with pytest.raises(ValidationError, match="A minor edit may only change"):
+        six.save()

@@ -272,7 +272,7 @@ def test_admin_marks_the_relied_on_figure_with_a_reason_in_the_inline(admin_clie
         if key.startswith("figures-") and key.endswith("-stated") and value == "238"
     )
     data[f"figures-{index}-relied_on"] = "on"
-    data["change_reason"] = "Rely on the counted figure"
+    data.update(change_reason="Rely on the counted figure", change_kind="correction")
 
     refused = admin_client.post(url, data)
     assert refused.status_code == 200
@@ -292,7 +292,7 @@ def test_admin_cannot_rely_on_two_figures_for_one_value(admin_client, transfer):
         prefix = key.rsplit("-", 1)[0]
         data[f"{prefix}-relied_on"] = "on"
         data[f"{prefix}-relied_on_reason"] = REASON
-    data["change_reason"] = "Rely on both"
+    data.update(change_reason="Rely on both", change_kind="correction")
 
     response = admin_client.post(url, data)
     assert response.status_code == 200
