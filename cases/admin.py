@@ -434,14 +434,19 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 )
         for formset in formsets:
             changes.extend(inline_changes(formset))
+        # The row save_model wrote.
+        latest = obj.history.first()
+        previous = obj.history.filter(history_id=latest.history_previous_id).first()
         if changes:
-            # The row save_model wrote; now it knows the linked records too,
-            # which can make it a public correction.
-            latest = obj.history.first()
-            previous = obj.history.filter(history_id=latest.history_previous_id).first()
+            # Now it knows the linked records too, which can make it a public
+            # correction.
             latest.history_relation_changes = changes
             latest.history_is_public_change = classify_change(latest, previous)
             latest.save(update_fields=["history_relation_changes", "history_is_public_change"])
+        elif previous is not None and not latest.diff_against(previous).changes:
+            # A save that changed nothing is no version: no history row, no
+            # "Correction — —" in the history or on the log.
+            latest.delete()
 
     def save_formset(self, request, form, formset, change):
         reason = change_reason_from(form, change)

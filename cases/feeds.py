@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,7 +73,8 @@ class PublishedRecordsFeed(Feed):
         text = excerpt(record, 60)
         if text:
             lines.append(text)
-        return " · ".join(lines)
+        # Atom's summary is HTML: a record's words are text, never markup.
+        return escape(" · ".join(lines))
 
     def item_pubdate(self, record):
         return record.published_at
@@ -102,17 +104,25 @@ class CorrectionsFeed(Feed):
         return describe_corrections(rows[:FEED_ENTRIES], reader)
 
     def item_title(self, correction):
-        return _("Correction to %(kind)s: %(record)s") % {
+        # Named by its kind, as the log names it: a clarification is not a
+        # correction.
+        return _("%(change)s to %(kind)s: %(record)s") % {
+            "change": correction.kind_label,
             "kind": kind_name(correction.record),
             "record": record_label(correction.record),
         }
 
     def item_description(self, correction):
         reason = correction.reason or _("No reason was given.")
-        return _("Changed: %(fields)s. Why: %(reason)s") % {
-            "fields": ", ".join(str(name) for name in correction.changed_fields),
+        changes = "; ".join(
+            _("%(field)s: %(before)s → %(after)s") % change for change in correction.changes
+        )
+        description = _("Changed: %(fields)s. Why: %(reason)s") % {
+            "fields": changes or ", ".join(str(name) for name in correction.changed_fields),
             "reason": reason,
         }
+        # Atom's summary is HTML: the words of records and reasons are text.
+        return escape(description)
 
     def item_link(self, correction):
         return presentation.corrections_url(correction.record)

@@ -2,6 +2,7 @@
 quote marked where a record's link lands, with back-links), the Atom feeds,
 the cite block and the refusal pages of the PDF briefs."""
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -373,3 +374,32 @@ def test_logged_in_reader_without_the_permission_is_told_which_roles_have_it(
     assert "Your account cannot download PDF briefs" in html
     assert "The Admins and Editors roles have it" in html
     assert "Log in to" not in html
+
+
+def test_corrections_feed_names_each_change_by_its_kind_with_before_and_after(client, db):
+    transfer = make_transfer(title="Fictional clarified transfer")
+    transfer.count_stated = "a dozen"
+    transfer._change_reason, transfer._change_kind = "The source's own words.", "clarification"
+    transfer.save()
+
+    [entry] = feed_entries(client, reverse("cases:corrections_feed"))
+
+    assert (
+        entry.find(f"{ATOM}title").text == "Clarification to transfer: Fictional clarified transfer"
+    )
+    # The summary is HTML, as a feed reader renders it.
+    summary = html.unescape(entry.find(f"{ATOM}summary").text)
+    assert "Count stated: dozens → a dozen" in summary and "The source's own words." in summary
+
+
+def test_feed_summaries_carry_record_words_as_text_never_markup(client, db):
+    # Atom's summary is HTML: a reader decodes it once and renders it.
+    transfer = make_transfer(title="Fictional <b>bold</b> transfer")
+    transfer.count_stated = "<img src=x onerror=alert(1)>"
+    transfer._change_reason = "<script>alert(1)</script>"
+    transfer.save()
+
+    for feed in ("cases:corrections_feed", "cases:records_feed"):
+        for entry in feed_entries(client, reverse(feed)):
+            summary = entry.find(f"{ATOM}summary").text or ""
+            assert "<script" not in summary and "<img" not in summary, summary
