@@ -30,13 +30,16 @@ from .admin_provenance import (
 )
 from .history import (
     EMPTY,
+    NAMES_RECORDS,
     PUBLIC_CHANGE_KINDS,
     ChangeKind,
     changed_facts,
     classify_change,
     field_label,
     minor_edit_error,
+    records_a_row_names,
     related_label,
+    relation_change,
     value_in_words,
 )
 from .models import (
@@ -426,11 +429,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
             after = list(getattr(obj, name).all())
             if {item.pk for item in after} != {item.pk for item in before[name]}:
                 changes.append(
-                    {
-                        "field": field_label(type(obj), name),
-                        "before": ", ".join(related_label(item) for item in before[name]) or EMPTY,
-                        "after": ", ".join(related_label(item) for item in after) or EMPTY,
-                    }
+                    relation_change(
+                        field_label(type(obj), name),
+                        ", ".join(related_label(item) for item in before[name]) or EMPTY,
+                        ", ".join(related_label(item) for item in after) or EMPTY,
+                        before[name],
+                        after,
+                        names=NAMES_RECORDS,
+                    )
                 )
         for formset in formsets:
             changes.extend(inline_changes(formset))
@@ -474,25 +480,36 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 def inline_changes(formset):
-    """The rows an inline formset added, changed or removed, in words."""
+    """The rows an inline formset added, changed or removed, in words, with
+    the records each names (see history.relation_change)."""
     model = formset.model
     label = capfirst(str(model._meta.verbose_name))
-    changes = [{"field": label, "before": EMPTY, "after": str(obj)} for obj in formset.new_objects]
-    changes += [
-        {"field": label, "before": formset_initial_label(formset, obj), "after": str(obj)}
-        for obj, _fields in formset.changed_objects
+    changes = [
+        relation_change(label, EMPTY, str(obj), after_records=records_a_row_names(obj))
+        for obj in formset.new_objects
     ]
+    for obj, _fields in formset.changed_objects:
+        was = row_as_it_was(obj)
+        changes.append(
+            relation_change(
+                label,
+                str(was) if was is not None else EMPTY,
+                str(obj),
+                records_a_row_names(was) if was is not None else (),
+                records_a_row_names(obj),
+            )
+        )
     changes += [
-        {"field": label, "before": str(obj), "after": "(removed)"}
+        relation_change(label, str(obj), "(removed)", before_records=records_a_row_names(obj))
         for obj in formset.deleted_objects
     ]
     return changes
 
 
-def formset_initial_label(formset, obj):
+def row_as_it_was(obj):
     """The row as it was before this save: its newest history row but one."""
     previous = obj.history.all()[1:2].first() if hasattr(obj, "history") else None
-    return str(previous.instance) if previous is not None else EMPTY
+    return previous.instance if previous is not None else None
 
 
 class FigureFormSet(ReportedFigureFormSet, ReasonRequiredInlineFormSet):
@@ -850,7 +867,7 @@ class CitationAdmin(HistoryAdmin):
     readonly_fields = ["key"]
 
     def save_model(self, request, obj, form, change):
-        before = str(Citation.objects.get(pk=obj.pk)) if change else EMPTY
+        was = Citation.objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
         record = obj.record
         if record is None or not (change or getattr(record, "is_published", False)):
@@ -866,7 +883,13 @@ class CitationAdmin(HistoryAdmin):
         latest = record.history.first()
         previous = record.history.filter(history_id=latest.history_previous_id).first()
         latest.history_relation_changes = [
-            {"field": "Citation", "before": before, "after": str(obj)}
+            relation_change(
+                "Citation",
+                str(was) if was is not None else EMPTY,
+                str(obj),
+                records_a_row_names(was) if was is not None else (),
+                records_a_row_names(obj),
+            )
         ]
         latest.history_is_public_change = classify_change(latest, previous)
         latest.save(update_fields=["history_relation_changes", "history_is_public_change"])

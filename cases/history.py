@@ -226,3 +226,57 @@ def related_label(record):
 
 def field_label(model, name):
     return capfirst(str(model._meta.get_field(name).verbose_name))
+
+
+# --- Linked records, named at read time --------------------------------------------
+# A change to linked records or inline rows is kept in words for the History
+# page, with the records each side names ("refs": [[model label, pk], ...]),
+# so the public log can name them afresh for each reader through the same
+# visibility rule as every other surface: a record set back to draft after
+# the change, or a draft a row points to, is never named there.
+
+NAMES_RECORDS = "records"  # each side lists linked records (many-to-many)
+NAMES_A_ROW = "row"  # each side is one inline row, which names records
+
+
+def refs_of(records):
+    """[[model label, pk], ...] for the records that can be drafts."""
+    return [
+        [record._meta.label_lower, record.pk]
+        for record in records
+        if record is not None and hasattr(record, "publication_status")
+    ]
+
+
+def records_a_row_names(row):
+    """The records an inline row points to (a citation's source, a party's
+    actor, a figure's citation's source), as far as they can be drafts."""
+    named = []
+    for field in row._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        target = getattr(row, field.name, None)
+        if target is None:
+            continue
+        if hasattr(target, "publication_status"):
+            named.append(target)
+        else:
+            # A row pointing to another row (a figure to its citation).
+            named += [
+                getattr(target, inner.name, None)
+                for inner in target._meta.concrete_fields
+                if inner.many_to_one
+            ]
+    return named
+
+
+def relation_change(label, before, after, before_records=(), after_records=(), names=NAMES_A_ROW):
+    """One entry of history_relation_changes."""
+    return {
+        "field": label,
+        "before": before,
+        "after": after,
+        "names": names,
+        "before_refs": refs_of(before_records),
+        "after_refs": refs_of(after_records),
+    }

@@ -20,6 +20,7 @@ from . import roles
 from .history import (
     EMPTY,
     INTERNAL_FIELDS,
+    NAMES_RECORDS,
     ChangeKind,
     field_label,
     related_label,
@@ -766,6 +767,49 @@ def linked_label(visible, pk):
     return related_label(visible[pk]) if pk in visible else gettext("a record not published")
 
 
+def records_named_in_relation_changes(change_lists, user):
+    """{(model label, pk): record} for the records the relation changes name
+    that `user` may see now: one query per kind of record named."""
+    wanted = defaultdict(set)
+    for changes in change_lists:
+        for change in changes or ():
+            for label, pk in [*change.get("before_refs", ()), *change.get("after_refs", ())]:
+                wanted[label].add(pk)
+    visible = {}
+    for label, pks in wanted.items():
+        model = apps.get_model(label)
+        for pk, record in model.objects.visible_to(user).in_bulk(pks).items():
+            visible[label, pk] = record
+    return visible
+
+
+def relation_change_for_reader(change, visible):
+    """A change to linked records or inline rows as `visible` (the records the
+    reader may see) allows: linked records named afresh, a draft never by
+    name; a row that names a record the reader may not see, not shown."""
+    words = {}
+    for side in ("before", "after"):
+        refs = change.get(f"{side}_refs")
+        if refs is None:
+            # Written before refs were kept: its words were checked then.
+            words[side] = change[side]
+        elif change.get("names") == NAMES_RECORDS:
+            words[side] = (
+                ", ".join(
+                    related_label(visible[tuple(ref)])
+                    if tuple(ref) in visible
+                    else gettext("a record not yet published")
+                    for ref in refs
+                )
+                or EMPTY
+            )
+        elif all(tuple(ref) in visible for ref in refs):
+            words[side] = change[side]
+        else:
+            words[side] = gettext("a row naming a record not yet published")
+    return {"field": change["field"], "before": words["before"], "after": words["after"]}
+
+
 def describe_corrections(rows, user):
     """Corrections for rows of corrections_log() (one page of them): each
     with its record, as far as `user` may see it, and what it changed, before
@@ -809,6 +853,13 @@ def describe_corrections(rows, user):
         related: related.objects.visible_to(user).in_bulk(ids)
         for related, ids in linked_ids.items()
     }
+    linked_records = records_named_in_relation_changes(
+        [
+            history_rows[row["record_kind"]][row["correction_id"]].history_relation_changes
+            for row in rows
+        ],
+        user,
+    )
     corrections = []
     for row in rows:
         kind = row["record_kind"]
@@ -830,7 +881,10 @@ def describe_corrections(rows, user):
             changes.append(
                 {"field": field_label(model, change.field), "before": words[0], "after": words[1]}
             )
-        changes += history_rows[kind][row["correction_id"]].history_relation_changes or []
+        changes += [
+            relation_change_for_reader(change, linked_records)
+            for change in history_rows[kind][row["correction_id"]].history_relation_changes or []
+        ]
         corrections.append(
             Correction(
                 record=record,

@@ -604,3 +604,65 @@ def test_a_save_that_changes_nothing_adds_no_history_row(admin_client, seed):
 
     assert noem.history.count() == versions
     assert log() == []
+
+
+# --- Issue 21: the public log names no draft, whatever the change linked ----------
+
+
+def make_secret(**fields):
+    return Actor.objects.create(
+        slug="secret-official", name="A secret official", kind="person", **fields
+    )
+
+
+def test_a_linked_record_set_back_to_draft_after_the_change_is_not_named(admin_client, seed):
+    transfer = Transfer.objects.get(slug="deportation-of-hundreds")
+    official = make_secret(publication_status="published")
+    data = change_form_data(admin_client.get(change_url(transfer)))
+    data["sent_by"] = [*data.get("sent_by", []), official.pk]
+    data.update(change_reason="Who sent them", change_kind="update")
+    assert admin_client.post(change_url(transfer), data).status_code == 302
+    assert "A secret official" in log_html()
+
+    official.publication_status = "draft"
+    official._change_kind, official._change_reason = "correction", "Not confirmed"
+    official.save()
+
+    for params in ({}, {"record": f"transfer:{transfer.slug}"}):
+        cache.clear()
+        page = Client().get(reverse("cases:corrections"), params).content.decode()
+        assert "A secret official" not in page
+        assert "a record not yet published" in page
+    cache.clear()
+    feed = Client().get(reverse("cases:corrections_feed")).content.decode()
+    assert "A secret official" not in feed
+    spanish = Client().get(reverse("cases:corrections"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "A secret official" not in spanish.content.decode()
+
+
+def test_a_party_row_naming_a_draft_actor_is_not_shown_on_the_log(admin_client, seed):
+    agreement = Agreement.objects.get(slug="safe-third-country")
+    secret = make_secret(publication_status="draft")
+    data = change_form_data(admin_client.get(change_url(agreement)))
+    prefix = next(key for key in data if key.endswith("-TOTAL_FORMS") and "part" in key).split("-")[
+        0
+    ]
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": str(total + 1),
+            f"{prefix}-{total}-actor": str(secret.pk),
+            f"{prefix}-{total}-role": "Negotiator",
+            "change_reason": "A later report names a negotiator",
+            "change_kind": "update",
+        }
+    )
+    response = admin_client.post(change_url(agreement), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    page = log_html()
+    assert "A secret official" not in page
+    assert "a row naming a record not yet published" in page
+    # Admins see the row as it is, in the record's history.
+    history = admin_client.get(reverse("admin:cases_agreement_history", args=[agreement.pk]))
+    assert "A secret official" in history.content.decode()
