@@ -6,11 +6,11 @@ history entry (and so with any correction shown later to the public).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -77,6 +77,20 @@ def latest_version(instance):
     return instance.history.values_list("history_id", flat=True).first()
 
 
+def hold_for_this_save(instance):
+    """Hold the record's row until this save's transaction ends, so the
+    version check and the save are one step: of two admins saving the same
+    version at the same instant, the second waits, then sees the first's
+    save and is refused. PostgreSQL: the row lock of SELECT … FOR UPDATE.
+    SQLite has no row locks, and needs none: its transactions begin
+    IMMEDIATE (settings.DATABASES), so saves already run one at a time.
+    Outside a transaction (a form checked on its own) there is nothing to
+    hold; admin's change view is one."""
+    connection = transaction.get_connection()
+    if instance.pk and connection.in_atomic_block and connection.features.has_select_for_update:
+        list(type(instance)._base_manager.select_for_update().filter(pk=instance.pk).values("pk"))
+
+
 class VersionCheckedForm(forms.ModelForm):
     """Refuses a save made on a form loaded before someone else saved the same
     record, so nobody silently undoes another's edit. The token is the id of
@@ -92,6 +106,7 @@ class VersionCheckedForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         loaded = (cleaned_data.get("version") or "").strip()
+        hold_for_this_save(self.instance)
         current = latest_version(self.instance)
         if self.instance.pk and loaded and current is not None and loaded != str(current):
             raise forms.ValidationError(
@@ -549,6 +564,9 @@ class BulkChangeForm(forms.Form):
     """What a bulk change asks, as the change form does: the new value, the
     kind of change and the reason, which the log publishes for each record."""
 
+    # The version of each record as the admin saw it on this page, "pk:version"
+    # pairs: a record saved by someone else since is left unchanged.
+    versions = forms.CharField(widget=forms.HiddenInput)
     claim_status = forms.ChoiceField(label=_("New claim status"), choices=ClaimStatus.choices)
     # A claim status is a fact readers rely on: never a minor edit.
     change_kind = forms.ChoiceField(
@@ -567,18 +585,29 @@ def change_claim_status(modeladmin, request, queryset):
     """A bulk change (say a later source disputes several records) is a
     change to each record, with the same kind and reason as one made in its
     form; it is asked for on a page of its own before anything is saved."""
-    form = BulkChangeForm(request.POST if "apply" in request.POST else None)
+    form = BulkChangeForm(
+        request.POST if "apply" in request.POST else None,
+        initial={"versions": ",".join(f"{r.pk}:{latest_version(r)}" for r in queryset)},
+    )
     if form.is_valid():
-        changed = 0
+        seen = dict(
+            pair.split(":", 1) for pair in form.cleaned_data["versions"].split(",") if ":" in pair
+        )
+        changed, refused = 0, []
         for record in queryset:
-            if record.claim_status == form.cleaned_data["claim_status"]:
-                continue
-            record.claim_status = form.cleaned_data["claim_status"]
-            record._change_reason = form.cleaned_data["change_reason"].strip()
-            record._change_kind = form.cleaned_data["change_kind"]
-            record._history_user = request.user
-            record.save()
-            changed += 1
+            with transaction.atomic():
+                hold_for_this_save(record)
+                if str(latest_version(record)) != seen.get(str(record.pk)):
+                    refused.append(str(record))
+                    continue
+                if record.claim_status == form.cleaned_data["claim_status"]:
+                    continue
+                record.claim_status = form.cleaned_data["claim_status"]
+                record._change_reason = form.cleaned_data["change_reason"].strip()
+                record._change_kind = form.cleaned_data["change_kind"]
+                record._history_user = request.user
+                record.save()
+                changed += 1
         modeladmin.message_user(
             request,
             ngettext(
@@ -588,6 +617,16 @@ def change_claim_status(modeladmin, request, queryset):
             )
             % {"count": changed},
         )
+        if refused:
+            modeladmin.message_user(
+                request,
+                _(
+                    "Not changed, because someone saved them after you chose them: %(records)s. "
+                    "Open them to see what changed, then choose them again."
+                )
+                % {"records": "; ".join(refused)},
+                level=messages.WARNING,
+            )
         return None
     return TemplateResponse(
         request,

@@ -204,15 +204,17 @@ def test_an_inline_citation_change_with_a_reason_is_on_the_log(admin_client, see
 
 
 def bulk_change(client, records, **form):
+    """The bulk action as an admin uses it: choose the records, then (with
+    `apply`) submit its page, which carries the versions it showed."""
     model = type(records[0])
-    return client.post(
-        reverse(f"admin:cases_{model._meta.model_name}_changelist"),
-        {
-            "action": "change_claim_status",
-            helpers.ACTION_CHECKBOX_NAME: [record.pk for record in records],
-            **form,
-        },
-    )
+    url = reverse(f"admin:cases_{model._meta.model_name}_changelist")
+    chosen = {
+        "action": "change_claim_status",
+        helpers.ACTION_CHECKBOX_NAME: [record.pk for record in records],
+    }
+    if "apply" in form and "versions" not in form:
+        form["versions"] = client.post(url, chosen).context["form"].initial["versions"]
+    return client.post(url, {**chosen, **form})
 
 
 def test_a_bulk_change_asks_for_kind_and_reason_before_saving(admin_client, seed):
@@ -666,3 +668,100 @@ def test_a_party_row_naming_a_draft_actor_is_not_shown_on_the_log(admin_client, 
     # Admins see the row as it is, in the record's history.
     history = admin_client.get(reverse("admin:cases_agreement_history", args=[agreement.pk]))
     assert "A secret official" in history.content.decode()
+
+
+# --- Issue 21: no lost edit, even at the same instant --------------------------------
+
+
+def test_the_bulk_action_leaves_a_record_saved_by_someone_else_since(
+    admin_client, second_admin, seed
+):
+    transfers = list(Transfer.objects.exclude(claim_status="disputed").order_by("pk")[:2])
+    url = reverse("admin:cases_transfer_changelist")
+    chosen = {
+        "action": "change_claim_status",
+        helpers.ACTION_CHECKBOX_NAME: [t.pk for t in transfers],
+    }
+    versions = admin_client.post(url, chosen).context["form"].initial["versions"]
+    # Meanwhile another admin sets the first one to disputed, with a reason.
+    assert (
+        bulk_change(
+            second_admin,
+            [transfers[0]],
+            apply="1",
+            claim_status="disputed",
+            change_kind="update",
+            change_reason="A second source disputes it",
+        ).status_code
+        == 302
+    )
+
+    response = admin_client.post(
+        url,
+        {
+            **chosen,
+            "versions": versions,
+            "apply": "1",
+            "claim_status": "confirmed",
+            "change_kind": "correction",
+            "change_reason": "Both confirmed",
+        },
+        follow=True,
+    )
+
+    transfers[0].refresh_from_db()
+    transfers[1].refresh_from_db()
+    assert transfers[0].claim_status == "disputed"
+    assert transfers[1].claim_status == "confirmed"
+    assert "Not changed, because someone saved them after you chose them" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_simultaneous_saves_of_one_version_exactly_one_lands(django_user_model):
+    import threading
+
+    from django.db import connection, connections
+
+    from cases import roles
+
+    call_command("load_seed", verbosity=0)
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads share an in-memory SQLite database through table locks")
+    noem = Actor.objects.get(slug="kristi-noem")
+    clients = []
+    for number in range(8):
+        user = django_user_model.objects.create_user(f"desk-{number}", password="not used")
+        roles.give_role(user, "admin")
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    data = change_form_data(clients[0].get(change_url(noem)))
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def save(client, number):
+        start.wait()
+        form = {
+            **data,
+            "role": f"Title {number}",
+            "change_kind": "correction",
+            "change_reason": f"Desk {number}",
+        }
+        try:
+            statuses.append(client.post(change_url(noem), form).status_code)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=save, args=(client, number))
+        for number, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200] * (len(clients) - 1) + [302]
+    assert noem.history.filter(history_change_reason__startswith="Desk").count() == 1

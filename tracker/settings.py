@@ -183,6 +183,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 5000)} -c jit=off"
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Write-ahead logging: readers never block a writer nor a writer
+            # readers, so an admin's save does not wait behind exports.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # A transaction that will write takes the write lock when it
+            # begins, so two admins' saves run one after the other: the
+            # second's version check then sees the first's save. (Deferred,
+            # both would read first and one would fail "database is locked".)
+            "transaction_mode": "IMMEDIATE",
+            # How long a writer waits for another to finish, in seconds.
+            "timeout": envint("SQLITE_BUSY_TIMEOUT_S", 20),
+        }
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
