@@ -38,6 +38,14 @@ class ShownField:
     empty: str = _("Not stated in the source")
     # Shown on the page only when it has a value (an actor's aliases).
     hide_empty: bool = False
+    # A table column's heading, where the column's room or meaning asks for
+    # shorter words than the label ("Destination" for "Destination facility").
+    column: str = ""
+
+    @property
+    def column_label(self):
+        """The heading of this value's column in the kind's table (cases/tables.py)."""
+        return self.column or self.label
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,8 @@ KINDS = (
                 _("Parties and their roles"),
                 shows="party_roles",
                 empty=_("None named"),
+                # The table lists the parties without their roles.
+                column=_("Parties"),
             ),
             F("financial_terms", _("Financial terms"), empty=_("None stated in the source")),
         ),
@@ -156,10 +166,15 @@ KINDS = (
         in_dossier=True,
         fields=(
             F("date", _("Date"), shows="stated_date"),
-            F("count", _("Number moved"), shows="stated_count"),
+            F("count", _("People moved"), shows="stated_count"),
             F("from_country", _("From")),
             F("to_country", _("To")),
-            F("destination", _("Destination facility"), shows="record"),
+            F(
+                "destination",
+                _("Destination facility"),
+                shows="record",
+                column=_("Destination"),
+            ),
             F(
                 "agreement",
                 _("Agreement"),
@@ -190,7 +205,13 @@ KINDS = (
                 shows="accusation",
                 empty=_("None stated in the source"),
             ),
-            F("alleged_affiliations", _("Alleged affiliations"), shows="records"),
+            F(
+                "alleged_affiliations",
+                _("Alleged affiliations"),
+                shows="records",
+                # One per row in the table's words, as the filter offers one.
+                column=_("Alleged affiliation"),
+            ),
             F("alleged_by", _("Accused by"), shows="record"),
             F("nationality", _("Nationality")),
             F("facility", _("Held at"), shows="record"),
@@ -334,6 +355,7 @@ KINDS = (
                 shows="day",
                 needs_support=False,
                 empty=_("Not stated"),
+                column=_("Published on"),
             ),
             F("url", _("URL"), shows="url", needs_support=False, hide_empty=True),
         ),
