@@ -77,6 +77,18 @@ class Kind:
     brief_template: str = "cases/pdf/record_brief.html"
     # Its section's heading in the dossier, where not its plural name.
     dossier_title: str = ""
+    # For a kind that is someone's words (a statement): the relation naming
+    # who said them. Such a record is named by its speaker and its words
+    # (presentation.record_label), headed "Statement by <speaker>", and its
+    # words read in the records' language, never the interface's.
+    speaker_field: str | None = None
+    # The field that gives the language the record's title is written in (a
+    # source's own), for its page's heading; None where the title is the
+    # newsroom's wording.
+    title_language_field: str | None = None
+    # How a key figure on the home page words a record of this kind: a key
+    # of presentation.FIGURES ("moved": how many moved where and when).
+    figure: str = "label"
 
     @property
     def name(self):
@@ -131,6 +143,7 @@ KINDS = (
         url_prefix="agreements",
         table_path="cases.tables.AgreementTable",
         filterset_path="cases.filters.AgreementFilter",
+        figure="status",
         title_field="title",
         lead_field="summary",
         in_dossier=True,
@@ -160,6 +173,7 @@ KINDS = (
         url_prefix="transfers",
         table_path="cases.tables.TransferTable",
         filterset_path="cases.filters.TransferFilter",
+        figure="moved",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
@@ -195,6 +209,7 @@ KINDS = (
         url_prefix="detainee-groups",
         table_path="cases.tables.DetaineeGroupTable",
         filterset_path="cases.filters.DetaineeGroupFilter",
+        figure="size",
         title_field="name",
         in_dossier=True,
         fields=(
@@ -285,6 +300,7 @@ KINDS = (
         url_prefix="events",
         table_path="cases.tables.EventTable",
         filterset_path="cases.filters.EventFilter",
+        figure="occurrence",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
@@ -307,6 +323,7 @@ KINDS = (
         url_prefix="statements",
         table_path="cases.tables.StatementTable",
         filterset_path="cases.filters.StatementFilter",
+        speaker_field="speaker",
         title_field="text",
         on_timeline=True,
         in_dossier=True,
@@ -340,6 +357,7 @@ KINDS = (
         url_prefix="sources",
         table_path="cases.tables.SourceTable",
         filterset_path="cases.filters.SourceFilter",
+        title_language_field="language",
         title_field="title",
         lead_field="description",
         # A source is what the others cite: it needs no citation of its own.
