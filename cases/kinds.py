@@ -65,7 +65,9 @@ class Kind:
     # Whether the lead paragraph states facts a citation must support.
     lead_needs_support: bool = True
     on_timeline: bool = False
-    in_dossier: bool = False
+    # The anchor of the dossier's section it is printed in (cases/dossier.py
+    # SECTIONS); empty for a kind left out of the dossier.
+    dossier_section: str = ""
     # Relations listed under the fields, as (relation, heading, empty text);
     # a section with no empty text is left out when it has nothing to list.
     related: tuple = field(default=())
@@ -77,6 +79,9 @@ class Kind:
     brief_template: str = "cases/pdf/record_brief.html"
     # Its section's heading in the dossier, where not its plural name.
     dossier_title: str = ""
+    # The choice field its records are grouped by in the dossier (an actor's
+    # kind: people, governments, ...), where not under its own name.
+    dossier_groups_by: str | None = None
     # For a kind that is someone's words (a statement): the relation naming
     # who said them. Such a record is named by its speaker and its words
     # (presentation.record_label), headed "Statement by <speaker>", and its
@@ -94,6 +99,10 @@ class Kind:
     def name(self):
         """The model's name ("detaineegroup"): URL names and CSS classes."""
         return self.model._meta.model_name
+
+    @property
+    def in_dossier(self):
+        return bool(self.dossier_section)
 
     @property
     def table(self):
@@ -146,7 +155,7 @@ KINDS = (
         figure="status",
         title_field="title",
         lead_field="summary",
-        in_dossier=True,
+        dossier_section="arrangements",
         fields=(
             F("status", _("Status"), shows="choice"),
             F(
@@ -177,7 +186,7 @@ KINDS = (
         title_field="title",
         lead_field="summary",
         on_timeline=True,
-        in_dossier=True,
+        dossier_section="people-moved",
         fields=(
             F("date", _("Date"), shows="stated_date"),
             F("count", _("People moved"), shows="stated_count"),
@@ -211,7 +220,7 @@ KINDS = (
         filterset_path="cases.filters.DetaineeGroupFilter",
         figure="size",
         title_field="name",
-        in_dossier=True,
+        dossier_section="people-moved",
         fields=(
             F("size", _("Size"), shows="stated_count"),
             F(
@@ -245,8 +254,9 @@ KINDS = (
         filterset_path="cases.filters.ActorFilter",
         title_field="name",
         lead_field="description",
-        in_dossier=True,
+        dossier_section="people-involved",
         dossier_title=_("People and organizations involved"),
+        dossier_groups_by="kind",
         fields=(
             F("kind", _("Kind"), shows="choice", needs_support=False),
             F("role", _("Role or title"), hide_empty=True),
@@ -304,7 +314,7 @@ KINDS = (
         title_field="title",
         lead_field="summary",
         on_timeline=True,
-        in_dossier=True,
+        dossier_section="what-happened",
         fields=(
             F("date", _("Date"), shows="stated_date"),
             F("occurrence", _("Occurrence"), shows="occurrence"),
@@ -326,7 +336,7 @@ KINDS = (
         speaker_field="speaker",
         title_field="text",
         on_timeline=True,
-        in_dossier=True,
+        dossier_section="who-said-what",
         fields=(
             F("text", _("What was said"), shows="statement"),
             F("speaker", _("Speaker"), shows="record"),
