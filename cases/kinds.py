@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import provenance
+from . import provenance, querysets
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 
 
@@ -392,6 +392,7 @@ KINDS = (
 
 for _kind in KINDS:
     provenance.register_kind(_kind)
+    querysets.register_kind(_kind)
 
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 KINDS_BY_MODEL = {kind.model: kind for kind in KINDS}
