@@ -93,9 +93,19 @@ test: install pango lint
 
 # The import layers (pyproject.toml's [tool.importlinter]) hold: imports only
 # go down, from the project to the surfaces to the models and helpers.
+# vulture finds code nothing uses. 60% is its confidence for an unused
+# function, class or attribute (higher would report only unused imports and
+# arguments); what Django, templates and settings reach by name is listed in
+# scripts/vulture_whitelist.py. Not scanned: migrations (generated), settings
+# and format modules (Django reads every name in them), and the benchmark
+# tooling, which leaves cases/ for its own package.
+VULTURE_EXCLUDE := cases/migrations,*/bench_*.py,*/_bench_load.py,*/synthesize.py,*/remove_synthetic.py,tracker/settings.py,tracker/formats
+VULTURE_DECORATORS := @admin.register,@register.filter,@register.simple_tag,@receiver
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture cases tracker scripts/vulture_whitelist.py --min-confidence 60 \
+	  --exclude '$(VULTURE_EXCLUDE)' --ignore-decorators '$(VULTURE_DECORATORS)'
 	$(BIN)/lint-imports
 
 format: install

@@ -11,11 +11,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.shortcuts import render, resolve_url
 
-from . import roles
-
-# Role (group) name -> the word a reader knows it by (the names assign_role takes).
-ROLE_WORDS = {group: word for word, group in roles.ROLES.items()}
-
 
 def roles_with_permission(permission):
     """The names of the roles (groups) granted `permission` ("app.codename")."""

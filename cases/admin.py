@@ -651,10 +651,6 @@ class RecordAdmin(ProvenanceAdminMixin, HistoryAdmin):
     list_per_page = 50
     save_on_top = True
 
-    @admin.display(description="Citations")
-    def citation_count(self, obj):
-        return obj.citations.count()
-
     def view_on_site(self, obj):
         return obj.get_absolute_url()
 

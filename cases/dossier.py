@@ -5,8 +5,9 @@ list; then the sections below, in reading order, flowing on from one another.
 Notes are numbered in the order the reader first meets them (the key figures
 first), one note per distinct quote (cases/pdf.NoteNumbers).
 
-Which kinds go into the dossier is the registry's (Kind.in_dossier); which
-section each goes into is said here, once.
+Which kinds go into the dossier, and into which of the sections below, is
+the registry's (Kind.dossier_section); the sections' order, headings and
+introductions are said here, once.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import asof, presentation
 from .kinds import DOSSIER_KINDS
-from .models import Actor, Agreement, DetaineeGroup, Event, Source, Statement, Transfer
+from .models import Actor, Agreement, DetaineeGroup, Source, Statement, Transfer
 from .pdf import NoteNumbers
 
 
@@ -25,24 +26,29 @@ from .pdf import NoteNumbers
 class Section:
     anchor: str
     title: str
-    models: tuple
     intro: str = ""
+    # Whether the section opens with the timeline of the dossier's dated kinds.
+    timeline: bool = False
+
+    @property
+    def kinds(self):
+        """The kinds printed in this section, in the registry's order."""
+        return tuple(kind for kind in DOSSIER_KINDS if kind.dossier_section == self.anchor)
 
 
 SECTIONS = (
     Section(
         "what-happened",
         gettext_lazy("What happened"),
-        (Event,),
         gettext_lazy(
             "Dated items in date order, then those the sources do not date, by the sources' own "
             "wording; an event still to come is marked scheduled. Then each event in full."
         ),
+        timeline=True,
     ),
     Section(
         "arrangements",
         gettext_lazy("Arrangements"),
-        (Agreement,),
         gettext_lazy(
             "The agreements, with their status and their parties. A proposal stays proposed."
         ),
@@ -50,7 +56,6 @@ SECTIONS = (
     Section(
         "people-moved",
         gettext_lazy("People moved"),
-        (Transfer, DetaineeGroup),
         gettext_lazy(
             "Each transfer and the groups moved or held. An accusation stays an allegation."
         ),
@@ -58,7 +63,6 @@ SECTIONS = (
     Section(
         "who-said-what",
         gettext_lazy("Who said what"),
-        (Statement,),
         gettext_lazy(
             "Every statement in full. Direct quotes are in quotation marks; a paraphrase is the "
             "source's reported speech, never the speaker's own words."
@@ -67,17 +71,16 @@ SECTIONS = (
     Section(
         "people-involved",
         gettext_lazy("People and organizations involved"),
-        (Actor,),
         gettext_lazy("Everyone who acts or speaks in these records, grouped by kind."),
     ),
 )
-TIMELINE_MODELS = (Event, Transfer, Statement)
+# The kinds on the dossier's timeline, in the order its sections present them.
+TIMELINE_ORDER = tuple(kind for section in SECTIONS for kind in section.kinds if kind.on_timeline)
 
 
 def dossier_context(user, moment=None):
     """Everything templates/cases/pdf/dossier.html prints, as far as `user`
     may see it, as the records stood at `moment` (None: as they are now)."""
-    kinds_by_model = {kind.model: kind for kind in DOSSIER_KINDS}
     entries = {}
     for kind in DOSSIER_KINDS:
         records = kind.model.objects.visible_to(user).in_dossier(user).for_detail(user)
@@ -93,7 +96,7 @@ def dossier_context(user, moment=None):
     key_figures = _key_figures(entries, notes)
     sections = []
     for section in SECTIONS:
-        section_entries = [entry for model in section.models for entry in entries.get(model, ())]
+        section_entries = [entry for kind in section.kinds for entry in entries[kind.model]]
         for entry in section_entries:
             _present(entry, notes)
         sections.append(
@@ -102,12 +105,12 @@ def dossier_context(user, moment=None):
                 "title": section.title,
                 "intro": section.intro,
                 "entries": section_entries,
-                "groups": _groups(section, section_entries),
-                "timeline": _timeline(entries) if Event in section.models else None,
+                "groups": _grouped(section_entries, _group_label),
+                "timeline": _timeline(entries) if section.timeline else None,
             }
         )
-    placed = {model for section in SECTIONS for model in section.models}
-    missing = set(kinds_by_model) - placed
+    anchors = {section.anchor for section in SECTIONS}
+    missing = [kind.name for kind in DOSSIER_KINDS if kind.dossier_section not in anchors]
     assert not missing, f"dossier kinds without a section: {missing}"
     return {
         "key_figures": key_figures,
@@ -264,24 +267,26 @@ def _key_figures(entries, notes):
     return figures
 
 
-def _groups(section, entries):
-    """[(subheading, entries)]: actors (the kind whose dossier title is the
-    section's) by their kind of actor (person, government…); any other
-    kind under its name in the registry."""
-    if Actor in section.models:
-        return _grouped(entries, lambda entry: entry["record"].get_kind_display())
-    return _grouped(entries, lambda entry: entry["kind"].dossier_title or entry["kind"].title)
+def _group_label(entry):
+    """An entry's subheading in its section: the choice its kind is grouped
+    by (Kind.dossier_groups_by: an actor's kind, person, government…), else
+    its kind's name in the registry."""
+    kind = entry["kind"]
+    if kind.dossier_groups_by:
+        return getattr(entry["record"], f"get_{kind.dossier_groups_by}_display")()
+    return kind.dossier_title or kind.title
 
 
 def _grouped(entries, key):
+    """[(subheading, entries)], consecutive entries with one subheading together."""
     return [(label, list(group)) for label, group in groupby(entries, key=key)]
 
 
 def _timeline(entries):
-    """Events, transfers and statements on one line: dated ones oldest first,
-    then undated ones, by kind and name, as the timeline page has them."""
-    items = [entry["record"] for model in TIMELINE_MODELS for entry in entries.get(model, ())]
-    position = {model: number for number, model in enumerate(TIMELINE_MODELS)}
+    """The kinds on the timeline (events, transfers, statements) on one line:
+    dated ones oldest first, then undated ones, by kind and name."""
+    items = [entry["record"] for kind in TIMELINE_ORDER for entry in entries[kind.model]]
+    position = {kind.model: number for number, kind in enumerate(TIMELINE_ORDER)}
     dated = sorted(
         (item for item in items if item.date),
         key=lambda item: (item.date, position[type(item)], item.slug),

@@ -27,9 +27,6 @@ class ChangeKind(models.TextChoices):
     MINOR = "minor", _("Minor edit (not published)")
 
 
-PUBLIC_CHANGE_KINDS = [kind for kind in ChangeKind if kind != ChangeKind.MINOR]
-
-
 class ChangeHistory(models.Model):
     """Extra columns of every historical model (see HistoricalRecords(bases=...))."""
 

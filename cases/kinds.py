@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import provenance
+from . import provenance, querysets
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 
 
@@ -38,6 +38,14 @@ class ShownField:
     empty: str = _("Not stated in the source")
     # Shown on the page only when it has a value (an actor's aliases).
     hide_empty: bool = False
+    # A table column's heading, where the column's room or meaning asks for
+    # shorter words than the label ("Destination" for "Destination facility").
+    column: str = ""
+
+    @property
+    def column_label(self):
+        """The heading of this value's column in the kind's table (cases/tables.py)."""
+        return self.column or self.label
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,9 @@ class Kind:
     # Whether the lead paragraph states facts a citation must support.
     lead_needs_support: bool = True
     on_timeline: bool = False
-    in_dossier: bool = False
+    # The anchor of the dossier's section it is printed in (cases/dossier.py
+    # SECTIONS); empty for a kind left out of the dossier.
+    dossier_section: str = ""
     # Relations listed under the fields, as (relation, heading, empty text);
     # a section with no empty text is left out when it has nothing to list.
     related: tuple = field(default=())
@@ -69,11 +79,30 @@ class Kind:
     brief_template: str = "cases/pdf/record_brief.html"
     # Its section's heading in the dossier, where not its plural name.
     dossier_title: str = ""
+    # The choice field its records are grouped by in the dossier (an actor's
+    # kind: people, governments, ...), where not under its own name.
+    dossier_groups_by: str | None = None
+    # For a kind that is someone's words (a statement): the relation naming
+    # who said them. Such a record is named by its speaker and its words
+    # (presentation.record_label), headed "Statement by <speaker>", and its
+    # words read in the records' language, never the interface's.
+    speaker_field: str | None = None
+    # The field that gives the language the record's title is written in (a
+    # source's own), for its page's heading; None where the title is the
+    # newsroom's wording.
+    title_language_field: str | None = None
+    # How a key figure on the home page words a record of this kind: a key
+    # of presentation.FIGURES ("moved": how many moved where and when).
+    figure: str = "label"
 
     @property
     def name(self):
         """The model's name ("detaineegroup"): URL names and CSS classes."""
         return self.model._meta.model_name
+
+    @property
+    def in_dossier(self):
+        return bool(self.dossier_section)
 
     @property
     def table(self):
@@ -123,9 +152,10 @@ KINDS = (
         url_prefix="agreements",
         table_path="cases.tables.AgreementTable",
         filterset_path="cases.filters.AgreementFilter",
+        figure="status",
         title_field="title",
         lead_field="summary",
-        in_dossier=True,
+        dossier_section="arrangements",
         fields=(
             F("status", _("Status"), shows="choice"),
             F(
@@ -133,6 +163,8 @@ KINDS = (
                 _("Parties and their roles"),
                 shows="party_roles",
                 empty=_("None named"),
+                # The table lists the parties without their roles.
+                column=_("Parties"),
             ),
             F("financial_terms", _("Financial terms"), empty=_("None stated in the source")),
         ),
@@ -150,16 +182,22 @@ KINDS = (
         url_prefix="transfers",
         table_path="cases.tables.TransferTable",
         filterset_path="cases.filters.TransferFilter",
+        figure="moved",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
-        in_dossier=True,
+        dossier_section="people-moved",
         fields=(
             F("date", _("Date"), shows="stated_date"),
-            F("count", _("Number moved"), shows="stated_count"),
+            F("count", _("People moved"), shows="stated_count"),
             F("from_country", _("From")),
             F("to_country", _("To")),
-            F("destination", _("Destination facility"), shows="record"),
+            F(
+                "destination",
+                _("Destination facility"),
+                shows="record",
+                column=_("Destination"),
+            ),
             F(
                 "agreement",
                 _("Agreement"),
@@ -180,8 +218,9 @@ KINDS = (
         url_prefix="detainee-groups",
         table_path="cases.tables.DetaineeGroupTable",
         filterset_path="cases.filters.DetaineeGroupFilter",
+        figure="size",
         title_field="name",
-        in_dossier=True,
+        dossier_section="people-moved",
         fields=(
             F("size", _("Size"), shows="stated_count"),
             F(
@@ -190,7 +229,13 @@ KINDS = (
                 shows="accusation",
                 empty=_("None stated in the source"),
             ),
-            F("alleged_affiliations", _("Alleged affiliations"), shows="records"),
+            F(
+                "alleged_affiliations",
+                _("Alleged affiliations"),
+                shows="records",
+                # One per row in the table's words, as the filter offers one.
+                column=_("Alleged affiliation"),
+            ),
             F("alleged_by", _("Accused by"), shows="record"),
             F("nationality", _("Nationality")),
             F("facility", _("Held at"), shows="record"),
@@ -209,8 +254,9 @@ KINDS = (
         filterset_path="cases.filters.ActorFilter",
         title_field="name",
         lead_field="description",
-        in_dossier=True,
+        dossier_section="people-involved",
         dossier_title=_("People and organizations involved"),
+        dossier_groups_by="kind",
         fields=(
             F("kind", _("Kind"), shows="choice", needs_support=False),
             F("role", _("Role or title"), hide_empty=True),
@@ -264,10 +310,11 @@ KINDS = (
         url_prefix="events",
         table_path="cases.tables.EventTable",
         filterset_path="cases.filters.EventFilter",
+        figure="occurrence",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
-        in_dossier=True,
+        dossier_section="what-happened",
         fields=(
             F("date", _("Date"), shows="stated_date"),
             F("occurrence", _("Occurrence"), shows="occurrence"),
@@ -286,9 +333,10 @@ KINDS = (
         url_prefix="statements",
         table_path="cases.tables.StatementTable",
         filterset_path="cases.filters.StatementFilter",
+        speaker_field="speaker",
         title_field="text",
         on_timeline=True,
-        in_dossier=True,
+        dossier_section="who-said-what",
         fields=(
             F("text", _("What was said"), shows="statement"),
             F("speaker", _("Speaker"), shows="record"),
@@ -319,6 +367,7 @@ KINDS = (
         url_prefix="sources",
         table_path="cases.tables.SourceTable",
         filterset_path="cases.filters.SourceFilter",
+        title_language_field="language",
         title_field="title",
         lead_field="description",
         # A source is what the others cite: it needs no citation of its own.
@@ -334,6 +383,7 @@ KINDS = (
                 shows="day",
                 needs_support=False,
                 empty=_("Not stated"),
+                column=_("Published on"),
             ),
             F("url", _("URL"), shows="url", needs_support=False, hide_empty=True),
         ),
@@ -342,6 +392,7 @@ KINDS = (
 
 for _kind in KINDS:
     provenance.register_kind(_kind)
+    querysets.register_kind(_kind)
 
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 KINDS_BY_MODEL = {kind.model: kind for kind in KINDS}

@@ -19,6 +19,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import classproperty
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -75,14 +76,18 @@ class PublishableRecord(models.Model):
 
     history = HistoricalRecords(inherit=True, bases=[ChangeHistory])
 
-    # Name of the URL pattern of the record's detail page, set by each model.
-    detail_url_name = ""
-
     class Meta:
         abstract = True
 
     def get_absolute_url(self):
         return reverse(self.detail_url_name, kwargs={"slug": self.slug})
+
+    @classproperty
+    def detail_url_name(cls):
+        """The URL pattern of the record's page. cases/urls.py names one per
+        kind after the kind's name, which is its model's name, so no model
+        repeats it (this module sits below the registry and cannot ask it)."""
+        return f"cases:{cls._meta.model_name}_detail"
 
     def natural_key(self):
         return (self.slug,)
@@ -266,8 +271,6 @@ class Source(PublishableRecord):
     )
 
     objects = querysets.SourceQuerySet.as_manager()
-
-    detail_url_name = "cases:source_detail"
 
     class Meta:
         verbose_name = _("source")
@@ -579,8 +582,6 @@ class Actor(CaseRecord):
 
     objects = querysets.ActorQuerySet.as_manager()
 
-    detail_url_name = "cases:actor_detail"
-
     class Meta:
         verbose_name = _("actor")
         verbose_name_plural = _("actors")
@@ -653,8 +654,6 @@ class Facility(CaseRecord):
 
     objects = querysets.FacilityQuerySet.as_manager()
 
-    detail_url_name = "cases:facility_detail"
-
     class Meta:
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
@@ -695,8 +694,6 @@ class Agreement(CaseRecord):
     spanish_versions = ("title", "summary")
 
     objects = querysets.AgreementQuerySet.as_manager()
-
-    detail_url_name = "cases:agreement_detail"
 
     class Meta:
         verbose_name = _("agreement")
@@ -785,8 +782,6 @@ class DetaineeGroup(CaseRecord):
 
     objects = querysets.DetaineeGroupQuerySet.as_manager()
 
-    detail_url_name = "cases:detaineegroup_detail"
-
     class Meta:
         verbose_name = _("detainee group")
         verbose_name_plural = _("detainee groups")
@@ -842,8 +837,6 @@ class Transfer(CaseRecord, StatedDate):
 
     objects = querysets.TransferQuerySet.as_manager()
 
-    detail_url_name = "cases:transfer_detail"
-
     class Meta:
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
@@ -894,8 +887,6 @@ class Event(CaseRecord, StatedDate):
 
     objects = querysets.EventQuerySet.as_manager()
 
-    detail_url_name = "cases:event_detail"
-
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -938,8 +929,6 @@ class Statement(CaseRecord, StatedDate):
     )
 
     objects = querysets.StatementQuerySet.as_manager()
-
-    detail_url_name = "cases:statement_detail"
 
     class Meta:
         verbose_name = _("statement")

@@ -265,19 +265,3 @@ class NoteNumbers:
             self._by_quote[key] = len(self.endnotes)
         citation.note_number = self._by_quote[key]
         return citation.note_number
-
-
-def number_endnotes(entries):
-    """Number the citations of several records in one run (1, 2, 3… across
-    the document), for a brief that lists many records and one set of notes.
-
-    Each entry is a dict with the record's `citations`; it gains
-    `note_numbers`. Returns the citations in order, each with `note_number`."""
-    endnotes = []
-    for entry in entries:
-        entry["note_numbers"] = []
-        for citation in entry["citations"]:
-            endnotes.append(citation)
-            citation.note_number = len(endnotes)
-            entry["note_numbers"].append(citation.note_number)
-    return endnotes

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from .kinds import kind_of
-from .models import get_language_code
+from .models import AgreementParty, get_language_code
 from .querysets import shown_relation
 
 NOT_PUBLIC = gettext_lazy("Not public yet")
@@ -102,10 +102,12 @@ def statement_words(statement, length=None):
 
 
 def record_label(record, length=LABEL_LENGTH):
-    """A record's name in a link or a list. A statement is named by its
-    speaker (when the reader may see the speaker's record) and its words."""
-    if record._meta.model_name == "statement":
-        speaker = shown_relation(record, "speaker")
+    """A record's name in a link or a list. Someone's words (a statement)
+    are named by their speaker (when the reader may see the speaker's
+    record) and the words themselves (Kind.speaker_field)."""
+    speaker_field = kind_of(record).speaker_field
+    if speaker_field:
+        speaker = shown_relation(record, speaker_field)
         words = statement_words(record, length)
         return f"{speaker}: {words}" if speaker else words
     return str(record)
@@ -113,8 +115,9 @@ def record_label(record, length=LABEL_LENGTH):
 
 def record_heading(record):
     """A record page's heading: a statement is headed by who made it."""
-    if record._meta.model_name == "statement":
-        speaker = shown_relation(record, "speaker")
+    speaker_field = kind_of(record).speaker_field
+    if speaker_field:
+        speaker = shown_relation(record, speaker_field)
         return _("Statement by %(speaker)s") % {"speaker": speaker} if speaker else _("Statement")
     return str(record)
 
@@ -262,10 +265,12 @@ def label_language(record):
     """The language a record's label reads in: the newsroom's wording in the
     reader's language where written (cases.models.CaseRecord.wording), else
     the records' English. Proper names (an actor's, a facility's) and a
-    source's own title belong to no interface language: None."""
-    if record._meta.model_name == "statement":
+    source's own title belong to no interface language: None. Someone's
+    words (a statement) are quoted as the records give them."""
+    kind = kind_of(record)
+    if kind.speaker_field:
         return RECORDS_LANGUAGE
-    title_field = kind_title_field(record)
+    title_field = kind.title_field
     if title_field in getattr(record, "spanish_versions", ()):
         return record.wording(title_field)[1]
     return None
@@ -275,17 +280,14 @@ def heading_language(record):
     """The language of a record page's heading where it differs from the
     page's, else None: a statement's heading is the interface's words around
     a name; a source's title is in the source's language."""
-    if record._meta.model_name == "statement":
+    kind = kind_of(record)
+    if kind.speaker_field:
         return None
-    if record._meta.model_name == "source":
-        language = record.language or RECORDS_LANGUAGE
+    if kind.title_language_field:
+        language = getattr(record, kind.title_language_field) or RECORDS_LANGUAGE
     else:
         language = label_language(record)
     return None if language in (None, get_language_code()) else language
-
-
-def kind_title_field(record):
-    return kind_of(record).title_field
 
 
 def corrections_url(record):
@@ -820,7 +822,7 @@ def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH
 def _related_item_html(item, length):
     """One entry of a related-records list: a record (with its date where it
     has one), or a party's role in an agreement."""
-    if item._meta.model_name == "agreementparty":
+    if isinstance(item, AgreementParty):
         return format_html(
             '{}<br><span class="role">{}</span>',
             record_link_html(item.agreement, length=length),
@@ -878,36 +880,46 @@ def attribution(record, citations, statements=()):
     return ""
 
 
-def _figure_parts(record, kind, relations):
-    """The words of a key figure, per kind, each with its caveat."""
-    name = kind.name
-    if name == "transfer":
-        where = (
-            shown_relation(record, "destination") or record.to_country or _("a place not stated")
-        )
-        moved = _show_groups(record, "groups", None, None)[1]
-        parts = [
-            _("%(count)s moved to %(place)s")
-            % {"count": stated_count_text(record.count, record.count_stated), "place": where},
-            stated_date_text(record),
-        ]
-        if moved:
-            parts.append(_("who: %(groups)s") % {"groups": moved})
-        return parts
-    if name == "detaineegroup":
-        parts = [f"{stated_count_text(record.size, record.size_stated)}: {record.name}"]
-        if record.accusation:
-            parts.append(_("accusation: %(accusation)s") % {"accusation": record.accusation})
-        return parts
-    if name == "agreement":
-        parts = [f"{record.title}: {record.get_status_display().lower()}"]
-        parts.append(record.financial_terms or _("financial terms not stated"))
-        return parts
-    if name == "event":
-        caveat = occurrence_caveat(record)
-        held = caveat.lower() if caveat else pgettext("event occurrence", "held")
-        return [record.title, held, stated_date_text(record)]
-    return [record_label(record)]
+def _people_moved(record):
+    where = shown_relation(record, "destination") or record.to_country or _("a place not stated")
+    moved = _show_groups(record, "groups", None, None)[1]
+    parts = [
+        _("%(count)s moved to %(place)s")
+        % {"count": stated_count_text(record.count, record.count_stated), "place": where},
+        stated_date_text(record),
+    ]
+    if moved:
+        parts.append(_("who: %(groups)s") % {"groups": moved})
+    return parts
+
+
+def _group_size(record):
+    parts = [f"{stated_count_text(record.size, record.size_stated)}: {record.name}"]
+    if record.accusation:
+        parts.append(_("accusation: %(accusation)s") % {"accusation": record.accusation})
+    return parts
+
+
+def _agreement_status(record):
+    parts = [f"{record.title}: {record.get_status_display().lower()}"]
+    parts.append(record.financial_terms or _("financial terms not stated"))
+    return parts
+
+
+def _event_occurrence(record):
+    caveat = occurrence_caveat(record)
+    held = caveat.lower() if caveat else pgettext("event occurrence", "held")
+    return [record.title, held, stated_date_text(record)]
+
+
+# The words of a key figure, each with its caveat, by Kind.figure.
+FIGURES = {
+    "moved": _people_moved,
+    "size": _group_size,
+    "status": _agreement_status,
+    "occurrence": _event_occurrence,
+    "label": lambda record: [record_label(record)],
+}
 
 
 def key_figure(record, kind, relations):
@@ -918,7 +930,7 @@ def key_figure(record, kind, relations):
     statements = relations.get("statements") or []
     claim = record.get_claim_status_display().lower()
     said_by = attribution(record, citations, statements)
-    text = "; ".join(part for part in _figure_parts(record, kind, relations) if part)
+    text = "; ".join(part for part in FIGURES[kind.figure](record) if part)
     url = record.get_absolute_url()
     note = (
         format_html(' <a class="note-link" href="{}#note-1">{}</a>', url, _("[source]"))

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, FilteredRelation, Max, Prefetch, Q, Value, When
@@ -687,6 +686,17 @@ class DesignationQuerySet(models.QuerySet):
 # admin kept linked records and citations in words.
 UNTRACKED_CHANGE = gettext_lazy("linked records or citations")
 
+# {a kind's name: its model}. A row of the log names its record's kind by the
+# kind's name (a UNION of several kinds' history tables can carry no class);
+# this module sits below the registry of kinds, so the registry hands each
+# kind to register_kind(), as it does to cases/provenance.py.
+_MODELS_BY_KIND_NAME = {}
+
+
+def register_kind(kind):
+    """Let the corrections log find the model of the records of `kind`."""
+    _MODELS_BY_KIND_NAME[kind.name] = kind.model
+
 
 def corrections_to(records):
     """The history rows of `records` that are public corrections, one dict per
@@ -698,6 +708,7 @@ def corrections_to(records):
             history_is_public_change=True, id__in=records.published().values("pk")
         )
         .values(
+            # The kind's name (cases.kinds.Kind.name), for register_kind()'s map.
             record_kind=Value(model._meta.model_name, output_field=models.CharField()),
             record_id=F("id"),
             correction_id=F("history_id"),
@@ -824,7 +835,7 @@ def describe_corrections(rows, user):
     history_rows, records, deltas = {}, {}, {}
     linked_ids = defaultdict(set)
     for kind, kind_rows in rows_by_kind.items():
-        model = apps.get_model("cases", kind)
+        model = _MODELS_BY_KIND_NAME[kind]
         history_ids = {row["correction_id"] for row in kind_rows}
         history_ids |= {row["previous_history_id"] for row in kind_rows}
         # Internal notes are not compared, so not even loaded.

@@ -10,6 +10,10 @@ date with "inferred", a claim status badge, a scheduled event marked), in the
 compact form a cell has room for. Long text is cut at a word and marked as
 cut, except in a printed brief, which prints it whole. The CSV and JSON
 exports are built from the records, not from these cells (cases/exports.py).
+
+A column of a value the kind shows is headed with that value's label in the
+registry (cases/kinds.py, heading() below); the first column names the record
+itself, and the claim status and a statement's "About" are the table's own.
 """
 
 import django_tables2 as tables
@@ -18,6 +22,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import presentation
+from .kinds import kind_of
+from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
 from .querysets import visible_sort_key
 
 
@@ -25,6 +31,13 @@ def with_tiebreak(*fields):
     """Sort by `fields`, then by slug, so equal values keep one order and
     pages do not overlap or skip rows."""
     return (*fields, "slug")
+
+
+def heading(model, name):
+    """The heading of the column of value `name`: its label in the kind's
+    shown fields (cases/kinds.py), so a record's page, its brief and its
+    table call a value by the words written once there."""
+    return kind_of(model).field(name).column_label
 
 
 def _in_print(table):
@@ -131,7 +144,6 @@ class StatedDateColumn(NullsLastColumn):
     empty_values = ()
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("verbose_name", _("Date"))
         super().__init__("date", **kwargs)
 
     def render(self, record):
@@ -177,10 +189,12 @@ class RecordTable(tables.Table):
 
 class TransferTable(RecordTable):
     title = RecordLinkColumn(verbose_name=_("Transfer"), order_by=with_tiebreak("title"))
-    date = StatedDateColumn()
-    count = StatedCountColumn("count", verbose_name=_("People moved"))
-    destination = RelatedLinkColumn("destination__name", verbose_name=_("Destination"))
-    agreement = RelatedLinkColumn("agreement__title", verbose_name=_("Agreement"))
+    date = StatedDateColumn(verbose_name=heading(Transfer, "date"))
+    count = StatedCountColumn("count", verbose_name=heading(Transfer, "count"))
+    destination = RelatedLinkColumn(
+        "destination__name", verbose_name=heading(Transfer, "destination")
+    )
+    agreement = RelatedLinkColumn("agreement__title", verbose_name=heading(Transfer, "agreement"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -189,12 +203,15 @@ class TransferTable(RecordTable):
 
 class DetaineeGroupTable(RecordTable):
     name = RecordLinkColumn(verbose_name=_("Group"), order_by=with_tiebreak("name"))
-    size = StatedCountColumn("size", verbose_name=_("Size"))
-    accusation = LongTextColumn(verbose_name=_("Accused of"), order_by=with_tiebreak("accusation"))
-    alleged_affiliations = RelatedLinksColumn(
-        accessor="visible_alleged_affiliations", verbose_name=_("Alleged affiliation")
+    size = StatedCountColumn("size", verbose_name=heading(DetaineeGroup, "size"))
+    accusation = LongTextColumn(
+        verbose_name=heading(DetaineeGroup, "accusation"), order_by=with_tiebreak("accusation")
     )
-    facility = RelatedLinkColumn("facility__name", verbose_name=_("Held at"))
+    alleged_affiliations = RelatedLinksColumn(
+        accessor="visible_alleged_affiliations",
+        verbose_name=heading(DetaineeGroup, "alleged_affiliations"),
+    )
+    facility = RelatedLinkColumn("facility__name", verbose_name=heading(DetaineeGroup, "facility"))
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -203,8 +220,12 @@ class DetaineeGroupTable(RecordTable):
 
 class AgreementTable(RecordTable):
     title = RecordLinkColumn(verbose_name=_("Agreement"), order_by=with_tiebreak("title"))
-    status = tables.Column(verbose_name=_("Status"), order_by=with_tiebreak("status"))
-    parties = RelatedLinksColumn(accessor="visible_parties", verbose_name=_("Parties"))
+    status = tables.Column(
+        verbose_name=heading(Agreement, "status"), order_by=with_tiebreak("status")
+    )
+    parties = RelatedLinksColumn(
+        accessor="visible_parties", verbose_name=heading(Agreement, "party_roles")
+    )
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -213,9 +234,11 @@ class AgreementTable(RecordTable):
 
 class ActorTable(RecordTable):
     name = RecordLinkColumn(verbose_name=_("Actor"), order_by=with_tiebreak("name"))
-    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
-    role = tables.Column(verbose_name=_("Role or title"), order_by=with_tiebreak("role"))
-    country = tables.Column(verbose_name=_("Country"), order_by=with_tiebreak("country"))
+    kind = tables.Column(verbose_name=heading(Actor, "kind"), order_by=with_tiebreak("kind"))
+    role = tables.Column(verbose_name=heading(Actor, "role"), order_by=with_tiebreak("role"))
+    country = tables.Column(
+        verbose_name=heading(Actor, "country"), order_by=with_tiebreak("country")
+    )
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -224,10 +247,16 @@ class ActorTable(RecordTable):
 
 class FacilityTable(RecordTable):
     name = RecordLinkColumn(verbose_name=_("Facility"), order_by=with_tiebreak("name"))
-    short_name = tables.Column(verbose_name=_("Short name"), order_by=with_tiebreak("short_name"))
-    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
-    country = tables.Column(verbose_name=_("Country"), order_by=with_tiebreak("country"))
-    location = tables.Column(verbose_name=_("Location"), order_by=with_tiebreak("location"))
+    short_name = tables.Column(
+        verbose_name=heading(Facility, "short_name"), order_by=with_tiebreak("short_name")
+    )
+    kind = tables.Column(verbose_name=heading(Facility, "kind"), order_by=with_tiebreak("kind"))
+    country = tables.Column(
+        verbose_name=heading(Facility, "country"), order_by=with_tiebreak("country")
+    )
+    location = tables.Column(
+        verbose_name=heading(Facility, "location"), order_by=with_tiebreak("location")
+    )
     claim_status = ClaimStatusColumn()
 
     class Meta(RecordTable.Meta):
@@ -236,13 +265,13 @@ class FacilityTable(RecordTable):
 
 class EventTable(RecordTable):
     title = RecordLinkColumn(verbose_name=_("Event"), order_by=with_tiebreak("title"))
-    date = StatedDateColumn()
+    date = StatedDateColumn(verbose_name=heading(Event, "date"))
     occurrence = OccurrenceColumn(
-        verbose_name=_("Occurrence"), order_by=with_tiebreak("occurrence")
+        verbose_name=heading(Event, "occurrence"), order_by=with_tiebreak("occurrence")
     )
-    facility = RelatedLinkColumn("facility__name", verbose_name=_("Facility"))
+    facility = RelatedLinkColumn("facility__name", verbose_name=heading(Event, "facility"))
     participants = RelatedLinksColumn(
-        accessor="visible_participants", verbose_name=_("Participants")
+        accessor="visible_participants", verbose_name=heading(Event, "participants")
     )
     claim_status = ClaimStatusColumn()
 
@@ -278,10 +307,10 @@ class StatementTable(RecordTable):
         show_claim=True,
         order_by=with_tiebreak("text"),
     )
-    speaker = RelatedLinkColumn("speaker__name", verbose_name=_("Speaker"))
+    speaker = RelatedLinkColumn("speaker__name", verbose_name=heading(Statement, "speaker"))
     about = AboutColumn(("transfers", "agreements"), verbose_name=_("About"))
-    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
-    date = StatedDateColumn()
+    kind = tables.Column(verbose_name=heading(Statement, "kind"), order_by=with_tiebreak("kind"))
+    date = StatedDateColumn(verbose_name=heading(Statement, "date"))
 
     # Columns that tell nothing when every matching row holds the same value
     # ("Date not stated" on every row): left out then, and said once above
@@ -294,9 +323,11 @@ class StatementTable(RecordTable):
 
 class SourceTable(RecordTable):
     title = RecordLinkColumn(verbose_name=_("Source"), order_by=with_tiebreak("title"))
-    kind = tables.Column(verbose_name=_("Kind"), order_by=with_tiebreak("kind"))
-    publisher = tables.Column(verbose_name=_("Publisher"), order_by=with_tiebreak("publisher"))
-    published_on = NullsLastColumn("published_on", verbose_name=_("Published on"))
+    kind = tables.Column(verbose_name=heading(Source, "kind"), order_by=with_tiebreak("kind"))
+    publisher = tables.Column(
+        verbose_name=heading(Source, "publisher"), order_by=with_tiebreak("publisher")
+    )
+    published_on = NullsLastColumn("published_on", verbose_name=heading(Source, "published_on"))
 
     class Meta(RecordTable.Meta):
         pass

@@ -266,7 +266,7 @@ def test_unticking_the_only_support_of_a_value_is_refused(admin_client, seed):
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
-    assert f"Number moved: {UNSUPPORTED}" in response.content.decode()
+    assert f"People moved: {UNSUPPORTED}" in response.content.decode()
     assert "count" in Citation.objects.get(key="transfer-handover-of-17-to-cecot-1").supports
 
 
@@ -371,7 +371,7 @@ def test_citation_admin_refuses_a_change_that_leaves_a_value_unsupported(admin_c
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
-    assert f"Number moved: {UNSUPPORTED}" in response.content.decode()
+    assert f"People moved: {UNSUPPORTED}" in response.content.decode()
     citation.refresh_from_db()
     assert "count" in citation.supports
 

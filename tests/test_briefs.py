@@ -56,7 +56,7 @@ def test_dossier_page_one_has_title_as_of_key_figures_and_contents_with_page_num
     assert f"As of {timezone.localtime():%-d %B %Y}" in first
     assert "Key figures" in first
     # A figure keeps its caveat: no number where the source states none.
-    assert "number moved hundreds (the source states no number)" in first
+    assert "people moved hundreds (the source states no number)" in first
     assert "status Under consideration" in first
     contents = first[first.index("Contents") :]
     for section in dossier.SECTIONS:

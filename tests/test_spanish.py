@@ -275,7 +275,7 @@ def test_a_spanish_record_brief_has_spanish_headings_dates_and_caveats_and_engli
     assert "Página 1 de" in text
     quote = folded(transfer.citations.first().quote)
     assert quote[:40] in text
-    for english in ("Notes", "Number moved", "Page 1 of", "Generated", "Date not stated"):
+    for english in ("Notes", "People moved", "Page 1 of", "Generated", "Date not stated"):
         assert english not in text
 
 

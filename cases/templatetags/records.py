@@ -50,12 +50,11 @@ def kind_name(record):
 
 @register.filter
 def excerpt(record, words=30):
-    """The start of a record's main text, for search results. (A statement's
-    words are already its label.)"""
-    if record._meta.model_name == "statement":
-        return ""
+    """The start of a record's main text, for search results; never the words
+    its label already gives (its title field: a statement's words)."""
+    title_field = kind_of(record).title_field
     for field in ("summary", "description", "accusation", "role", "text"):
-        text = getattr(record, field, "")
+        text = getattr(record, field, "") if field != title_field else ""
         if text:
             return Truncator(text).words(words)
     return ""

@@ -2,6 +2,7 @@
 
 from django import template
 
+from cases.kinds import kind_of
 from cases.search import excerpt_around_match, highlight, match_spans
 from cases.templatetags.records import record_label
 
@@ -22,11 +23,12 @@ def highlighted_label(record, query):
 @register.filter
 def highlighted_excerpt(record, query):
     """About thirty words of the record's main text, from the first field that
-    holds a match (or the first that is not empty), with matches marked. A
-    statement's words are its label, so it has none."""
-    if record._meta.model_name == "statement":
-        return ""
-    texts = [str(getattr(record, field, "") or "") for field in EXCERPT_FIELDS]
+    holds a match (or the first that is not empty), with matches marked;
+    never the words its label already gives (its title field: a statement's
+    words, so a statement has none)."""
+    title_field = kind_of(record).title_field
+    fields = [field for field in EXCERPT_FIELDS if field != title_field]
+    texts = [str(getattr(record, field, "") or "") for field in fields]
     texts = [text for text in texts if text]
     if not texts:
         return ""
