@@ -27,6 +27,10 @@ class ChangeKind(models.TextChoices):
     MINOR = "minor", _("Minor edit (not published)")
 
 
+# The kinds a change to a fact may be: never minor (see refuse_silent_change).
+PUBLIC_CHANGE_KINDS = [kind for kind in ChangeKind if kind != ChangeKind.MINOR]
+
+
 class ChangeHistory(models.Model):
     """Extra columns of every historical model (see HistoricalRecords(bases=...))."""
 

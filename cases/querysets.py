@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, FilteredRelation, Max, Prefetch, Q, Value, When
@@ -788,7 +789,8 @@ def records_named_in_relation_changes(change_lists, user):
                 wanted[label].add(pk)
     visible = {}
     for label, pks in wanted.items():
-        model = apps.get_model(label)
+        # A label stored with the change ("cases.actor"), resolved as Django does.
+        model = django_apps.get_model(label)
         for pk, record in model.objects.visible_to(user).in_bulk(pks).items():
             visible[label, pk] = record
     return visible

@@ -13,7 +13,9 @@ A name that is truly unused belongs deleted, not listed here.
 _.CasesConfig, _.default_auto_field, _.ready, _.application, _.app_name, _.navigation
 _.DatabaseUnavailableMiddleware, _.RequestLogMiddleware, _.process_exception
 _.SiteModeMiddleware, _.PageCacheMiddleware, _.JSONFormatter, _.StdoutHandler
-_.lockout_username
+_.lockout_username, _.urlpatterns
+# Overrides of the standard library's hooks (logging.Formatter.format).
+_.format
 
 # Named by dotted path in the registry (cases/kinds.py: table_path, filterset_path).
 _.TransferTable, _.DetaineeGroupTable, _.AgreementTable, _.ActorTable, _.FacilityTable
@@ -33,7 +35,7 @@ _.site_header, _.site_title, _.index_title, _.save_formset, _.numbered_paragraph
 _.object_history_list_template, _.delete_confirmation_template, _.history_list_display
 _.set_history_delta_changes, _.foreign_keys_are_objs, _.history_delta_changes
 _._history_user, _.history_is_public_change, _.change_kind, _.change_reason
-_.clean_text, _.clean_quote, _.help_text, _.widget, _.prepare_value, _.to_python
+_.clean_text, _.clean_quote, _.versions, _.help_text, _.widget, _.prepare_value, _.to_python
 
 # Models: Meta options, natural keys' dependencies, choices, and fields the
 # ORM, admin, the seed and the exports reach by name.
