@@ -14,6 +14,7 @@ querysets prefetched them for the reader: never a query, never a draft the
 reader may not see.
 """
 
+import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -950,3 +951,27 @@ def key_figure(record, kind, relations):
         "text": f"{text} ({claim}{', ' + said_by if said_by else ''})",
         "record": record,
     }
+
+
+def changed_words_html(before, after):
+    """A value before and after a change as HTML, `<del>…</del> → <ins>…</ins>`,
+    with the words that changed marked inside each (<mark>): in a paragraph
+    where three words changed, a reader sees which three. Words, not
+    letters: a changed word is marked whole."""
+    old, new = str(before).split(" "), str(after).split(" ")
+    marked_old, marked_new = [], []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        for words, start, end, marked in (
+            (old, old_start, old_end, marked_old),
+            (new, new_start, new_end, marked_new),
+        ):
+            if start == end:
+                continue
+            text = " ".join(words[start:end])
+            marked.append(text if tag == "equal" else format_html("<mark>{}</mark>", text))
+    return format_html(
+        "<del>{}</del> → <ins>{}</ins>",
+        mark_safe(" ".join(conditional_escape(part) for part in marked_old)),
+        mark_safe(" ".join(conditional_escape(part) for part in marked_new)),
+    )

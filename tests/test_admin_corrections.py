@@ -2,6 +2,7 @@
 reason, shows the change readably, and refuses to undo another admin's edit
 (issue 13)."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -101,7 +102,10 @@ def test_a_change_with_kind_and_reason_is_on_the_log_with_its_kind_and_before_af
     ]
     page = log_html()
     assert "Update" in page
-    assert "<del>Secretary of Homeland Security</del> → <ins>Former Secretary</ins>" in page
+    assert (
+        "<del>Secretary <mark>of Homeland Security</mark></del> → "
+        "<ins><mark>Former</mark> Secretary</ins>"
+    ) in page
 
 
 def test_a_minor_edit_is_kept_in_the_history_but_not_published(admin_client, seed):
@@ -268,12 +272,13 @@ def test_history_page_shows_before_and_after_in_words_with_the_reason_once(admin
 
     page = admin_client.get(reverse("admin:cases_transfer_history", args=[transfer.pk]))
     html = page.content.decode()
+    # Whole values, with the changed words marked inside them.
+    text = re.sub(r"<[^>]+>", "", html)
     before = transfer.history.earliest().summary
-    assert f"<strong>Summary:</strong> {before} → {long_summary.strip()}</li>" in html
+    assert f"Summary: {before} → {long_summary.strip()}" in text
     assert "chars]" not in html
-    assert (
-        "<strong>Sent by:</strong> Trump administration → Marco Rubio, Trump administration" in html
-    )
+    assert "Sent by: Trump administration → Marco Rubio, Trump administration" in text
+    assert "<ins><mark>Marco Rubio,</mark> Trump administration</ins>" in html
     assert html.count("Fuller summary") == 1
     assert "HISTORY_CHANGE_REASON" not in html.upper().replace('HISTORY_CHANGE_REASON"', "")
 
@@ -765,3 +770,22 @@ def test_of_simultaneous_saves_of_one_version_exactly_one_lands(django_user_mode
 
     assert sorted(statuses) == [200] * (len(clients) - 1) + [302]
     assert noem.history.filter(history_change_reason__startswith="Desk").count() == 1
+
+
+def test_the_log_and_the_history_mark_the_words_that_changed(admin_client, seed):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(
+        role="Former Secretary of Homeland Security",
+        change_reason="She left office",
+        change_kind="update",
+    )
+    assert admin_client.post(change_url(noem), data).status_code == 302
+
+    expected = (
+        "<del>Secretary of Homeland Security</del> → "
+        "<ins><mark>Former</mark> Secretary of Homeland Security</ins>"
+    )
+    assert expected in log_html()
+    history = admin_client.get(reverse("admin:cases_actor_history", args=[noem.pk]))
+    assert expected in history.content.decode()

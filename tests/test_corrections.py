@@ -91,7 +91,10 @@ def test_a_correction_made_in_admin_appears_in_the_log_and_on_the_records_page(
 
     log = html(client, reverse("cases:corrections"))
     assert f'href="{agreement.get_absolute_url()}"' in log
-    assert "Claim status:</span> <del>Proposed</del> → <ins>Reported</ins>" in log
+    assert (
+        "Claim status:</span> <del><mark>Proposed</mark></del> → <ins><mark>Reported</mark></ins>"
+        in log
+    )
     assert "The article says the agreement was only discussed, not proposed" in log
 
     page = html(client, agreement.get_absolute_url())

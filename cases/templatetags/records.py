@@ -72,3 +72,9 @@ def kind_words(count, singular, plural):
     translatable sentence names one variable in both its forms (gettext
     checks that each translation's placeholders are its plural's)."""
     return singular if count == 1 else plural
+
+
+@register.simple_tag
+def changed_words(change):
+    """A change's before → after with the changed words marked."""
+    return presentation.changed_words_html(change["before"], change["after"])
