@@ -852,7 +852,8 @@ class CitationForm(CitationSupportsFormMixin, CorrectionForm):
                 (number, f"{number}. {Truncator(text).chars(90)}")
                 for number, text in enumerate(paragraphs, 1)
             ],
-            help_text=f"Paragraphs of “{self.cited_source}”.",
+            # Admin renders help text as HTML: a source's title is text.
+            help_text=format_html("Paragraphs of “{}”.", self.cited_source),
         )
         picked = self.initial.get("paragraph") or self.instance.paragraph
         try:

@@ -145,3 +145,17 @@ def test_a_text_change_that_would_orphan_a_quote_is_refused_naming_it(admin_clie
         change_kind="update",
     )
     assert admin_client.post(url, data).status_code == 302
+
+
+def test_a_source_title_with_markup_is_text_in_the_citation_form(admin_client, seed):  # noqa: F811
+    # Admin renders help text as HTML: one admin could inject markup into
+    # another's page through a source's title.
+    source = add_fictional_source(admin_client)
+    Source.objects.filter(pk=source.pk).update(title='Fictional <img src=x id="injected">')
+
+    page = admin_client.get(
+        reverse("admin:cases_citation_add"), {"source": source.pk, "paragraph": 1}
+    ).content.decode()
+
+    assert 'id="injected"' not in page
+    assert "Fictional &lt;img" in page
