@@ -99,13 +99,20 @@ class CorrectionsFeed(Feed):
     def items(self):
         reader = _anonymous()
         rows = corrections_log(
-            [model.objects.visible_to(reader) for model in [kind.model for kind in KINDS]]
+            [model.objects.visible_to(reader) for model in [kind.model for kind in KINDS]],
+            withdrawals=True,
         )
         return describe_corrections(rows[:FEED_ENTRIES], reader)
 
     def item_title(self, correction):
         # Named by its kind, as the log names it: a clarification is not a
         # correction.
+        if correction.record is None:
+            return _("%(change)s: %(kind)s “%(title)s” withdrawn") % {
+                "change": correction.kind_label,
+                "kind": correction.withdrawn_kind._meta.verbose_name,
+                "title": correction.withdrawn_title,
+            }
         return _("%(change)s to %(kind)s: %(record)s") % {
             "change": correction.kind_label,
             "kind": kind_name(correction.record),
@@ -125,6 +132,8 @@ class CorrectionsFeed(Feed):
         return escape(description)
 
     def item_link(self, correction):
+        if correction.record is None:
+            return reverse("cases:corrections")
         return presentation.corrections_url(correction.record)
 
     def get_feed(self, obj, request):
@@ -135,7 +144,7 @@ class CorrectionsFeed(Feed):
         # Several corrections share a link (the record's log), so each entry's
         # id adds the moment of the change to it.
         moment = correction.corrected_at.strftime("%Y%m%dT%H%M%S%f")
-        return f"{self._site_root.rstrip('/')}{presentation.corrections_url(correction.record)}#at-{moment}"
+        return f"{self._site_root.rstrip('/')}{self.item_link(correction)}#at-{moment}"
 
     item_guid_is_permalink = False
 

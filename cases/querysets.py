@@ -699,15 +699,22 @@ def register_kind(kind):
     _MODELS_BY_KIND_NAME[kind.name] = kind.model
 
 
-def corrections_to(records):
+def corrections_to(records, withdrawals=False):
     """The history rows of `records` that are public corrections, one dict per
     correction (record_kind, record_id, correction_id, previous_history_id,
-    corrected_at, reason, change_kind), ready to UNION with other kinds'."""
+    corrected_at, reason, change_kind, withdrawn), ready to UNION with other
+    kinds'. With `withdrawals`, also every public change that took a record
+    of this kind off the tracker (set it back to draft), whoever may see the
+    record now: the log says a record was withdrawn, by its last published
+    title, and why."""
     model = records.model
+    rows = model.history.model.objects.filter(history_is_public_change=True)
+    # classify_change() makes a change public only when the version before
+    # it was published: one that leaves the record unpublished withdrew it.
+    withdrawn = ~Q(publication_status="published")
+    kept = Q(id__in=records.published().values("pk"))
     return (
-        model.history.model.objects.filter(
-            history_is_public_change=True, id__in=records.published().values("pk")
-        )
+        rows.filter(kept | withdrawn if withdrawals else kept)
         .values(
             # The kind's name (cases.kinds.Kind.name), for register_kind()'s map.
             record_kind=Value(model._meta.model_name, output_field=models.CharField()),
@@ -717,15 +724,22 @@ def corrections_to(records):
             corrected_at=F("history_date"),
             reason=Coalesce("history_change_reason", Value(""), output_field=models.TextField()),
             change_kind=F("history_change_kind"),
+            withdrawn=Case(
+                When(withdrawn, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
         )
         .order_by()
     )
 
 
-def corrections_log(querysets):
+def corrections_log(querysets, withdrawals=False):
     """Corrections to the records of `querysets` (of several kinds, each
-    already visible_to the reader), newest first, as one query."""
-    parts = [queryset.corrections() for queryset in querysets]
+    already visible_to the reader), newest first, as one query; with
+    `withdrawals`, also the records of those kinds taken off the tracker
+    (the whole log, not one record's)."""
+    parts = [corrections_to(queryset, withdrawals) for queryset in querysets]
     if not parts:
         return []
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
@@ -746,6 +760,12 @@ class Correction:
     # The record's brief as it stood just before, for readers who may export
     # briefs (set by the corrections view); None for everyone else.
     as_it_stood_url: str | None = None
+    # A change that took the record off the tracker. `record` is then None
+    # for a reader who may not see drafts, and `withdrawn_title` its last
+    # published title; `withdrawn_kind` its model, for its kind's name.
+    withdrawn: bool = False
+    withdrawn_title: str = ""
+    withdrawn_kind: type | None = None
 
     @property
     def kind_label(self):
@@ -754,17 +774,27 @@ class Correction:
 
 @dataclass
 class CorrectedRecord:
-    """A record and its corrections on one page of the log, newest first."""
+    """A record and its corrections on one page of the log, newest first; a
+    withdrawn record the reader may not see has no `record`, only its last
+    published `title` and its `kind` (model)."""
 
-    record: models.Model
+    record: models.Model | None
     corrections: list
+    title: str = ""
+    kind: type | None = None
 
 
 def group_by_record(corrections):
     """Corrections (newest first) grouped by record, the record whose newest
-    correction is newest first."""
+    correction is newest first. Each withdrawal of a record the reader may
+    not see stands alone: nothing else of that record is public."""
     groups = {}
-    for correction in corrections:
+    for position, correction in enumerate(corrections):
+        if correction.record is None:
+            groups[position] = CorrectedRecord(
+                None, [correction], correction.withdrawn_title, correction.withdrawn_kind
+            )
+            continue
         key = (type(correction.record), correction.record.pk)
         groups.setdefault(key, CorrectedRecord(correction.record, [])).corrections.append(
             correction
@@ -878,7 +908,9 @@ def describe_corrections(rows, user):
         kind = row["record_kind"]
         record = records[kind].get(row["record_id"])
         if record is None:
-            # Hidden or removed between the two queries.
+            if row["withdrawn"]:
+                corrections.append(withdrawal(row, history_rows[kind]))
+            # Else hidden or removed between the two queries.
             continue
         model = type(record)
         changes = []
@@ -909,6 +941,33 @@ def describe_corrections(rows, user):
                 reason=row["reason"],
                 kind=row["change_kind"],
                 changes=changes,
+                withdrawn=row["withdrawn"],
             )
         )
     return corrections
+
+
+def withdrawal(row, history_rows):
+    """The log's entry for a record taken off the tracker, for a reader who
+    may no longer see it: its last published title, the kind of change and
+    the reason, and nothing of what else the change or the draft holds."""
+    last_published = history_rows.get(row["previous_history_id"])
+    after = history_rows[row["correction_id"]]
+    status = type(after.instance)._meta.get_field("publication_status")
+    return Correction(
+        record=None,
+        corrected_at=row["corrected_at"],
+        changed_fields=[field_label(type(after.instance), "publication_status").lower()],
+        reason=row["reason"],
+        kind=row["change_kind"],
+        changes=[
+            {
+                "field": field_label(type(after.instance), "publication_status"),
+                "before": value_in_words(status, "published"),
+                "after": value_in_words(status, after.publication_status),
+            }
+        ],
+        withdrawn=True,
+        withdrawn_title=str(last_published.instance) if last_published else "",
+        withdrawn_kind=type(after.instance),
+    )

@@ -546,17 +546,18 @@ def corrections(request):
     else:
         # Nothing the reader may see goes by that name: say so, list nothing.
         querysets = []
-    page = Paginator(corrections_log(querysets), CORRECTIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # The whole log also says which records were withdrawn, and why.
+    log = corrections_log(querysets, withdrawals=not requested)
+    page = Paginator(log, CORRECTIONS_PER_PAGE).get_page(request.GET.get("page"))
     corrections = describe_corrections(page.object_list, user)
     if user.has_perm(roles.EXPORT_PDF_BRIEFS):
         # Those who may export briefs can open each record as it stood
         # before the correction (the log itself is the same for everyone).
         for correction in corrections:
-            correction.as_it_stood_url = asof.brief_url_before(
-                correction.record, correction.corrected_at
-            )
+            if correction.record is not None:
+                correction.as_it_stood_url = asof.brief_url_before(
+                    correction.record, correction.corrected_at
+                )
     return render(
         request,
         "cases/corrections.html",

@@ -635,15 +635,28 @@ def test_a_linked_record_set_back_to_draft_after_the_change_is_not_named(admin_c
     official._change_kind, official._change_reason = "correction", "Not confirmed"
     official.save()
 
-    for params in ({}, {"record": f"transfer:{transfer.slug}"}):
-        cache.clear()
-        page = Client().get(reverse("cases:corrections"), params).content.decode()
-        assert "A secret official" not in page
-        assert "a record not yet published" in page
+    # Its own withdrawal is public, by its last published name; the
+    # transfer's change never names it again.
+    for entries in (log(record=f"transfer:{transfer.slug}"), log()):
+        [changes] = [changes for title, _, changes, _ in entries if title == transfer.title]
+        assert (
+            "Sent by",
+            "Trump administration",
+            "a record not yet published, Trump administration",
+        ) in changes
+        assert not any("A secret official" in f"{before} {after}" for _, before, after in changes)
     cache.clear()
-    feed = Client().get(reverse("cases:corrections_feed")).content.decode()
-    assert "A secret official" not in feed
-    spanish = Client().get(reverse("cases:corrections"), HTTP_ACCEPT_LANGUAGE="es")
+    page = (
+        Client()
+        .get(reverse("cases:corrections"), {"record": f"transfer:{transfer.slug}"})
+        .content.decode()
+    )
+    assert "A secret official" not in page
+    spanish = Client().get(
+        reverse("cases:corrections"),
+        {"record": f"transfer:{transfer.slug}"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
     assert "A secret official" not in spanish.content.decode()
 
 
@@ -789,3 +802,29 @@ def test_the_log_and_the_history_mark_the_words_that_changed(admin_client, seed)
     assert expected in log_html()
     history = admin_client.get(reverse("admin:cases_actor_history", args=[noem.pk]))
     assert expected in history.content.decode()
+
+
+# --- Issue 21: setting a published record back to draft is a public withdrawal -------
+
+
+def test_withdrawing_a_published_record_is_on_the_log_by_its_last_published_title(
+    admin_client, seed
+):
+    noem = Actor.objects.get(slug="kristi-noem")
+    data = change_form_data(admin_client.get(change_url(noem)))
+    data.update(
+        publication_status="draft",
+        name="A name the draft holds now",
+        change_kind="correction",
+        change_reason="The source does not support this record",
+    )
+    assert admin_client.post(change_url(noem), data).status_code == 302
+
+    page = log_html()
+    assert "Kristi Noem" in page and "Withdrawn" in page
+    assert "The source does not support this record" in page
+    assert "A name the draft holds now" not in page
+    assert 'href="/actors/kristi-noem/"' not in page  # a draft's page is no link
+    feed = Client().get(reverse("cases:corrections_feed")).content.decode()
+    assert "Correction: actor “Kristi Noem” withdrawn" in feed
+    assert "A name the draft holds now" not in feed

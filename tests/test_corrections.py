@@ -176,15 +176,22 @@ def test_edits_to_a_draft_never_appear_and_publishing_is_not_a_correction(admin_
     assert log_entries(client) == [("Better draft, fixed", ["title"], "A typo in the title")]
 
 
-def test_a_record_taken_back_to_draft_leaves_the_log_even_for_editors(client, staff_user, db):
+def test_a_record_taken_back_to_draft_is_a_withdrawal_on_the_log_and_no_more(
+    client, staff_user, db
+):
     agreement = make_agreement(title="Public for a while")
     correct(agreement, "Retitled", title="Public for a while, retitled")
     assert len(log_entries(client)) == 1
     correct(agreement, "Withdrawn pending checks", publication_status="draft")
     correct(agreement, "Checking", title="Under review")
-    assert log_entries(client) == []
+    # Its withdrawal, by its last published title, and nothing it held or
+    # became since: not the earlier retitle, not the draft's own edits.
+    assert len(log_entries(client)) == 1
+    page = html(client, reverse("cases:corrections"))
+    assert "Public for a while, retitled" in page and "Withdrawn pending checks" in page
+    assert "Under review" not in page and "Checking" not in page
     client.force_login(staff_user)  # an editor, who sees drafts
-    assert log_entries(client) == []
+    assert [entry[2] for entry in log_entries(client)] == ["Withdrawn pending checks"]
     assert log_entries(client, record=f"agreement:{agreement.slug}") == []
 
 
