@@ -9,6 +9,7 @@ correct, and shows what it understood instead.
 """
 
 from django.core.paginator import EmptyPage
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django_tables2 import RequestConfig
 
 from . import exports
 from .facets import display_value
+from .pdf import BriefRefused
 from .querysets import uniform_values
 
 DEFAULT_PER_PAGE = 25
@@ -117,6 +119,16 @@ class TableParameters:
             return 1
         return number
 
+    def form_context(self, table):
+        """The page size and sort as understood, for the filter form to carry on."""
+        return {
+            "query": self.query,
+            "per_page": self.per_page,
+            "per_page_choices": sorted({*PER_PAGE_CHOICES, self.per_page}),
+            # The sort the table understood, carried on when filters change.
+            "sort_values": [str(alias) for alias in table.order_by or ()],
+        }
+
     @cached_property
     def query(self):
         """The GET parameters the page's links carry on: the page size as
@@ -180,6 +192,16 @@ class PageLinks:
                 params[name] = value
         return f"{self.path}?{params.urlencode()}" if params else self.path
 
+    def context(self, filterset, facets):
+        """The page's links: each active filter's, each facet option's, the exports'."""
+        return {
+            "active_filters": self.active_filters(filterset),
+            "clear_all_url": self.clear_all(filterset),
+            "export_links": self.exports(),
+            "facet_lists": self.facet_lists(facets),
+            "filter_fields": filter_fields(filterset, facets),
+        }
+
     def clear_all(self, filterset):
         return self.with_changes(**dict.fromkeys(filterset.filters))
 
@@ -235,6 +257,12 @@ class PageLinks:
         return lists
 
 
+def filter_fields(filterset, facets):
+    """[(bound form field, its Facet or None)], in the form's order, for the filter form."""
+    by_name = {facet.name: facet for facet in facets}
+    return [(field, by_name.get(field.name)) for field in filterset.form]
+
+
 class UniformColumns:
     """The columns a table leaves out because every matching row holds the
     same value (the table's `drop_when_uniform`), found in one query."""
@@ -268,6 +296,30 @@ def sort_in_words(table):
         for order in table.order_by or ()
         if order.bare in table.columns
     ]
+
+
+# --- Table briefs (cases/views.py, TableBriefView) ----------------------------
+
+
+def printable_rows(filterset, table, cap):
+    """How many rows a table brief prints: BriefRefused when the filters are
+    not understood, or match more than `cap` rows."""
+    if filterset.is_bound and not filterset.is_valid():
+        raise BriefRefused(filter_errors_message(filterset))
+    rows = len(table.rows)
+    if rows > cap:
+        raise BriefRefused(
+            _(
+                "These filters match %(rows)s rows; a PDF brief prints at most "
+                "%(cap)s. Narrow the filters and try again, or download the table as CSV."
+            )
+            % {
+                "rows": number_format(rows, force_grouping=True),
+                "cap": number_format(cap, force_grouping=True),
+            },
+            status=200,
+        )
+    return rows
 
 
 def filter_errors_message(filterset):

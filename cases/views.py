@@ -24,13 +24,12 @@ from .facets import FacetRunner
 from .highlights import highlighted_paragraphs
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .listing import (
-    PER_PAGE_CHOICES,
     Notices,
     PageLinks,
     TableParameters,
     UnderstoodRequestConfig,
     UniformColumns,
-    filter_errors_message,
+    printable_rows,
     quoted,
     sort_in_words,
 )
@@ -187,36 +186,24 @@ def _timeline_page(request, entries, page_param):
 
 
 class RecordListView(SingleTableMixin, FilterView):
-    """A table of one kind of record: filters with facet counts, sortable
-    columns, a page size the reader picks (capped), and CSV and JSON exports of
-    every matching row (cases/exports.py). Everything is in the GET
-    parameters, so any view of a table is a URL to bookmark or share.
-
-    One view serves every kind: urls.py passes the Kind (cases/kinds.py),
-    which names the model, table and filter set. The rows are always the
-    model's visible_to(user).for_table(user). What the page is made of besides
-    comes from small objects (cases/listing.py, cases/facets.py). Bad
-    parameters never give a 500: the page says what it ignored (`notices`),
-    and an invalid filter shows no rows rather than rows not asked for.
+    """A table of one kind of record (urls.py passes its Kind, which names the
+    model, table and filter set): filters with facet counts, sortable columns,
+    a page size the reader picks (capped), and CSV and JSON exports of every
+    matching row. Everything is in the GET parameters, so any view of a table
+    is a URL to share. Bad parameters never give a 500: the page says what it
+    ignored, and an invalid filter shows no rows rather than rows not asked
+    for. What surrounds the table comes from cases/listing.py and facets.py.
     """
 
     kind = None
     template_name = "cases/record_list.html"
-
-    @property
-    def model(self):
-        return self.kind.model
-
-    @property
-    def table_class(self):
-        return self.kind.table
-
-    @property
-    def filterset_class(self):
-        return self.kind.filterset
+    # Counted up to a cap, so a page's cost does not grow with the table.
+    table_pagination = {"paginator_class": CappedCountPaginator}
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
+        self.model, self.table_class = self.kind.model, self.kind.table
+        self.filterset_class = self.kind.filterset
         self.notices = Notices()
         self.params = TableParameters(request, self.notices)
 
@@ -239,8 +226,7 @@ class RecordListView(SingleTableMixin, FilterView):
         if self.export_format:
             # An export holds every matching row: no page, and no count to run.
             return False
-        # Counted up to a cap, so a page's cost does not grow with the table.
-        return {"per_page": self.params.per_page, "paginator_class": CappedCountPaginator}
+        return {**self.table_pagination, "per_page": self.params.per_page}
 
     def get_table(self, **kwargs):
         # SingleTableMixin.get_table, configured from the parameters as
@@ -259,13 +245,9 @@ class RecordListView(SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if not self.export_format:
-            context.update(self.page_context(context["table"]))
-        return context
-
-    def page_context(self, table):
-        """What the page shows around its table: notices, facets, links."""
-        filterset, per_page = self.filterset, self.params.per_page
+        if self.export_format:
+            return context
+        filterset, table = self.filterset, context["table"]
         if filterset.is_bound and not filterset.is_valid():
             self.notices.add(
                 _(
@@ -274,27 +256,18 @@ class RecordListView(SingleTableMixin, FilterView):
                 )
             )
         facets = FacetRunner(filterset).facets()
-        by_name = {facet.name: facet for facet in facets}
-        links = PageLinks(self.request, self.params.query)
-        return {
-            "page_title": self.kind.title,
-            "kind": self.kind.label,
-            "kind_plural": self.kind.label_plural,
-            "intro": self.kind.intro,
-            "query": self.params.query,
-            "notices": self.notices,
-            "active_filters": links.active_filters(filterset),
-            "clear_all_url": links.clear_all(filterset),
-            "export_links": links.exports(),
-            "same_on_every_row": self.uniform_columns.said(table, self.model),
-            "facets": facets,
-            "filter_fields": [(field, by_name.get(field.name)) for field in filterset.form],
-            "facet_lists": links.facet_lists(facets),
-            "per_page": per_page,
-            "per_page_choices": sorted({*PER_PAGE_CHOICES, per_page}),
-            # The sort the table understood, carried on when filters change.
-            "sort_values": [str(alias) for alias in table.order_by or ()],
-        }
+        context.update(
+            page_title=self.kind.title,
+            kind=self.kind.label,
+            kind_plural=self.kind.label_plural,
+            intro=self.kind.intro,
+            notices=self.notices,
+            facets=facets,
+            same_on_every_row=self.uniform_columns.said(table, self.model),
+            **self.params.form_context(table),
+            **PageLinks(self.request, self.params.query).context(filterset, facets),
+        )
+        return context
 
 
 # --- Detail pages ------------------------------------------------------------
@@ -537,7 +510,7 @@ class TableBriefView(RecordListView):
     def render_to_response(self, context, **response_kwargs):
         table, back_url = context["table"], self.table_page_url()
         try:
-            rows = self.printable_rows(table)
+            rows = printable_rows(self.filterset, table, TABLE_BRIEF_ROW_CAP)
             # Printed cells are never shortened: a brief prints quotes whole.
             table.in_print = True
             context.update(row_count=rows, table_url=back_url, sort_columns=sort_in_words(table))
@@ -558,26 +531,6 @@ class TableBriefView(RecordListView):
             )
         except pdf.BriefRefused as refusal:
             return pdf.refusal_response(self.request, refusal, back_url)
-
-    def printable_rows(self, table):
-        """How many rows the brief prints; BriefRefused if the filters are
-        not understood or match more rows than a brief prints."""
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            raise pdf.BriefRefused(filter_errors_message(self.filterset))
-        rows = len(table.rows)
-        if rows > TABLE_BRIEF_ROW_CAP:
-            raise pdf.BriefRefused(
-                _(
-                    "These filters match %(rows)s rows; a PDF brief prints at most "
-                    "%(cap)s. Narrow the filters and try again, or download the table as CSV."
-                )
-                % {
-                    "rows": number_format(rows, force_grouping=True),
-                    "cap": number_format(TABLE_BRIEF_ROW_CAP, force_grouping=True),
-                },
-                status=200,
-            )
-        return rows
 
     def as_of_context(self):
         """With `?as_of=`: the corrections made since, and which filters only
@@ -606,33 +559,12 @@ def case_dossier(request):
     """The whole case as one PDF, as far as the reader may see it, as the
     records are now or (`?as_of=`) as they stood then: see cases/dossier.py."""
     user = request.user
-    counts = count_each([kind.model.objects.visible_to(user) for kind in KINDS])
-    if sum(counts) > DOSSIER_RECORD_CAP:
-        refusal = pdf.BriefRefused(
-            _(
-                "The case holds %(records)s records, more than a dossier prints (%(cap)s). "
-                "Use the PDF brief of each table, filtered, instead."
-            )
-            % {
-                "records": number_format(sum(counts), force_grouping=True),
-                "cap": number_format(DOSSIER_RECORD_CAP, force_grouping=True),
-            },
-            status=200,
-        )
-        return pdf.refusal_response(request, refusal, reverse("cases:home"))
     try:
+        _refuse_a_dossier_past_its_cap(user)
         moment = asof.requested_moment(request)
         context = dossier.dossier_context(user, moment)
         if moment is not None:
-            if not any(section["entries"] for section in context["sections"]):
-                raise pdf.BriefRefused(
-                    _("Nothing was in the tracker yet on %(moment)s.")
-                    % {"moment": asof.format_moment(moment)}
-                )
-            context["changes_since"] = asof.changes_since(
-                [kind.model.objects.visible_to(user) for kind in KINDS], moment, user
-            )
-            context["history_limits"] = asof.HISTORY_LIMITS
+            context.update(_dossier_as_of(context, moment, user))
         return pdf.render_pdf(
             request,
             "cases/pdf/dossier.html",
@@ -644,3 +576,35 @@ def case_dossier(request):
         )
     except pdf.BriefRefused as refusal:
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
+
+
+def _refuse_a_dossier_past_its_cap(user):
+    records = sum(count_each([kind.model.objects.visible_to(user) for kind in KINDS]))
+    if records > DOSSIER_RECORD_CAP:
+        raise pdf.BriefRefused(
+            _(
+                "The case holds %(records)s records, more than a dossier prints (%(cap)s). "
+                "Use the PDF brief of each table, filtered, instead."
+            )
+            % {
+                "records": number_format(records, force_grouping=True),
+                "cap": number_format(DOSSIER_RECORD_CAP, force_grouping=True),
+            },
+            status=200,
+        )
+
+
+def _dossier_as_of(context, moment, user):
+    """A dossier as the case stood at `moment`: refused if nothing was in the
+    tracker yet, else with the corrections made since."""
+    if not any(section["entries"] for section in context["sections"]):
+        raise pdf.BriefRefused(
+            _("Nothing was in the tracker yet on %(moment)s.")
+            % {"moment": asof.format_moment(moment)}
+        )
+    return {
+        "changes_since": asof.changes_since(
+            [kind.model.objects.visible_to(user) for kind in KINDS], moment, user
+        ),
+        "history_limits": asof.HISTORY_LIMITS,
+    }
