@@ -3,7 +3,7 @@ columns in tables.py, filters in filters.py."""
 
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.db.models import Subquery
 from django.http import Http404
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
-from django.utils.text import Truncator, capfirst, slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
@@ -20,8 +20,19 @@ from django_tables2 import SingleTableMixin
 
 from . import asof, dossier, exports, pdf, presentation, roles
 from .access import permission_required_with_message
+from .facets import FacetRunner
 from .highlights import highlighted_paragraphs
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
+from .listing import (
+    Notices,
+    PageLinks,
+    TableParameters,
+    UnderstoodRequestConfig,
+    UniformColumns,
+    printable_rows,
+    quoted,
+    sort_in_words,
+)
 from .models import Event, Source
 from .pagination import CappedCountPaginator, capped_count_display, count_up_to
 from .querysets import (
@@ -34,7 +45,6 @@ from .querysets import (
     latest_update,
     records_for_entries,
     timeline_entries,
-    uniform_values,
 )
 from .search import Search
 
@@ -175,276 +185,87 @@ def _timeline_page(request, entries, page_param):
 # --- Tables ---------------------------------------------------------------
 
 
-DEFAULT_PER_PAGE = 25
-MAX_PER_PAGE = 100
-PER_PAGE_CHOICES = (10, 25, 50, 100)
-# How much of a bad parameter a notice repeats back.
-NOTICE_VALUE_LENGTH = 40
-EXPORT_PARAM = "_export"
-
-
-def _quoted(value):
-    return f"“{Truncator(str(value)).chars(NOTICE_VALUE_LENGTH)}”"
-
-
 class RecordListView(SingleTableMixin, FilterView):
-    """A table of one kind of record: filters with facet counts, sortable
-    columns, a page size the reader picks (capped), and CSV and JSON exports of
-    every matching row (cases/exports.py). Everything is in the GET
-    parameters, so any view of a table is a URL to bookmark or share.
-
-    One view serves every kind: urls.py passes the Kind (cases/kinds.py),
-    which names the model, table and filter set. The rows are always the
-    model's visible_to(user).for_table(user). Subclasses (the PDF briefs) get
-    the same filtered, sorted rows from get_table(); overriding
-    get_table_pagination() to return False gives all of them on one page.
-
-    Bad parameters never give a 500: the page says what was ignored or what to
-    correct (`notices`), and an invalid filter shows no rows rather than rows
-    the reader did not ask for.
+    """A table of one kind of record (urls.py passes its Kind, which names the
+    model, table and filter set): filters with facet counts, sortable columns,
+    a page size the reader picks (capped), and CSV and JSON exports of every
+    matching row. Everything is in the GET parameters, so any view of a table
+    is a URL to share. Bad parameters never give a 500: the page says what it
+    ignored, and an invalid filter shows no rows rather than rows not asked
+    for. What surrounds the table comes from cases/listing.py and facets.py.
     """
 
     kind = None
     template_name = "cases/record_list.html"
-    table_pagination = {"per_page": DEFAULT_PER_PAGE}
-
-    @property
-    def model(self):
-        return self.kind.model
-
-    @property
-    def table_class(self):
-        return self.kind.table
-
-    @property
-    def filterset_class(self):
-        return self.kind.filterset
+    # Counted up to a cap, so a page's cost does not grow with the table.
+    table_pagination = {"paginator_class": CappedCountPaginator}
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.notices = []
+        self.model, self.table_class = self.kind.model, self.kind.table
+        self.filterset_class = self.kind.filterset
+        self.notices = Notices()
+        self.params = TableParameters(request, self.notices)
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_table(self.request.user)
 
-    def notice(self, text):
-        if text not in self.notices:
-            self.notices.append(text)
-
     @cached_property
     def export_format(self):
-        requested = self.request.GET.get(EXPORT_PARAM, "").strip()
-        if not requested:
-            return None
-        if requested in exports.FORMATS:
-            return requested
-        self.notice(
-            _("There is no export as %(requested)s; choose one of %(formats)s.")
-            % {"requested": _quoted(requested), "formats": ", ".join(exports.FORMATS)}
-        )
-        return None
-
-    def render_to_response(self, context, **response_kwargs):
-        if self.export_format:
-            # An invalid filter leaves no rows (FilterView's strict mode): an
-            # empty export, not one of rows the reader did not ask for.
-            return exports.export_response(
-                self.request,
-                self.kind,
-                context["table"].data.data,
-                self.export_format,
-            )
-        return super().render_to_response(context, **response_kwargs)
+        return self.params.export_format
 
     @cached_property
-    def per_page(self):
-        requested = self.request.GET.get("per_page", "").strip()
-        if not requested:
-            return DEFAULT_PER_PAGE
-        try:
-            per_page = int(requested)
-        except ValueError:
-            per_page = 0
-        if per_page < 1:
-            self.notice(
-                _("%(requested)s is not a number of rows; showing %(rows)s rows per page.")
-                % {"requested": _quoted(requested), "rows": DEFAULT_PER_PAGE}
-            )
-            return DEFAULT_PER_PAGE
-        if per_page > MAX_PER_PAGE:
-            self.notice(
-                _("At most %(rows)s rows fit on a page; showing %(rows)s.") % {"rows": MAX_PER_PAGE}
-            )
-            return MAX_PER_PAGE
-        return per_page
+    def uniform_columns(self):
+        read = not self.export_format
+        return UniformColumns(self.get_table_class(), self.get_table_data(), read=read)
+
+    def get_table_kwargs(self):
+        return {"exclude": self.uniform_columns.names}
 
     def get_table_pagination(self, table):
         if self.export_format:
             # An export holds every matching row: no page, and no count to run.
             return False
-        # Counted up to a cap, so a page's cost does not grow with the table.
-        return {
-            **self.table_pagination,
-            "per_page": self.per_page,
-            "paginator_class": CappedCountPaginator,
-        }
+        return {**self.table_pagination, "per_page": self.params.per_page}
 
     def get_table(self, **kwargs):
-        """SingleTableMixin.get_table, except that the sort and the page number
-        are read here, so a bad one gets a notice rather than a silent change."""
-        data = self.get_table_data()
-        drop = getattr(self.get_table_class(), "drop_when_uniform", {})
-        self.uniform_columns = {}
-        if drop and not self.export_format:
-            self.uniform_columns = uniform_values(data, drop)
-            kwargs["exclude"] = list(self.uniform_columns)
-        table = self.get_table_class()(data=data, **kwargs)
-        table.request = self.request
-        sort = self.requested_sort(table)
-        if sort:
-            table.order_by = sort
+        # SingleTableMixin.get_table, configured from the parameters as
+        # understood, each bad one with a notice (UnderstoodRequestConfig).
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
         pagination = self.get_table_pagination(table)
-        if pagination:
-            self.paginate_table(table, pagination)
-        return table
+        return UnderstoodRequestConfig(self.request, self.params, pagination).configure(table)
 
-    def requested_sort(self, table):
-        """The sort columns asked for that the table has ("-date" is descending);
-        the others are left out with a notice."""
-        sort = []
-        for requested in self.request.GET.getlist(table.order_by_field):
-            for alias in requested.split(","):
-                name = alias.strip().removeprefix("-")
-                if name in table.columns and table.columns[name].orderable:
-                    sort.append(alias.strip())
-                else:
-                    self.notice(
-                        _("The table cannot be sorted by %(sort)s; showing the usual order.")
-                        % {"sort": _quoted(alias)}
-                    )
-        return sort
-
-    def paginate_table(self, table, pagination):
-        requested = self.request.GET.get(table.page_field, "").strip()
-        number = 1
-        if requested:
-            try:
-                number = int(requested)
-            except ValueError:
-                number = 0
-            if number < 1:
-                self.notice(
-                    _("There is no page %(page)s; showing the first page.")
-                    % {"page": _quoted(requested)}
-                )
-                number = 1
-        try:
-            table.paginate(page=number, **pagination)
-        except EmptyPage:
-            last = table.paginator.num_pages
-            self.notice(
-                _("There is no page %(page)s; showing the last page, %(last)s.")
-                % {"page": number, "last": last}
-            )
-            table.page = table.paginator.page(last)
-
-    @cached_property
-    def query(self):
-        """The GET parameters the page's links carry on: the page size as
-        understood (a capped or bad one is not repeated), no export trigger."""
-        params = self.request.GET.copy()
-        params.pop(EXPORT_PARAM, None)
-        if "per_page" in params:
-            params["per_page"] = str(self.per_page)
-        return params
-
-    def url_with(self, *, keep_page=False, **changes):
-        """This page's URL with some parameters changed (None removes one)."""
-        params = self.query.copy()
-        if not keep_page:
-            params.pop("page", None)
-        for name, value in changes.items():
-            params.pop(name, None)
-            if value is not None:
-                params[name] = value
-        return f"{self.request.path}?{params.urlencode()}" if params else self.request.path
-
-    def active_filter_links(self):
-        return [
-            {
-                "label": label,
-                "value": value,
-                "understood": understood,
-                "remove_url": self.url_with(**{name: None}),
-            }
-            for name, label, value, understood in self.filterset.active_filters()
-        ]
-
-    def facet_lists(self):
-        """Each facet as a list of links with counts, as Datasette shows
-        them: one click filters by an option, another (on the chosen one)
-        removes the filter. The same Facet data the filter form renders."""
-        lists = []
-        for facet in self.filterset.facets():
-            options = [
-                {
-                    "label": option.label,
-                    "count": option.count,
-                    "selected": option.selected,
-                    "url": self.url_with(**{facet.name: None if option.selected else option.value}),
-                }
-                for option in facet.options
-                if option.value
-            ]
-            if options:
-                lists.append({"name": facet.name, "label": facet.label, "options": options})
-        return lists
-
-    def same_on_every_row(self, table):
-        """The columns left out because every matching row holds the same
-        value, as (header, value in words), said once above the table."""
-        said = []
-        drop = getattr(type(table), "drop_when_uniform", {})
-        for name, values in getattr(self, "uniform_columns", {}).items():
-            column = table.base_columns[name]
-            # The one value uniform_values() read, worded as the column
-            # words it: no second query for a row to render.
-            record = self.model(**dict(zip(drop[name], values, strict=True)))
-            said.append((column.verbose_name, column.render(record=record)))
-        return said
+    def render_to_response(self, context, **response_kwargs):
+        if self.export_format:
+            # An invalid filter leaves no rows (FilterView's strict mode): an
+            # empty export, not one of rows the reader did not ask for.
+            rows = context["table"].data.data
+            return exports.export_response(self.request, self.kind, rows, self.export_format)
+        return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.export_format:
             return context
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            self.notice(
+        filterset, table = self.filterset, context["table"]
+        if filterset.is_bound and not filterset.is_valid():
+            self.notices.add(
                 _(
                     "Some filters could not be used (see the filter form). No rows are shown "
                     "until they are corrected or cleared."
                 )
             )
-        self.filterset.show_facet_counts()
-        active_filters = self.active_filter_links()
+        facets = FacetRunner(filterset).facets()
         context.update(
             page_title=self.kind.title,
             kind=self.kind.label,
             kind_plural=self.kind.label_plural,
             intro=self.kind.intro,
-            query=self.query,
             notices=self.notices,
-            active_filters=active_filters,
-            clear_all_url=self.url_with(**dict.fromkeys(self.filterset.filters)),
-            export_links=[
-                (label, self.url_with(per_page=None, **{EXPORT_PARAM: export_format}))
-                for export_format, label in exports.FORMATS.items()
-            ],
-            same_on_every_row=self.same_on_every_row(context["table"]),
-            facet_lists=self.facet_lists(),
-            per_page=self.per_page,
-            per_page_choices=sorted({*PER_PAGE_CHOICES, self.per_page}),
-            # The sort the table understood, carried on when filters change.
-            sort_values=[str(alias) for alias in context["table"].order_by or ()],
+            facets=facets,
+            same_on_every_row=self.uniform_columns.said(table, self.model),
+            **self.params.form_context(table),
+            **PageLinks(self.request, self.params.query).context(filterset, facets),
         )
         return context
 
@@ -566,7 +387,7 @@ def corrections(request):
             "corrections": corrections,
             "corrected_records": group_by_record(corrections),
             "record": record,
-            "unknown_record": _quoted(requested) if requested and record is None else None,
+            "unknown_record": quoted(requested) if requested and record is None else None,
             "record_param": urlencode({"record": requested}) if record else "",
         },
     )
@@ -688,44 +509,18 @@ class TableBriefView(RecordListView):
         return rows
 
     def render_to_response(self, context, **response_kwargs):
-        table = context["table"]
-        back_url = self.table_page_url()
+        table, back_url = context["table"], self.table_page_url()
         try:
-            if self.filterset.is_bound and not self.filterset.is_valid():
-                raise pdf.BriefRefused(self.filter_errors_message())
-            rows = len(table.rows)
-            if rows > TABLE_BRIEF_ROW_CAP:
-                raise pdf.BriefRefused(
-                    _(
-                        "These filters match %(rows)s rows; a PDF brief prints at most "
-                        "%(cap)s. Narrow the filters and try again, or download the table as CSV."
-                    )
-                    % {
-                        "rows": number_format(rows, force_grouping=True),
-                        "cap": number_format(TABLE_BRIEF_ROW_CAP, force_grouping=True),
-                    },
-                    status=200,
-                )
-            title = context["page_title"]
+            rows = printable_rows(self.filterset, table, TABLE_BRIEF_ROW_CAP)
             # Printed cells are never shortened: a brief prints quotes whole.
             table.in_print = True
-            if self.as_of is not None:
-                context["changes_since"] = asof.changes_since(
-                    [self.model.objects.visible_to(self.request.user)],
-                    self.as_of,
-                    self.request.user,
-                )
-                context["history_limits"] = asof.HISTORY_LIMITS
-                context["filters_applied_today"] = self.filters_applied_today
+            context.update(row_count=rows, table_url=back_url, sort_columns=sort_in_words(table))
+            context.update(self.as_of_context())
+            title = context["page_title"]
             return pdf.render_pdf(
                 self.request,
                 "cases/pdf/table_brief.html",
-                {
-                    **context,
-                    "row_count": rows,
-                    "table_url": back_url,
-                    "sort_columns": self.sort_columns(table),
-                },
+                context,
                 title=_("%(table)s, as filtered") % {"table": title}
                 if context["active_filters"]
                 else title,
@@ -738,24 +533,19 @@ class TableBriefView(RecordListView):
         except pdf.BriefRefused as refusal:
             return pdf.refusal_response(self.request, refusal, back_url)
 
-    def filter_errors_message(self):
-        fields = self.filterset.form.fields
-        problems = [
-            f"{fields[name].label if name in fields else name}: {' '.join(errors)}"
-            for name, errors in self.filterset.form.errors.items()
-        ]
-        return _("These filters could not be used, so no PDF was made.") + " " + " ".join(problems)
-
-    @staticmethod
-    def sort_columns(table):
-        """The sort in words, e.g. ["Date (descending)"]; unknown columns are ignored."""
-        return [
-            _("%(column)s (descending)") % {"column": table.columns[order.bare].header}
-            if order.is_descending
-            else str(table.columns[order.bare].header)
-            for order in table.order_by or ()
-            if order.bare in table.columns
-        ]
+    def as_of_context(self):
+        """With `?as_of=`: the corrections made since, and which filters only
+        today's values could answer."""
+        if self.as_of is None:
+            return {}
+        user = self.request.user
+        return {
+            "changes_since": asof.changes_since(
+                [self.model.objects.visible_to(user)], self.as_of, user
+            ),
+            "history_limits": asof.HISTORY_LIMITS,
+            "filters_applied_today": self.filters_applied_today,
+        }
 
     def table_page_url(self):
         """The table page this brief prints, with the same filters and sort."""
@@ -770,33 +560,12 @@ def case_dossier(request):
     """The whole case as one PDF, as far as the reader may see it, as the
     records are now or (`?as_of=`) as they stood then: see cases/dossier.py."""
     user = request.user
-    counts = count_each([kind.model.objects.visible_to(user) for kind in KINDS])
-    if sum(counts) > DOSSIER_RECORD_CAP:
-        refusal = pdf.BriefRefused(
-            _(
-                "The case holds %(records)s records, more than a dossier prints (%(cap)s). "
-                "Use the PDF brief of each table, filtered, instead."
-            )
-            % {
-                "records": number_format(sum(counts), force_grouping=True),
-                "cap": number_format(DOSSIER_RECORD_CAP, force_grouping=True),
-            },
-            status=200,
-        )
-        return pdf.refusal_response(request, refusal, reverse("cases:home"))
     try:
+        _refuse_a_dossier_past_its_cap(user)
         moment = asof.requested_moment(request)
         context = dossier.dossier_context(user, moment)
         if moment is not None:
-            if not any(section["entries"] for section in context["sections"]):
-                raise pdf.BriefRefused(
-                    _("Nothing was in the tracker yet on %(moment)s.")
-                    % {"moment": asof.format_moment(moment)}
-                )
-            context["changes_since"] = asof.changes_since(
-                [kind.model.objects.visible_to(user) for kind in KINDS], moment, user
-            )
-            context["history_limits"] = asof.HISTORY_LIMITS
+            context.update(_dossier_as_of(context, moment, user))
         return pdf.render_pdf(
             request,
             "cases/pdf/dossier.html",
@@ -808,3 +577,35 @@ def case_dossier(request):
         )
     except pdf.BriefRefused as refusal:
         return pdf.refusal_response(request, refusal, reverse("cases:home"))
+
+
+def _refuse_a_dossier_past_its_cap(user):
+    records = sum(count_each([kind.model.objects.visible_to(user) for kind in KINDS]))
+    if records > DOSSIER_RECORD_CAP:
+        raise pdf.BriefRefused(
+            _(
+                "The case holds %(records)s records, more than a dossier prints (%(cap)s). "
+                "Use the PDF brief of each table, filtered, instead."
+            )
+            % {
+                "records": number_format(records, force_grouping=True),
+                "cap": number_format(DOSSIER_RECORD_CAP, force_grouping=True),
+            },
+            status=200,
+        )
+
+
+def _dossier_as_of(context, moment, user):
+    """A dossier as the case stood at `moment`: refused if nothing was in the
+    tracker yet, else with the corrections made since."""
+    if not any(section["entries"] for section in context["sections"]):
+        raise pdf.BriefRefused(
+            _("Nothing was in the tracker yet on %(moment)s.")
+            % {"moment": asof.format_moment(moment)}
+        )
+    return {
+        "changes_since": asof.changes_since(
+            [kind.model.objects.visible_to(user) for kind in KINDS], moment, user
+        ),
+        "history_limits": asof.HISTORY_LIMITS,
+    }
