@@ -91,6 +91,9 @@ class Kind:
     # source's own), for its page's heading; None where the title is the
     # newsroom's wording.
     title_language_field: str | None = None
+    # Whether the record holds a text of its own that its page shows in
+    # numbered paragraphs, each quote marked where a record cites it (a source).
+    shows_text: bool = False
     # How a key figure on the home page words a record of this kind: a key
     # of presentation.FIGURES ("moved": how many moved where and when).
     figure: str = "label"
@@ -368,6 +371,7 @@ KINDS = (
         table_path="cases.tables.SourceTable",
         filterset_path="cases.filters.SourceFilter",
         title_language_field="language",
+        shows_text=True,
         title_field="title",
         lead_field="description",
         # A source is what the others cite: it needs no citation of its own.

@@ -33,7 +33,7 @@ from .listing import (
     quoted,
     sort_in_words,
 )
-from .models import Event, Source
+from .models import Event
 from .pagination import CappedCountPaginator, capped_count_display, count_up_to
 from .querysets import (
     clean_search_text,
@@ -306,7 +306,7 @@ def record_context(request, kind, slug):
         "as_it_stood_links": as_it_stood_links(record, corrections_to_record),
         **relations,
     }
-    if kind.model is Source:
+    if kind.shows_text:
         context["paragraphs"] = record.paragraphs
         context["citations_by_record"] = _citations_by_record(context["citations"])
         context["highlighted_paragraphs"] = highlighted_paragraphs(

@@ -55,7 +55,7 @@ _.q, _.date_after, _.date_before, _.affiliation, _.participant
 _.attrs, _.row_attrs, _.empty_text, _.per_page_field, _.empty_values
 
 # Class-based views' and syndication feeds' hooks.
-_.get_queryset, _.get_table, _.table_class, _.filterset_class
+_.get_queryset, _.get_table, _.get_table_kwargs, _.table_class, _.filterset_class
 _.feed_type, _.subtitle, _.item_title, _.item_description, _.item_link, _.item_guid
 _.item_guid_is_permalink, _.item_updateddate
 
