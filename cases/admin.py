@@ -580,6 +580,30 @@ class BulkChangeForm(forms.Form):
     )
 
 
+def apply_claim_status(records, cleaned_data, user):
+    """Set each record's claim status as the bulk form says, each in a
+    transaction of its own holding the record; records saved by someone else
+    since the form showed them are left as they are. Returns (how many
+    changed, the names of those left)."""
+    seen = dict(pair.split(":", 1) for pair in cleaned_data["versions"].split(",") if ":" in pair)
+    changed, refused = 0, []
+    for record in records:
+        with transaction.atomic():
+            hold_for_this_save(record)
+            if str(latest_version(record)) != seen.get(str(record.pk)):
+                refused.append(str(record))
+                continue
+            if record.claim_status == cleaned_data["claim_status"]:
+                continue
+            record.claim_status = cleaned_data["claim_status"]
+            record._change_reason = cleaned_data["change_reason"].strip()
+            record._change_kind = cleaned_data["change_kind"]
+            record._history_user = user
+            record.save()
+            changed += 1
+    return changed, refused
+
+
 @admin.action(description=_("Change the claim status of the selected records…"))
 def change_claim_status(modeladmin, request, queryset):
     """A bulk change (say a later source disputes several records) is a
@@ -590,24 +614,7 @@ def change_claim_status(modeladmin, request, queryset):
         initial={"versions": ",".join(f"{r.pk}:{latest_version(r)}" for r in queryset)},
     )
     if form.is_valid():
-        seen = dict(
-            pair.split(":", 1) for pair in form.cleaned_data["versions"].split(",") if ":" in pair
-        )
-        changed, refused = 0, []
-        for record in queryset:
-            with transaction.atomic():
-                hold_for_this_save(record)
-                if str(latest_version(record)) != seen.get(str(record.pk)):
-                    refused.append(str(record))
-                    continue
-                if record.claim_status == form.cleaned_data["claim_status"]:
-                    continue
-                record.claim_status = form.cleaned_data["claim_status"]
-                record._change_reason = form.cleaned_data["change_reason"].strip()
-                record._change_kind = form.cleaned_data["change_kind"]
-                record._history_user = request.user
-                record.save()
-                changed += 1
+        changed, refused = apply_claim_status(queryset, form.cleaned_data, request.user)
         modeladmin.message_user(
             request,
             ngettext(

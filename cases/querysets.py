@@ -912,20 +912,7 @@ def describe_corrections(rows, user):
                 corrections.append(withdrawal(row, history_rows[kind]))
             # Else hidden or removed between the two queries.
             continue
-        model = type(record)
-        changes = []
-        for change in deltas[row["correction_id"], kind]:
-            model_field = model._meta.get_field(change.field)
-            if model_field.related_model is not None:
-                words = [
-                    linked_label(linked[model_field.related_model], value)
-                    for value in (change.old, change.new)
-                ]
-            else:
-                words = [value_in_words(model_field, value) for value in (change.old, change.new)]
-            changes.append(
-                {"field": field_label(model, change.field), "before": words[0], "after": words[1]}
-            )
+        changes = field_changes_in_words(type(record), deltas[row["correction_id"], kind], linked)
         changes += [
             relation_change_for_reader(change, linked_records)
             for change in history_rows[kind][row["correction_id"]].history_relation_changes or []
@@ -945,6 +932,26 @@ def describe_corrections(rows, user):
             )
         )
     return corrections
+
+
+def field_changes_in_words(model, delta, linked):
+    """A history row's own field changes (`delta`, diff_against's) as
+    [{"field", "before", "after"}] in words; `linked` holds, per related
+    model, the records the reader may see."""
+    changes = []
+    for change in delta:
+        model_field = model._meta.get_field(change.field)
+        if model_field.related_model is not None:
+            words = [
+                linked_label(linked[model_field.related_model], value)
+                for value in (change.old, change.new)
+            ]
+        else:
+            words = [value_in_words(model_field, value) for value in (change.old, change.new)]
+        changes.append(
+            {"field": field_label(model, change.field), "before": words[0], "after": words[1]}
+        )
+    return changes
 
 
 def withdrawal(row, history_rows):
