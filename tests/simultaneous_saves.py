@@ -1,0 +1,73 @@
+"""Post one record's admin change form from many threads at the same instant,
+against the database DATABASE_URL names, and print each answer's status as
+JSON. Run in a process of its own by tests/test_admin_corrections.py, so an
+SQLite file is shared by real connections, as gunicorn's threads share it
+(the test suite's own SQLite database is in memory)."""
+
+import json
+import os
+import sys
+import threading
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from cases import roles  # noqa: E402
+from cases.models import Actor  # noqa: E402
+
+
+def main(posts):
+    setup_test_environment()  # responses carry their context, as in tests
+    call_command("migrate", verbosity=0)
+    call_command("load_seed", verbosity=0)
+    user = get_user_model().objects.create_user("desk", password="not used by the test")
+    roles.give_role(user, "admin")
+    noem = Actor.objects.get(slug="kristi-noem")
+    url = reverse("admin:cases_actor_change", args=[noem.pk])
+    clients = []
+    for _ in range(posts):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    from tests.test_admin import change_form_data
+
+    data = change_form_data(clients[0].get(url))
+    start = threading.Barrier(posts)
+    statuses = []
+
+    def save(client, number):
+        start.wait()
+        try:
+            form = {
+                **data,
+                "role": f"Title {number}",
+                "change_kind": "correction",
+                "change_reason": f"Desk {number}",
+            }
+            statuses.append(client.post(url, form).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(client, number))
+        for number, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = noem.history.filter(history_change_reason__startswith="Desk").count()
+    print(json.dumps({"statuses": sorted(statuses), "saved": saved}))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
