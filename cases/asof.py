@@ -176,6 +176,12 @@ def record_as_it_stood(record, model, moment, user):
     raise BriefRefused(message)
 
 
+def last_corrected_at(corrected_at, moment):
+    """The newest of the times `corrected_at` (newest first) at or before
+    `moment`: when the record was last corrected as it stood then."""
+    return next((when for when in corrected_at if when <= moment), None)
+
+
 def changes_since(querysets, moment, user):
     """The corrections log's entries for `querysets` made after `moment`,
     newest first, with what changed and the reason given."""

@@ -22,6 +22,7 @@ from . import asof, dossier, exports, pdf, presentation, roles
 from .access import permission_required_with_message
 from .facets import FacetRunner
 from .highlights import highlighted_paragraphs
+from .history import ChangeKind
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .listing import (
     Notices,
@@ -302,6 +303,8 @@ def record_context(request, kind, slug):
         "related_sections": presentation.related_sections(kind, relations),
         "table_url": table_url(kind),
         "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
+        # Every public change's time, newest first (an as-of brief's "last corrected").
+        "corrected_at": [row["corrected_at"] for row in corrections_to_record],
         "corrections_url": presentation.corrections_url(record),
         "as_it_stood_links": as_it_stood_links(record, corrections_to_record),
         **relations,
@@ -316,11 +319,13 @@ def record_context(request, kind, slug):
 
 
 def as_it_stood_links(record, corrections):
-    """For each correction, newest first: its time and the record brief of
-    the record as it stood just before it (cases/asof.py)."""
+    """For each correction, newest first: its time, its kind and the record
+    brief of the record as it stood just before it (cases/asof.py). Each is
+    labelled by its kind and its time to the second, so no two read alike."""
     return [
         {
             "corrected_at": row["corrected_at"],
+            "change": ChangeKind(row["change_kind"]).label.lower(),
             "url": asof.brief_url_before(record, row["corrected_at"]),
         }
         for row in corrections
@@ -446,6 +451,8 @@ def record_brief(request, slug, kind):
         moment = asof.requested_moment(request)
         if moment is not None:
             record = asof.record_as_it_stood(record, kind.model, moment, request.user)
+            # "Last corrected" as it stood then, not the latest correction.
+            context["last_corrected"] = asof.last_corrected_at(context["corrected_at"], moment)
             context["changes_since"] = asof.changes_since(
                 [kind.model.objects.visible_to(request.user).filter(pk=record.pk)],
                 moment,

@@ -34,7 +34,7 @@ _.prepopulated_fields, _.inlines, _.fk_name, _.list_per_page, _.save_on_top, _.v
 _.site_header, _.site_title, _.index_title, _.save_formset, _.numbered_paragraphs
 _.object_history_list_template, _.delete_confirmation_template, _.history_list_display
 _.set_history_delta_changes, _.foreign_keys_are_objs, _.history_delta_changes
-_._history_user, _.history_is_public_change, _.change_kind, _.change_reason
+_._history_user, _._history_date, _.history_is_public_change, _.change_kind, _.change_reason
 _.clean_text, _.clean_quote, _.versions, _.help_text, _.widget, _.prepare_value, _.to_python
 
 # Models: Meta options, natural keys' dependencies, choices, and fields the

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from cases import dossier
+from cases.asof import JUST_BEFORE
 from cases.kinds import DOSSIER_KINDS
 from cases.models import Agreement, Statement
 from cases.pdf import NoteNumbers, short_source_name
@@ -292,7 +293,7 @@ def test_record_page_offers_the_brief_as_it_stood_before_each_correction(admin_c
 
     links = re.findall(r'href="(/agreements/safe-third-country/brief\.pdf\?as_of=[^"]+)"', page)
     assert len(links) == 1
-    assert "before the correction of" in page
+    assert "before the update of" in page  # the kind of change, then its time
     text = pdf_text(admin_client.get(links[0].replace("&amp;", "&")))
     assert "Under consideration" in text
 
@@ -409,3 +410,53 @@ def test_no_as_of_value_gives_a_server_error(brief_client, seed, as_of):
     for url in ("/agreements/safe-third-country/brief.pdf", "/statements/brief.pdf"):
         response = brief_client.get(url, {"as_of": as_of})
         assert response.status_code in (200, 400), (url, as_of, response.status_code)
+
+
+def test_an_as_of_brief_says_when_the_record_was_last_corrected_as_it_stood(
+    brief_client, admin_client, seed
+):
+    agreement = Agreement.objects.get(slug="safe-third-country")
+    url = reverse("admin:cases_agreement_change", args=[agreement.pk])
+    data = change_form_data(admin_client.get(url))
+    data.update(status="proposed", change_reason="A later report", change_kind="correction")
+    assert admin_client.post(url, data).status_code == 302
+    corrected = agreement.history.first().history_date
+    brief = f"{agreement.get_absolute_url()}brief.pdf"
+
+    now = " ".join(page_texts(brief_client.get(brief)))
+    before = " ".join(
+        page_texts(brief_client.get(brief, {"as_of": (corrected - JUST_BEFORE).isoformat()}))
+    )
+
+    assert "Last corrected" in now
+    # Before its only correction it had not been corrected: the brief of it
+    # as it stood then does not carry the later correction's time.
+    assert "Last corrected" not in before
+
+
+def test_the_record_page_labels_each_earlier_version_by_its_kind_and_time(admin_client, seed):
+    agreement = Agreement.objects.get(slug="safe-third-country")
+    url = reverse("admin:cases_agreement_change", args=[agreement.pk])
+    for status, kind in (("proposed", "correction"), ("under_consideration", "update")):
+        data = change_form_data(admin_client.get(url))
+        data.update(status=status, change_reason="A later report", change_kind=kind)
+        assert admin_client.post(url, data).status_code == 302
+
+    page = admin_client.get(agreement.get_absolute_url()).content.decode()
+    labels = re.findall(r'class="as-it-stood-links">(.*?)</ul>', page, re.S)[0]
+    links = re.findall(r"<a [^>]*>(.*?)</a>", labels)
+    assert len(links) == 2 and len(set(links)) == 2
+    assert links[0].startswith("before the update of") and links[1].startswith(
+        "before the correction of"
+    )
+
+
+def test_the_seed_is_in_the_tracker_from_the_day_its_records_say(brief_client, seed, client):
+    # History, "data as of" and as-of briefs tell one story: the seed's
+    # records were last updated on 27 November, and a brief as of the 28th
+    # shows them.
+    assert "27 November" in client.get("/").content.decode() or "November 27" in (
+        client.get("/").content.decode()
+    )
+    response = brief_client.get("/agreements/safe-third-country/brief.pdf", {"as_of": "2026-11-28"})
+    assert response.status_code == 200

@@ -21,6 +21,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from cases.kinds import KINDS_BY_MODEL
 from cases.models import Agreement, AgreementParty, Citation, Source
@@ -63,8 +64,21 @@ class Command(BaseCommand):
                 )
             for model, objects in loaded.items():
                 history = getattr(model, "history", None)
-                if history is not None:
-                    history.bulk_history_create(objects, default_change_reason=reason, update=force)
+                if history is None:
+                    continue
+                if not force:
+                    # The records' history starts when the seed says they were
+                    # last updated, so "data as of" on the home page, briefs'
+                    # as-of times and the history tell one story.
+                    for obj in objects:
+                        obj._history_date = getattr(obj, "updated_at", None) or timezone.now()
+                elif hasattr(model, "updated_at"):
+                    # A reload is a change made now, after any correction.
+                    now = timezone.now()
+                    model.objects.filter(pk__in=[obj.pk for obj in objects]).update(updated_at=now)
+                    for obj in objects:
+                        obj.updated_at = now
+                history.bulk_history_create(objects, default_change_reason=reason, update=force)
         total = sum(len(objects) for objects in loaded.values())
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Loaded {total} seed records from {seed.name}."))
