@@ -2,16 +2,17 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 from django.test import Client
 
 from cases import roles
+from tests import seed_copy
 
 
 @pytest.fixture
 def seed(db):
-    """The article's records, loaded as `make run` loads them."""
-    call_command("load_seed", verbosity=0)
+    """The article's records, as `make run` loads them: the rows `load_seed`
+    wrote, loaded once per test process and copied in after (tests/seed_copy.py)."""
+    seed_copy.load_seed()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from tests import seed_copy
 from tests.browser.chromium import CHROMIUM, DESKTOP, PHONE_OPTIONS, launch
 
 PASSWORD = "a long browser-test passphrase"
@@ -49,7 +50,7 @@ def browser():
 @pytest.fixture
 def live_seed(transactional_db):
     """The seed, in a database the live server's thread can see."""
-    call_command("load_seed", verbosity=0)
+    seed_copy.load_seed()
 
 
 @pytest.fixture
