@@ -7,6 +7,38 @@ from django.test import Client
 from cases import roles
 from tests import seed_copy
 
+# Where a whole file's outcome cannot depend on the database, and why.
+DATABASE_AGNOSTIC = {
+    # Chromium against the live server: minutes of the suite. What the
+    # journeys pass through that differs by database (search, drafts'
+    # visibility, indexes, time limits, migrations) has tests of its own,
+    # which run on both (test_search*.py, test_visibility_pages.py,
+    # test_relation_visibility.py, test_sqlite_indexes.py, ...).
+    "tests/browser/": "browser journeys",
+    "tests/test_i18n_templates.py": "a scan of the template files, no database",
+    "tests/test_serving.py": "reads the files that start gunicorn, no database",
+    # They make a SQLite database of their own, whatever DATABASE_URL says.
+    "tests/test_readme_commands.py": "the README's commands in a fresh clone",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark `database_agnostic` the tests whose outcome does not depend on
+    which database DATABASE_URL names, so that CI, having run the whole suite
+    on PostgreSQL, runs only the others again on SQLite (.ci/run). A plain
+    `make test` or `pytest` runs every test whatever the marks.
+
+    The files above, and tests marked by hand: the PDF briefs' layout (paper
+    sizes, fonts, how full each page is), which is WeasyPrint's work on rows
+    the database has already returned; what a brief holds and hides is
+    tested on both databases. A test that starts manage.py in a subprocess
+    is not agnostic even without a test database: the child reads
+    DATABASE_URL.
+    """
+    for item in items:
+        if any(item.nodeid.startswith(path) for path in DATABASE_AGNOSTIC):
+            item.add_marker(pytest.mark.database_agnostic)
+
 
 @pytest.fixture
 def seed(db):

@@ -91,6 +91,8 @@ def test_dossier_names_trump_bukele_rubio_and_noem_among_the_people_involved(dos
     assert "Person" in involved
 
 
+# Layout (page fill): on PostgreSQL only in CI (tests/conftest.py).
+@pytest.mark.database_agnostic
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs pdftoppm (poppler-utils)")
 def test_no_dossier_page_but_the_last_is_less_than_a_third_used(dossier_pages, tmp_path):
     response, _ = dossier_pages
