@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
@@ -64,12 +65,9 @@ def staff_client(client, staff_user):
     return client
 
 
-@pytest.fixture
-def brief_client(db, django_user_model):
-    """A reader who may export PDF briefs but not see drafts: what a brief
-    holds for anyone outside the editors. A client of its own, so a test can
-    compare it with `staff_client`."""
-    user = django_user_model.objects.create_user(username="brief-reader")
+def make_brief_client():
+    """A client logged in as a reader who may export PDF briefs but not see drafts."""
+    user = get_user_model().objects.create_user(username="brief-reader")
     app_label, codename = roles.EXPORT_PDF_BRIEFS.split(".")
     user.user_permissions.add(
         Permission.objects.get(content_type__app_label=app_label, codename=codename)
@@ -77,6 +75,14 @@ def brief_client(db, django_user_model):
     reader = Client()
     reader.force_login(user)
     return reader
+
+
+@pytest.fixture
+def brief_client(db):
+    """A reader who may export PDF briefs but not see drafts: what a brief
+    holds for anyone outside the editors. A client of its own, so a test can
+    compare it with `staff_client`."""
+    return make_brief_client()
 
 
 @pytest.fixture(autouse=True)
