@@ -1,8 +1,12 @@
+import importlib
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.test import Client
 
 from cases import roles
@@ -39,6 +43,31 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if any(item.nodeid.startswith(path) for path in DATABASE_AGNOSTIC):
             item.add_marker(pytest.mark.database_agnostic)
+
+
+ROLES_MIGRATION = importlib.import_module("cases.migrations.0003_roles")
+
+
+def uses_the_database(item):
+    return bool(item.get_closest_marker("django_db")) or bool(
+        {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.fixture(autouse=True)
+def role_groups(request):
+    """The role groups that migration 0003_roles makes, there for every test
+    that uses the database, as after `migrate`. A transactional test (a
+    browser test's live server) ends by emptying every table, groups
+    included; in one process that ran all tests, pytest-django ran those last,
+    but a pytest-xdist worker may be handed ordinary tests after one. They
+    are made again with the migration's own function, and kept (committed)."""
+    if not uses_the_database(request.node):
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if Group.objects.filter(name__in=roles.ROLES.values()).count() < len(roles.ROLES):
+            ROLES_MIGRATION.create_roles(django_apps, SimpleNamespace(connection=connection))
 
 
 @pytest.fixture
