@@ -86,10 +86,19 @@ serve: install pango
 outage-check: install
 	$(BIN)/python scripts/db_outage_check.py
 
+# The whole suite, in parallel: pytest-xdist starts one worker per core, each
+# with its own test database (test_<name>_gw0, ...), live server and Chromium.
+# PYTEST_WORKERS=0 runs it in one process; PYTEST_ARGS passes options through
+# (CI's SQLite pass uses it to leave out the database-agnostic tests it has
+# already run on PostgreSQL: see .ci/run). worksteal: the browser and PDF tests
+# take seconds each, the rest milliseconds, so an idle worker takes over
+# tests queued for the other rather than waiting at the end.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 test: install pango lint
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py check
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The import layers (pyproject.toml's [tool.importlinter]) hold: imports only
 # go down, from the project to the surfaces to the models and helpers.

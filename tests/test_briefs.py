@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,6 +26,8 @@ from cases.kinds import DOSSIER_KINDS
 from cases.models import Agreement, Statement
 from cases.pdf import NoteNumbers, short_source_name
 from cases.presentation import record_label
+from tests import seed_copy
+from tests.conftest import make_brief_client
 from tests.factories import make_actor, make_event, make_statement, make_transfer
 from tests.test_admin import change_form_data
 from tests.test_pdf import drafts, folded, pdf_text, read_pdf  # noqa: F401 (a fixture)
@@ -41,9 +43,14 @@ def page_texts(response):
 # --- The dossier ------------------------------------------------------------------
 
 
-@pytest.fixture
-def dossier_pages(brief_client, seed):
-    response = brief_client.get("/dossier.pdf")
+@pytest.fixture(scope="module")
+def dossier_pages(django_db_setup, django_db_blocker):
+    """The seeded dossier as a brief reader downloads it, rendered once for
+    the tests here that only read it (in a transaction rolled back after)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_copy.load_seed()
+        response = make_brief_client().get("/dossier.pdf")
+        transaction.set_rollback(True)
     return response, page_texts(response)
 
 
@@ -69,7 +76,7 @@ def test_dossier_page_one_has_title_as_of_key_figures_and_contents_with_page_num
 
 
 def test_dossier_prints_every_statement_in_full_quotes_quoted_paraphrases_reported(
-    dossier_pages,
+    dossier_pages, seed
 ):
     _, pages = dossier_pages
     text = " ".join(pages).lower()
@@ -94,6 +101,8 @@ def test_dossier_names_trump_bukele_rubio_and_noem_among_the_people_involved(dos
     assert "Person" in involved
 
 
+# Layout (page fill): on PostgreSQL only in CI (tests/conftest.py).
+@pytest.mark.database_agnostic
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs pdftoppm (poppler-utils)")
 def test_no_dossier_page_but_the_last_is_less_than_a_third_used(dossier_pages, tmp_path):
     response, _ = dossier_pages

@@ -164,6 +164,8 @@ def test_brief_has_the_tracker_name_and_generation_time_on_top(brief_client, see
     assert f"Generated {timezone.localtime():%-d %B %Y}" in text
 
 
+# Layout (fonts): on PostgreSQL only in CI (tests/conftest.py).
+@pytest.mark.database_agnostic
 def test_spanish_accents_come_out_in_embedded_fonts(brief_client, seed):
     reader = read_pdf(brief_client.get("/actors/maria-elvira-salazar/brief.pdf"))
 
@@ -178,6 +180,8 @@ def test_spanish_accents_come_out_in_embedded_fonts(brief_client, seed):
         assert "Brief" in font["/BaseFont"], "only the tracker's own fonts are used"
 
 
+# Layout (paper): on PostgreSQL only in CI (tests/conftest.py).
+@pytest.mark.database_agnostic
 def test_record_brief_is_a4_by_default_and_us_letter_on_request(brief_client, seed):
     a4 = read_pdf(brief_client.get("/agreements/safe-third-country/brief.pdf"))
     letter = read_pdf(brief_client.get("/agreements/safe-third-country/brief.pdf?paper=letter"))
@@ -290,6 +294,8 @@ def test_table_brief_runs_the_same_queries_however_many_rows(brief_client, db):
     assert queries_for(3) == queries_for(30)
 
 
+# Layout (paper): on PostgreSQL only in CI (tests/conftest.py).
+@pytest.mark.database_agnostic
 def test_table_brief_is_landscape_for_a_wide_table_and_names_the_file_by_table(brief_client, seed):
     response = brief_client.get("/transfers/brief.pdf", {"paper": "letter"})
     reader = read_pdf(response)
@@ -485,6 +491,9 @@ def test_statement_by_a_draft_speaker_keeps_the_speaker_out_of_briefs(brief_clie
     assert "Words on the record." in dossier_text  # on the timeline
 
 
+# Layout (pages): on PostgreSQL only in CI (tests/conftest.py); every row
+# printed is tested on both by test_table_brief_prints_every_matching_row_not_one_page.
+@pytest.mark.database_agnostic
 def test_long_table_brief_repeats_its_header_and_numbers_every_page(brief_client, db):
     for number in range(80):
         make_transfer(title=f"Flight number {number:02d} with a long enough title to wrap")

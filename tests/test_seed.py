@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models, transaction
 
 from cases.kinds import KINDS
 from cases.management.commands.load_seed import SEED_PATH
@@ -24,6 +25,7 @@ from cases.models import (
 )
 from cases.presentation import stated_date_text
 from cases.provenance import holds_value, inference_reason, supporting_citations
+from tests import seed_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,57 @@ def test_loading_the_seed_twice_leaves_the_same_rows(seed):
     call_command("loaddata", "fixtures/seed.json", verbosity=0)
     assert row_counts() == first
     assert first["Citation"] > 40
+
+
+def table_contents():
+    """Every row of the app's tables, with each link named by the linked row's
+    slug (or key), and without what differs from one load to the next: ids
+    (the database's sequences move on) and the moment of writing."""
+    names = {}
+
+    def name_of(model, pk):
+        if model not in names:
+            natural = "key" if model is Citation else "slug"
+            names[model] = dict(model._base_manager.values_list("pk", natural))
+        return names[model].get(pk)
+
+    contents = {}
+    for model in seed_copy.app_models():
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not (field.primary_key or field.name == "id")
+            and not isinstance(field, models.DateTimeField)
+        ]
+        rows = []
+        for row in model._base_manager.values_list(*(field.attname for field in fields)):
+            rows.append(
+                tuple(
+                    name_of(field.related_model, value)
+                    if field.is_relation and value is not None
+                    else value
+                    for field, value in zip(fields, row, strict=True)
+                )
+            )
+        contents[model._meta.label] = sorted(map(repr, rows))
+    return contents
+
+
+def test_the_seed_fixture_leaves_what_load_seed_leaves():
+    """The `seed` fixture copies in the rows the command wrote once in this
+    process (tests/seed_copy.py): the same rows, linked the same way."""
+    with transaction.atomic():
+        call_command("load_seed", verbosity=0)
+        by_the_command = table_contents()
+        transaction.set_rollback(True)
+    assert not Citation.objects.exists()
+    seed_copy.load_seed()
+    assert table_contents() == by_the_command
+    assert len(by_the_command["cases.Citation"]) > 40
+    assert by_the_command["cases.HistoricalCitation"]
+    # Records made afterwards get ids of their own, after the copied ones.
+    actor = Actor.objects.create(name="Someone new", slug="someone-new")
+    assert actor.pk > max(Actor.objects.exclude(pk=actor.pk).values_list("pk", flat=True))
 
 
 def test_load_seed_without_force_does_not_overwrite_corrections(seed):

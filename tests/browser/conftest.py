@@ -14,10 +14,21 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from playwright.sync_api import expect
 
+from tests import seed_copy
 from tests.browser.chromium import CHROMIUM, DESKTOP, PHONE_OPTIONS, launch
 
 PASSWORD = "a long browser-test passphrase"
+# How long any wait may take: an action, a navigation, a download, an
+# expect(). Waits end as soon as their condition holds, so this costs nothing
+# when the machine is quiet; it is for a loaded 2-core machine (two test
+# workers, each with its Chromium and live server, beside other people's
+# suites), where a dossier PDF took more than the old 10 s to arrive and
+# expect()'s own default (5 s, which the context's timeout does not change)
+# was the only limit on every assertion. BROWSER_TIMEOUT_S overrides it.
+TIMEOUT_MS = int(float(os.environ.get("BROWSER_TIMEOUT_S", "60")) * 1000)
+expect.set_options(timeout=TIMEOUT_MS)
 ROLES_MIGRATION = importlib.import_module("cases.migrations.0003_roles")
 
 # Playwright's sync API runs an event loop in this thread; the test body still
@@ -49,7 +60,7 @@ def browser():
 @pytest.fixture
 def live_seed(transactional_db):
     """The seed, in a database the live server's thread can see."""
-    call_command("load_seed", verbosity=0)
+    seed_copy.load_seed()
 
 
 @pytest.fixture
@@ -61,8 +72,8 @@ def new_context(browser, live_server, live_seed):
         context = browser.new_context(
             base_url=live_server.url, accept_downloads=True, viewport=viewport, **options
         )
-        # Generous for a busy CI machine; expect() waits only as long as needed.
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context
 

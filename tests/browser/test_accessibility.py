@@ -3,6 +3,7 @@ accessibility violations, with the pages' real Content-Security-Policy on.
 And the claim-status badges, in every status, meet WCAG AA contrast."""
 
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from cases.models import Agreement, ClaimStatus
 from tests.browser.axe import blocking_violations, describe
@@ -77,8 +78,8 @@ def test_an_editors_pages_with_drafts_and_pdf_links_have_no_serious_or_critical_
     ]
     page.goto(urls[1])
     # The editor's view is what is checked: drafts marked, PDF links shown.
-    assert page.locator("tr.is-draft").count() == 1
-    assert page.get_by_role("link", name="PDF", exact=True).count() == 1
+    expect(page.locator("tr.is-draft")).to_have_count(1)
+    expect(page.get_by_role("link", name="PDF", exact=True)).to_have_count(1)
     found = check_pages(page, urls)
     assert not found, report(found)
 

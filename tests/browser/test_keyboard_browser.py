@@ -80,7 +80,7 @@ def test_keyboard_alone_filters_sorts_and_pages_through_transfers_with_visible_f
     page.goto("/transfers/")
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Skip to content")
-    assert is_focused(skip_link)
+    expect(skip_link).to_be_focused()
     expect(skip_link).to_be_in_viewport()
     assert_focus_is_visible(page)
     page.keyboard.press("Enter")
@@ -89,7 +89,7 @@ def test_keyboard_alone_filters_sorts_and_pages_through_transfers_with_visible_f
     # From the content, the first stop is the filter form.
     text_field = page.get_by_label("Text contains")
     page.keyboard.press("Tab")
-    assert is_focused(text_field)
+    expect(text_field).to_be_focused()
     assert_focus_is_visible(page)
 
     destination = page.get_by_label("Destination facility")

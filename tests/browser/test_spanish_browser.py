@@ -2,6 +2,8 @@
 in the header works by keyboard alone, and Spanish pages have no serious or
 critical accessibility violation (their `lang` attributes included)."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import check_pages, public_pages, report
@@ -25,7 +27,7 @@ def test_the_language_switch_works_by_keyboard(page):
     page.keyboard.press("Enter")
     # Back on the same page, now in Spanish, and it stays so.
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    assert page.url.endswith("/timeline/")
+    expect(page).to_have_url(re.compile(r"/timeline/$"))
     expect(page.get_by_role("navigation", name="Principal")).to_contain_text("Cronología")
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
