@@ -9,6 +9,7 @@ kind in SQL, admin shows it as a choice, and a reason stays the editor's words.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -162,32 +163,28 @@ def record_change_kind(sender, instance, history_instance, **kwargs):
     previous = (
         sender.objects.filter(id=instance.pk).order_by("-history_date", "-history_id").first()
     )
-    refuse_silent_change(history_instance, previous)
     history_instance.history_previous_id = previous.history_id if previous else None
     history_instance.history_is_public_change = classify_change(history_instance, previous)
 
 
-def refuse_silent_change(row, previous):
+@receiver(pre_save)
+def refuse_silent_change(sender, instance, raw=False, **kwargs):
     """The last guard, whatever path saves (a form, a bulk action, a revert,
-    a command): a minor edit to a published record may not change a fact.
-    Admin's forms refuse it first with the same message; here it stops the
-    save, so no path can publish a fact off the log."""
-    if (
-        previous is None
-        or row.history_type != "~"
-        or row.history_change_kind != ChangeKind.MINOR
-        or getattr(previous, "publication_status", "published") != "published"
-    ):
+    a command): a minor edit of a published record may not change a fact.
+    Admin's forms refuse it first with the same message; this stops the save
+    before anything is written, so no path can publish a fact off the log.
+    Only a save marked minor (as admin marks it) costs a query."""
+    if raw or getattr(instance, "_change_kind", None) != ChangeKind.MINOR or not instance.pk:
         return
-    model = row.instance_type
-    attnames = [
-        field.attname
-        for field in model._meta.concrete_fields
-        if hasattr(previous, field.attname) and hasattr(row, field.attname)
-    ]
-    before = {name: getattr(previous, name) for name in attnames}
-    after = {name: getattr(row, name) for name in attnames}
-    facts = changed_facts(model, before, after)
+    saved = type(instance)._base_manager.filter(pk=instance.pk).first()
+    if saved is None or getattr(saved, "publication_status", "published") != "published":
+        return
+    attnames = [field.attname for field in type(instance)._meta.concrete_fields]
+    facts = changed_facts(
+        type(instance),
+        {name: getattr(saved, name) for name in attnames},
+        {name: getattr(instance, name) for name in attnames},
+    )
     if facts:
         raise minor_edit_error(facts)
 

@@ -600,6 +600,9 @@ def test_no_path_saves_a_minor_edit_that_changes_a_fact(seed):
     six._change_kind, six._change_reason = "minor", "tidy"
     with pytest.raises(ValidationError, match="A minor edit may only change"):
         six.save()
+    # Refused before anything is written, not after.
+    six.refresh_from_db()
+    assert six.claim_status == "alleged"
 
 
 def test_a_save_that_changes_nothing_adds_no_history_row(admin_client, seed):
