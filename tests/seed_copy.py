@@ -71,7 +71,19 @@ def take_copy():
 def restore(copy):
     with transaction.atomic():
         for model, found in copy.items():
-            model._base_manager.bulk_create([model(**row) for row in found])
+            objects = model._base_manager.bulk_create([model(**row) for row in found])
+            # bulk_create stamps auto_now fields with the copy's own time:
+            # put back the times load_seed wrote (the seed's own).
+            stamped = [
+                field.attname
+                for field in model._meta.concrete_fields
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            ]
+            if stamped:
+                for obj, row in zip(objects, found, strict=True):
+                    for name in stamped:
+                        setattr(obj, name, row[name])
+                model._base_manager.bulk_update(objects, stamped)
         # PostgreSQL's sequences do not move for rows inserted with their ids.
         statements = connection.ops.sequence_reset_sql(no_style(), list(copy))
         if statements:

@@ -101,11 +101,15 @@ def test_admin_bulk_action_changes_the_version(superuser_client, seed):
     # ask no reason).
     group = make_group()
     before = token()
+    chosen = {"action": "change_claim_status", "_selected_action": [group.pk]}
+    url = reverse("admin:cases_detaineegroup_changelist")
+    # The action's page carries the versions it showed (no lost edit).
+    versions = superuser_client.post(url, chosen).context["form"].initial["versions"]
     response = superuser_client.post(
-        reverse("admin:cases_detaineegroup_changelist"),
+        url,
         {
-            "action": "change_claim_status",
-            "_selected_action": [group.pk],
+            **chosen,
+            "versions": versions,
             "apply": "yes",
             "claim_status": "disputed",
             "change_kind": "correction",
