@@ -36,6 +36,7 @@ from .history import (
     changed_facts,
     classify_change,
     field_label,
+    is_public,
     minor_edit_error,
     records_a_row_names,
     related_label,
@@ -276,7 +277,7 @@ class CorrectionForm(VersionCheckedForm):
         the old version, so its own initial values would show no change)."""
         model = type(self.instance)
         saved = model._default_manager.filter(pk=self.instance.pk).first()
-        if saved is None or not is_published(saved):
+        if saved is None or not is_public(saved):
             return []
         before, after, relations = {}, {}, []
         for name, value in self.cleaned_data.items():
@@ -292,12 +293,6 @@ class CorrectionForm(VersionCheckedForm):
                 before[field.attname] = field.value_from_object(saved)
                 after[field.attname] = value.pk if isinstance(value, models.Model) else value
         return changed_facts(model, before, after) + relations
-
-
-def is_published(record):
-    """Records without a publication status (citations, parties) are parts of
-    a published record as far as a change to them goes."""
-    return getattr(record, "publication_status", "published") == "published"
 
 
 def change_reason_from(form, change):
@@ -325,7 +320,7 @@ class ReasonRequiredInlineFormSet(BaseInlineFormSet):
                 ),
                 code="reason_required",
             )
-        if kind == ChangeKind.MINOR and is_published(self.instance):
+        if kind == ChangeKind.MINOR and is_public(self.instance):
             # Citations, parties, designations and figures are all facts.
             raise minor_edit_error([capfirst(str(self.model._meta.verbose_name_plural))])
 

@@ -99,6 +99,17 @@ def changed_facts(model, before, after):
     return labels
 
 
+def is_public(record):
+    """Whether readers see `record`, as far as a change to it goes: a row
+    without a publication status of its own (a citation) is as public as the
+    record it belongs to where it names one, else treated as public."""
+    status = getattr(record, "publication_status", None)
+    if status is None:
+        owner = getattr(record, "record", None)
+        return owner is None or is_public(owner)
+    return status == "published"
+
+
 def minor_edit_error(fields):
     """The refusal of a minor edit that changes facts (`fields`, their labels)."""
     return ValidationError(
@@ -177,7 +188,7 @@ def refuse_silent_change(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, "_change_kind", None) != ChangeKind.MINOR or not instance.pk:
         return
     saved = type(instance)._base_manager.filter(pk=instance.pk).first()
-    if saved is None or getattr(saved, "publication_status", "published") != "published":
+    if saved is None or not is_public(saved):
         return
     attnames = [field.attname for field in type(instance)._meta.concrete_fields]
     facts = changed_facts(
