@@ -8,6 +8,8 @@ from tracker import urls as production
 
 from . import views
 
+handler500 = production.handler500
+
 urlpatterns = [
     *production.urlpatterns,
     path("bench/ceiling/", views.ceiling),

@@ -123,3 +123,18 @@ def test_logging_goes_to_stdout_as_json():
     handler = logging.getLogger().handlers[0]
     assert handler.stream is sys.stdout
     assert type(handler.formatter).__name__ == "JSONFormatter"
+
+
+@pytest.mark.django_db
+def test_the_database_failing_outside_any_view_gives_the_503_page_not_a_500(client):
+    # Saving the session happens after the view, where the middleware that
+    # answers 503 for a view's errors never sees it.
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.sessions.middleware.SessionMiddleware.process_response",
+        side_effect=OperationalError("connection to server at 127.0.0.1, port 5432 failed"),
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "temporarily unavailable" in response.content.decode()

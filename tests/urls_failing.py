@@ -12,6 +12,8 @@ def database_gone(request):
     raise OperationalError("connection to server at 127.0.0.1, port 5432 failed")
 
 
+handler500 = "tracker.views.server_error"
+
 urlpatterns = [
     path("test-broken/", broken_page),
     path("test-database-gone/", database_gone),

@@ -6,6 +6,9 @@ from django.views.i18n import set_language
 
 from . import views
 
+# An error the database being away raises outside any view is a 503 too.
+handler500 = "tracker.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
