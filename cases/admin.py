@@ -604,10 +604,12 @@ def change_claim_status(modeladmin, request, queryset):
     """A bulk change (say a later source disputes several records) is a
     change to each record, with the same kind and reason as one made in its
     form; it is asked for on a page of its own before anything is saved."""
-    form = BulkChangeForm(
-        request.POST if "apply" in request.POST else None,
-        initial={"versions": ",".join(f"{r.pk}:{latest_version(r)}" for r in queryset)},
-    )
+    if "apply" in request.POST:
+        form = BulkChangeForm(request.POST)
+    else:
+        # The page shown: it carries each record's version as it is now.
+        versions = ",".join(f"{record.pk}:{latest_version(record)}" for record in queryset)
+        form = BulkChangeForm(initial={"versions": versions})
     if form.is_valid():
         changed, refused = apply_claim_status(queryset, form.cleaned_data, request.user)
         modeladmin.message_user(

@@ -424,13 +424,6 @@ class PublishableQuerySet(models.QuerySet):
             .order_by(*self.table_ordering)
         )
 
-    # --- Corrections log ---------------------------------------------------------
-
-    def corrections(self):
-        """Public corrections to these records, from their history: see
-        corrections_to() at the end of this module."""
-        return corrections_to(self)
-
 
 class SourceQuerySet(PublishableQuerySet):
     search_fields = ("title", "publisher", "description", "text")
@@ -775,13 +768,11 @@ class Correction:
 @dataclass
 class CorrectedRecord:
     """A record and its corrections on one page of the log, newest first; a
-    withdrawn record the reader may not see has no `record`, only its last
-    published `title` and its `kind` (model)."""
+    withdrawn record the reader may not see has no `record`, only its one
+    withdrawal (whose withdrawn_title and withdrawn_kind name it)."""
 
     record: models.Model | None
     corrections: list
-    title: str = ""
-    kind: type | None = None
 
 
 def group_by_record(corrections):
@@ -791,9 +782,7 @@ def group_by_record(corrections):
     groups = {}
     for position, correction in enumerate(corrections):
         if correction.record is None:
-            groups[position] = CorrectedRecord(
-                None, [correction], correction.withdrawn_title, correction.withdrawn_kind
-            )
+            groups[position] = CorrectedRecord(None, [correction])
             continue
         key = (type(correction.record), correction.record.pk)
         groups.setdefault(key, CorrectedRecord(correction.record, [])).corrections.append(

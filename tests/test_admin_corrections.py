@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import Actor, Agreement, Citation, Event, Transfer
+from cases.models import Actor, Agreement, Citation, DetaineeGroup, Event, Transfer
 from tests.factories import make_event
 from tests.test_admin import _form_fields, change_form_data
 
@@ -478,8 +478,6 @@ SIX = "six-accused-of-child-molestation"
 
 
 def test_a_minor_edit_that_upgrades_an_accusation_is_refused_saying_why(admin_client, seed):
-    from cases.models import DetaineeGroup
-
     six = DetaineeGroup.objects.get(slug=SIX)
     versions = six.history.count()
     data = change_form_data(admin_client.get(change_url(six)))
@@ -498,8 +496,6 @@ def test_a_minor_edit_that_upgrades_an_accusation_is_refused_saying_why(admin_cl
 
 
 def test_a_minor_edit_to_a_title_is_refused_and_as_a_correction_it_is_published(admin_client, seed):
-    from cases.models import DetaineeGroup
-
     six = DetaineeGroup.objects.get(slug=SIX)
     data = change_form_data(admin_client.get(change_url(six)))
     data.update(name=six.name + " (tab B)", change_kind="minor", change_reason="tidy")
@@ -567,8 +563,6 @@ def test_a_revert_as_a_minor_edit_is_refused_when_it_changes_a_fact(admin_client
 
 
 def test_the_bulk_action_and_deletion_offer_no_minor_edit(admin_client, seed):
-    from cases.models import DetaineeGroup
-
     six = DetaineeGroup.objects.get(slug=SIX)
     response = bulk_change(
         admin_client,
@@ -592,8 +586,6 @@ def test_the_bulk_action_and_deletion_offer_no_minor_edit(admin_client, seed):
 def test_no_path_saves_a_minor_edit_that_changes_a_fact(seed):
     # Commands and code: the history itself refuses, whatever called save().
     from django.core.exceptions import ValidationError
-
-    from cases.models import DetaineeGroup
 
     six = DetaineeGroup.objects.get(slug=SIX)
     six.claim_status = "confirmed"
