@@ -9,7 +9,7 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install gettext messages run serve outage-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
+.PHONY: install gettext messages run serve outage-check cluster cluster-stop cluster-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,25 @@ serve: install pango
 # pages answer 503 while it is down and recover by themselves (needs root).
 outage-check: install
 	$(BIN)/python scripts/db_outage_check.py
+
+# Beyond one machine, on loopback (docs/deploy.md): a PostgreSQL primary and
+# its streaming replica (5433, 5434; the OS binaries, run as postgres, data
+# under .cluster/), two gunicorn app servers reading from the replica (8131,
+# 8132) and nginx caching in front (http://127.0.0.1:8130/). Needs root.
+# cluster-stop stops exactly what cluster started; cluster-check starts it,
+# proves what the deployment promises with printed figures, and stops it.
+cluster: install pango
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop:
+	$(PYTHON) deploy/cluster.py stop
+
+cluster-check: install pango
+	$(BIN)/python deploy/cluster.py start
+	BENCH=1 DEBUG=0 SECRET_KEY="$$(cat .cluster/secret_key)" \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:$${CLUSTER_PRIMARY_PORT:-5433}/tracker \
+	  $(BIN)/python manage.py cluster_check; status=$$?; \
+	  $(PYTHON) deploy/cluster.py stop; exit $$status
 
 # The whole suite, in parallel: pytest-xdist starts one worker per core, each
 # with its own test database (test_<name>_gw0, ...), live server and Chromium.

@@ -35,7 +35,7 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from . import data_version
+from . import data_version, replicas
 from .outage import DATABASE_AWAY
 from .querysets import sees_drafts
 
@@ -126,7 +126,16 @@ def add_public_headers(request, response, version):
     response["ETag"] = etag(request, version)
     response["Last-Modified"] = http_date(version.changed_at.timestamp())
     if settings.PROXY_CACHE_SECONDS:
-        patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PROXY_CACHE_SECONDS)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.PROXY_CACHE_SECONDS,
+            # A proxy may answer from its copy while it fetches a fresh one,
+            # and while the app servers are down (deploy/nginx.conf.template).
+            stale_while_revalidate=settings.PROXY_STALE_WHILE_REVALIDATE_SECONDS,
+            stale_if_error=settings.PROXY_STALE_IF_ERROR_SECONDS,
+        )
     else:
         patch_cache_control(response, public=True, no_cache=True)
     # A proxy must not give this page to a logged-in reader.
@@ -178,7 +187,9 @@ class PageCacheMiddleware:
         if not in_scope(request) or not may_serve_from_cache(request):
             return None
         try:
-            version = data_version.for_request(request)
+            # From the database that renders the page: a lagging replica's
+            # page is stored under the replica's (older) version.
+            version = data_version.for_request(request, using=replicas.read_alias())
         except DATABASE_AWAY:
             # Raised here, outside the view, it would be a 500: let the view
             # run uncached and DatabaseUnavailableMiddleware answer its 503.

@@ -183,6 +183,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 5000)} -c jit=off"
     )
 
+# --- Read replicas (issue 26; see cases/replicas.py and docs/deploy.md) ----------
+# PostgreSQL streaming replicas that serve readers' pages, comma-separated.
+# Writes, admin, sessions, logins and lockouts stay on DATABASE_URL (the
+# primary), as does a browser that has just written, for
+# REPLICA_PINNING_SECONDS (read-your-writes). Unset: everything on the primary.
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS", [])
+REPLICA_DATABASES = []
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=envint("CONN_MAX_AGE", 600), conn_health_checks=True
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS must be PostgreSQL URLs; got {_url!r}")
+    _replica["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # A replica that does not answer is given up quickly: reads fall back
+        # to the primary rather than hold a worker.
+        "connect_timeout": envint("REPLICA_CONNECT_TIMEOUT_S", 2),
+    }
+    # Tests of a configured replica read the test database through it.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica{_number}")
+# How long a failed replica is left alone before a connection attempt.
+REPLICA_RETRY_SECONDS = envint("REPLICA_RETRY_SECONDS", 5)
+MULTIDB_PINNING_SECONDS = envint("REPLICA_PINNING_SECONDS", 15)
+MULTIDB_PINNING_COOKIE = "pin_primary"
+MULTIDB_PINNING_COOKIE_HTTPONLY = True
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["cases.replicas.ReplicaRouter"]
+    # Before the session and everything that reads, so a request's queries
+    # all go to the database chosen for it.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "cases.replicas.ReplicaMiddleware",
+    )
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -310,6 +347,11 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 # (s-maxage). 0: it may store pages but must revalidate each time (a cheap 304
 # while nothing changed), so it never serves a page older than the last edit.
 PROXY_CACHE_SECONDS = envint("PROXY_CACHE_SECONDS", 0)
+# With PROXY_CACHE_SECONDS set: how long after that a proxy may still answer
+# with its copy while it fetches a fresh one (stale-while-revalidate), and
+# while the app servers fail or are down (stale-if-error).
+PROXY_STALE_WHILE_REVALIDATE_SECONDS = envint("PROXY_STALE_WHILE_REVALIDATE_SECONDS", 30)
+PROXY_STALE_IF_ERROR_SECONDS = envint("PROXY_STALE_IF_ERROR_SECONDS", 86400)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
@@ -329,6 +371,7 @@ if BEHIND_PROXY:
         raise ImproperlyConfigured(f"PROXY_COUNT must be 1 or more; got {PROXY_COUNT}")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
+MULTIDB_PINNING_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365) if HTTPS else 0
