@@ -105,7 +105,7 @@ def read_alias():
 
 
 class ReplicaRouter(PinningReplicaRouter):
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model, **_hints):
         if model._meta.app_label in PRIMARY_ONLY_APPS:
             return DEFAULT_DB_ALIAS
         return read_alias()

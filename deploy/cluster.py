@@ -223,6 +223,8 @@ def make_replica():
         "-S",
         "tracker_replica",
         "--no-sync",
+        # Start at once: the default waits for a spread checkpoint (minutes).
+        "--checkpoint=fast",
         stdout=subprocess.DEVNULL,
     )
     pg_ctl(REPLICA_DIR, "start", REPLICA_PORT)

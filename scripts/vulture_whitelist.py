@@ -70,3 +70,7 @@ _.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
 _.tables_without_trigger
+
+# Named in settings (DATABASE_ROUTERS, MIDDLEWARE) when replicas are configured;
+# Django calls the router's hook by name.
+_.ReplicaRouter, _.ReplicaMiddleware, _.db_for_read
