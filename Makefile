@@ -98,12 +98,13 @@ cluster: install pango
 cluster-stop:
 	$(PYTHON) deploy/cluster.py stop
 
+# The cluster is stopped however the check ends (a failure, Ctrl-C).
 cluster-check: install pango
-	$(BIN)/python deploy/cluster.py start
+	trap '$(PYTHON) deploy/cluster.py stop' EXIT INT TERM; \
+	$(BIN)/python deploy/cluster.py start && \
 	BENCH=1 DEBUG=0 SECRET_KEY="$$(cat .cluster/secret_key)" \
 	  DATABASE_URL=postgres://postgres@127.0.0.1:$${CLUSTER_PRIMARY_PORT:-5433}/tracker \
-	  $(BIN)/python manage.py cluster_check; status=$$?; \
-	  $(PYTHON) deploy/cluster.py stop; exit $$status
+	  $(BIN)/python manage.py cluster_check
 
 # The whole suite, in parallel: pytest-xdist starts one worker per core, each
 # with its own test database (test_<name>_gw0, ...), live server and Chromium.
