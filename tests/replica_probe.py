@@ -28,8 +28,12 @@ NEW_NAME = "Renamed while the replica lags (fictional)"
 
 
 def token(alias):
+    """Every table's version on that server, as one string."""
     with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT token FROM cases_dataversion WHERE id = 1")
+        cursor.execute(
+            "SELECT string_agg(table_name || '=' || token, ',' ORDER BY table_name) "
+            "FROM cases_tableversion"
+        )
         return cursor.fetchone()[0]
 
 
