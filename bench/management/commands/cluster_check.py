@@ -316,7 +316,7 @@ class Command(BaseCommand):
         answers = statuses(results)
         after = sum(1 for t, _, _ in results if t >= at)
         self.figure(
-            f"{len(results)} requests (cache misses) through nginx in 30 s; app server :{victim} "
+            f"{len(results)} requests (nginx cache misses) through nginx in 30 s; app server :{victim} "
             f"killed (SIGKILL) at {at:.1f} s, {after} requests after that; answers {dict(answers)}"
         )
         self.verdict(answers == {200: len(results)}, "no request failed")
@@ -350,7 +350,7 @@ class Command(BaseCommand):
         last_503 = max((t for t, status, _ in results if status == 503), default=None)
         down_window = [r for r in results if stopped + 3 <= r[0] < started]
         self.figure(
-            f"{len(results)} requests (cache misses) through nginx in 30 s; replica stopped at "
+            f"{len(results)} requests (nginx cache misses) through nginx in 30 s; replica stopped at "
             f"{stopped:.1f} s, started at {started:.1f} s; answers {dict(answers)}"
         )
         self.figure(
