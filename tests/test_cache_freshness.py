@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -203,3 +204,37 @@ def test_parameters_a_view_reads_make_different_pages(client, seed):
     assert served(client, "/transfers/?per_page=10")[1] > 1
     assert served(client, "/search/?q=CECOT")[1] > 1
     assert served(client, "/search/?q=Bukele")[1] > 1
+
+
+# --- A logged-in reader's home page: cached fragments ------------------------------
+
+
+def test_a_logged_in_home_page_reads_its_sections_from_the_cache(staff_client, seed):
+    staff_client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get("/")
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]  # the page itself is never shared
+    # The session, the user, their permissions and the versions: no record is read.
+    assert len(captured.captured_queries) < 10
+    assert not [q for q in captured.captured_queries if "cases_event" in q["sql"]]
+
+
+def test_a_logged_in_home_page_shows_an_edit_at_once(staff_client, seed):
+    client = Client()  # anonymous (staff_client is the `client` fixture, logged in)
+    event = Event.objects.published().order_by("-date").first()
+    staff_client.get("/")
+    client.get("/")
+    Event.objects.filter(pk=event.pk).update(title="A title changed by a fictional correction")
+    assert "A title changed by a fictional correction" in staff_client.get("/").content.decode()
+    assert "A title changed by a fictional correction" in client.get("/").content.decode()
+
+
+def test_drafts_on_a_logged_in_home_page_never_reach_an_anonymous_one(staff_client, seed):
+    client = Client()
+    event = Event.objects.published().order_by("-date").first()
+    Event.objects.filter(pk=event.pk).update(
+        title="A fictional draft title", publication_status=PublicationStatus.DRAFT
+    )
+    assert "A fictional draft title" in staff_client.get("/").content.decode()
+    assert "A fictional draft title" not in client.get("/").content.decode()
