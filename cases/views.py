@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import asof, dossier, exports, pdf, presentation, response_cache, roles
+from . import asof, dossier, export_cache, exports, pdf, presentation, response_cache, roles
 from .access import permission_required_with_message
 from .facets import FacetRunner
 from .highlights import highlighted_paragraphs
@@ -244,6 +244,17 @@ class RecordListView(SingleTableMixin, FilterView):
         self.filterset_class = self.kind.filterset
         self.notices = Notices()
         self.params = TableParameters(request, self.notices)
+
+    def get(self, request, *args, **kwargs):
+        if not self.export_format:
+            return super().get(request, *args, **kwargs)
+
+        def stream_export():
+            return super(RecordListView, self).get(request, *args, **kwargs)
+
+        # An export of unchanged data comes whole from the cache, before any
+        # filter or row is looked at.
+        return export_cache.cached_or_streamed(request, stream_export)
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_table(self.request.user)
