@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -203,3 +204,79 @@ def test_parameters_a_view_reads_make_different_pages(client, seed):
     assert served(client, "/transfers/?per_page=10")[1] > 1
     assert served(client, "/search/?q=CECOT")[1] > 1
     assert served(client, "/search/?q=Bukele")[1] > 1
+
+
+# --- A logged-in reader's home page: cached fragments ------------------------------
+
+
+def test_a_logged_in_home_page_reads_its_sections_from_the_cache(staff_client, seed):
+    staff_client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get("/")
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]  # the page itself is never shared
+    # The session, the user, their permissions and the versions: no record is read.
+    assert len(captured.captured_queries) < 10
+    assert not [q for q in captured.captured_queries if "cases_event" in q["sql"]]
+
+
+def test_a_logged_in_home_page_shows_an_edit_at_once(staff_client, seed):
+    client = Client()  # anonymous (staff_client is the `client` fixture, logged in)
+    event = Event.objects.published().order_by("-date").first()
+    staff_client.get("/")
+    client.get("/")
+    Event.objects.filter(pk=event.pk).update(title="A title changed by a fictional correction")
+    assert "A title changed by a fictional correction" in staff_client.get("/").content.decode()
+    assert "A title changed by a fictional correction" in client.get("/").content.decode()
+
+
+def test_drafts_on_a_logged_in_home_page_never_reach_an_anonymous_one(staff_client, seed):
+    client = Client()
+    event = Event.objects.published().order_by("-date").first()
+    Event.objects.filter(pk=event.pk).update(
+        title="A fictional draft title", publication_status=PublicationStatus.DRAFT
+    )
+    assert "A fictional draft title" in staff_client.get("/").content.decode()
+    assert "A fictional draft title" not in client.get("/").content.decode()
+
+
+# --- Exports ----------------------------------------------------------------------
+
+
+def streamed(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content), len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("export", ["csv", "json", "citations.csv"])
+def test_an_export_of_unchanged_data_comes_from_the_cache(client, seed, export):
+    url = f"/transfers/?_export={export}&sort=-date"
+    first, first_queries = streamed(client, url)
+    second, queries = streamed(client, url)
+    assert second == first
+    assert queries == 1 < first_queries  # the versions, nothing else
+
+
+def test_an_edit_reaches_the_next_export_and_another_kinds_edit_does_not_recompute_it(client, seed):
+    url = "/transfers/?_export=csv"
+    streamed(client, url)
+    edit_a_field()  # an event
+    assert streamed(client, url)[1] == 1
+    transfer = Transfer.objects.published().first()
+    Transfer.objects.filter(pk=transfer.pk).update(title="A transfer retitled, fictionally")
+    content, queries = streamed(client, url)
+    assert queries > 1
+    assert b"A transfer retitled, fictionally" in content
+
+
+def test_an_export_cut_by_its_time_limit_is_never_cached(client, seed, settings):
+    settings.EXPORT_TIME_LIMIT_S = 0
+    url = "/transfers/?_export=csv"
+    cut, _ = streamed(client, url)
+    assert b"Export incomplete" in cut
+    settings.EXPORT_TIME_LIMIT_S = 60
+    whole, queries = streamed(client, url)
+    assert queries > 1
+    assert b"Export incomplete" not in whole
