@@ -37,9 +37,11 @@ from .search import (  # noqa: F401
 )
 
 
-def prefetch_visible(model, name, queryset):
+def prefetch_visible(model, name, queryset, limit=None):
     """Prefetch relation `name` of `model`, keeping only the records in
-    `queryset` (which must already be visible_to the reader).
+    `queryset` (which must already be visible_to the reader); with `limit`,
+    at most that many of a list per record (one query still: Django numbers
+    each record's rows with a window function).
 
     A list goes to `visible_<name>`. A foreign key's record goes into the key's
     own cache, so `record.<name>` reads None when the reader may not see it:
@@ -48,6 +50,8 @@ def prefetch_visible(model, name, queryset):
     the inner prefetches, then they are run again through the outer one)."""
     if model._meta.get_field(name).many_to_one:
         return Prefetch(name, queryset=queryset)
+    if limit is not None:
+        queryset = queryset[:limit]
     return Prefetch(name, queryset=queryset, to_attr=f"visible_{name}")
 
 
@@ -104,6 +108,51 @@ def shown_relation(record, name):
         # hidden holds None, which the attribute would raise on.
         return field.get_cached_value(record, default=None)
     return getattr(record, f"visible_{name}", [])
+
+
+def bound_lists(records, names, user):
+    """Cut each list relation of `records` (fetched with for_detail(), which
+    loads one more than RECORD_LIST_LIMIT) to the limit, and count what goes
+    on: `list_totals(record, name)` then says how many the whole list holds.
+    One grouped count per relation, for the records whose list goes on
+    only, however many records there are."""
+    limit = settings.RECORD_LIST_LIMIT
+    if not records:
+        return
+    model = type(records[0])
+    for name in names:
+        field = model._meta.get_field(name)
+        if field.many_to_one:
+            continue
+        attribute = f"visible_{name}"
+        longer = [
+            record for record in records if len(getattr(record, attribute, None) or ()) > limit
+        ]
+        for record in records:
+            record.__dict__.setdefault("list_totals", {})
+            shown = getattr(record, attribute, None)
+            if shown is not None:
+                record.list_totals[name] = len(shown)
+        if not longer:
+            continue
+        visible = model.objects.related_visible_to(name, user).order_by().values("pk")
+        totals = dict(
+            model.objects.filter(pk__in=[record.pk for record in longer])
+            .order_by()
+            .values_list("pk")
+            .annotate(total=Count(name, filter=Q(**{f"{name}__in": visible})))
+        )
+        for record in longer:
+            setattr(record, attribute, getattr(record, attribute)[:limit])
+            record.list_totals[name] = totals.get(record.pk, limit)
+
+
+def list_total(record, name):
+    """How many entries list `name` of `record` holds in all (bound_lists()),
+    where it shows fewer; None where it shows them all."""
+    total = getattr(record, "list_totals", {}).get(name)
+    shown = len(getattr(record, f"visible_{name}", None) or ())
+    return total if total is not None and total > shown else None
 
 
 def visible_sort_key(path):
@@ -340,12 +389,14 @@ class PublishableQuerySet(models.QuerySet):
         `relations` narrows the prefetch to some of detail_relations (an
         export needs only what its fields show)."""
         names = [name for name in self.detail_relations if relations is None or name in relations]
-        return self.with_visible(names, user)
+        # One more than a list shows, so bound_lists() knows which lists go on.
+        return self.with_visible(names, user, limit=settings.RECORD_LIST_LIMIT + 1)
 
-    def with_visible(self, names, user):
+    def with_visible(self, names, user, limit=None):
         """Relations `names`, only as far as `user` may see them: a foreign
         key's record joined into the rows' own query (join_visible), a list
-        prefetched (prefetch_visible). Read back with shown_relation()."""
+        prefetched (prefetch_visible), at most `limit` of it per record.
+        Read back with shown_relation()."""
         queryset, lookups = self, []
         for name in names:
             visible = self.related_visible_to(name, user)
@@ -357,12 +408,15 @@ class PublishableQuerySet(models.QuerySet):
             if field.many_to_one and field.null and not visible._prefetch_related_lookups:
                 queryset = join_visible(queryset, name, visible)
             else:
-                lookups.append(prefetch_visible(self.model, name, visible))
+                lookups.append(prefetch_visible(self.model, name, visible, limit))
         return queryset.prefetch_related(*lookups)
 
-    def detail_relations_of(self, record):
+    def detail_relations_of(self, record, user=None):
         """{relation name: related record (or None) or list} for a record
-        fetched with for_detail()."""
+        fetched with for_detail(); given the reader, each list is bounded
+        and counted (bound_lists)."""
+        if user is not None:
+            bound_lists([record], self.detail_relations, user)
         return {name: shown_relation(record, name) for name in self.detail_relations}
 
     def related_visible_to(self, name, user):
