@@ -368,10 +368,10 @@ def incomplete_message(rows):
 
 
 def _within_time_limit(records, stopped):
-    """`records` (rows, or quotes in a table of quotes), until the export
+    """`records` (the lines of an export: rows, or quotes), until the export
     has run EXPORT_TIME_LIMIT_S; then `stopped` is given the number written.
-    Checked before each one: a row carries at most RECORD_LIST_LIMIT quotes
-    (bound_lists), so no one row can run far past the limit."""
+    Checked before each line: a row carries at most RECORD_LIST_LIMIT quotes
+    (bound_lists), so no one line can run far past the limit."""
     deadline = time.monotonic() + settings.EXPORT_TIME_LIMIT_S
     for written, record in enumerate(records):
         if time.monotonic() > deadline:
@@ -441,16 +441,21 @@ def export_response(request, kind, queryset, export_format):
     user = request.user
     with_drafts = sees_drafts(user)
     stopped = []
-    records = _within_time_limit(_records(queryset, kind, user), stopped)
     urls = RecordURLs(request)
-    data = (record_data(record, kind, urls, with_drafts) for record in records)
+    data = (
+        record_data(record, kind, urls, with_drafts) for record in _records(queryset, kind, user)
+    )
+    # The time limit is checked before each line written: a record's row,
+    # or one quote in citations.csv, however many quotes one record has.
     if export_format == "json":
-        content = _stream_json(data, stopped)
+        content = _stream_json(_within_time_limit(data, stopped), stopped)
     elif export_format == "csv":
         header = csv_header(kind, queryset.model, with_drafts)
-        content = _stream_csv(header, (_csv_row(row, header) for row in data), stopped)
+        rows = (_csv_row(row, header) for row in data)
+        content = _stream_csv(header, _within_time_limit(rows, stopped), stopped)
     else:
-        content = _stream_csv(CITATION_COLUMNS, _citation_rows(data), stopped)
+        rows = _citation_rows(data)
+        content = _stream_csv(CITATION_COLUMNS, _within_time_limit(rows, stopped), stopped)
     response = ExportResponse(content, content_type=CONTENT_TYPES[export_format], slot=slot)
     filename = slugify(kind.label_plural)
     if export_format == "citations.csv":

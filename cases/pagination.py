@@ -105,6 +105,21 @@ class CappedCountPaginator(Paginator):
         # Past the counted rows: page() finds out whether the page has rows.
         return number
 
+    def last_page_number(self):
+        """The number of the table's last page. Past the capped count it is
+        not known, so the rows are counted whole, once: only a reader who
+        asked for a page past the end pays for it, and from then on the
+        paginator holds the exact count ("20,075 transfers"), so the page it
+        says it shows is the page it shows (issue 28: "page 3920" said
+        "showing the last page, 401")."""
+        if self.count_is_capped:
+            queryset = self._queryset
+            exact = queryset.order_by().count() if queryset is not None else len(self.object_list)
+            self.__dict__["count"] = exact
+            self.__dict__["count_cap"] = max(exact, self.count_cap)
+            self.__dict__.pop("num_pages", None)
+        return self.num_pages
+
     def page(self, number):
         if not self.count_is_capped:
             return super().page(number)
