@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from . import export_slots, presentation
 from .pagination import count_up_to
-from .querysets import bound_lists, list_total, sees_drafts, shown_relation
+from .querysets import list_total, load_lists_of, sees_drafts, shown_relation
 
 # The `_export` values a table offers, and their link labels.
 FORMATS = {"csv": "CSV", "json": "JSON", "citations.csv": "Citations (CSV)"}
@@ -321,17 +321,19 @@ def _records(queryset, kind, user):
     ]
     # A transfer's or a group's figures that sources disagree on travel too.
     relations += ["citations", "figures"]
-    records = queryset.prefetch_related(None).for_detail(user, relations=relations)
-    # Each chunk's lists are cut to RECORD_LIST_LIMIT and the longer ones
-    # counted together (bound_lists): one query per chunk, not per row.
+    records = queryset.prefetch_related(None).for_detail(user, relations=relations, lists=False)
+    lists = [name for name in records.detail_relations if name in relations]
+    # Each chunk's lists are read together, at most RECORD_LIST_LIMIT of
+    # each per record, and the longer ones counted together (load_lists_of):
+    # a few queries per chunk, not per row.
     chunk = []
     for record in records.iterator(chunk_size=CHUNK_SIZE):
         chunk.append(record)
         if len(chunk) == CHUNK_SIZE:
-            bound_lists(chunk, records.detail_relations, user)
+            load_lists_of(chunk, lists, user)
             yield from chunk
             chunk = []
-    bound_lists(chunk, records.detail_relations, user)
+    load_lists_of(chunk, lists, user)
     yield from chunk
 
 

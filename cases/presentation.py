@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import formats
@@ -867,10 +868,14 @@ def more_entries(record, name, url=None):
     if total is None:
         return None
     shown = len(shown_relation(record, name) or ())
+    # Counted as a table counts its rows: up to TABLE_COUNT_CAP, then "10,000+".
+    cap = settings.TABLE_COUNT_CAP
+    plus = "+" if total > cap else ""
+    total = min(total, cap)
     return {
         "count": total - shown,
-        "count_display": formats.number_format(total - shown, force_grouping=True),
-        "total_display": formats.number_format(total, force_grouping=True),
+        "count_display": formats.number_format(total - shown, force_grouping=True) + plus,
+        "total_display": formats.number_format(total, force_grouping=True) + plus,
         "url": url,
     }
 

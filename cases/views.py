@@ -351,7 +351,7 @@ def record_context(request, kind, slug):
 
     Raises Http404 when there is no such record or the reader may not see it
     (a draft, to anyone but staff)."""
-    records = kind.model.objects.visible_to(request.user).for_detail(request.user)
+    records = kind.model.objects.visible_to(request.user).for_detail(request.user, lists=False)
     record = records.filter(slug=slug).first()
     if record is None:
         raise Http404(_("No %(kind)s at this address.") % {"kind": kind.label})
