@@ -38,7 +38,12 @@ from .listing import (
     sort_in_words,
 )
 from .models import Citation, Event
-from .pagination import CappedCountPaginator, capped_count_display, count_up_to
+from .pagination import (
+    CappedCountPaginator,
+    KeysFirstPaginator,
+    capped_count_display,
+    count_up_to,
+)
 from .querysets import (
     clean_search_text,
     corrections_log,
@@ -284,7 +289,7 @@ class CitationListView(SingleTableMixin, FilterView):
     template_name = "cases/citation_list.html"
     table_class = CitationTable
     filterset_class = CitationFilter
-    table_pagination = {"paginator_class": CappedCountPaginator}
+    table_pagination = {"paginator_class": KeysFirstPaginator}
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
