@@ -223,6 +223,9 @@ def record_data(record, kind, urls, with_drafts):
     total = list_total(record, "citations")
     row["citations_total"] = total if total is not None else len(row["citations"])
     if total is not None:
+        # Counted as a table counts its rows: past TABLE_COUNT_CAP, "at least".
+        row["citations_total"] = min(total, settings.TABLE_COUNT_CAP)
+        row["citations_total_is_capped"] = total > settings.TABLE_COUNT_CAP
         row["citations_url"] = urls.citations_of(record)
     return row
 
@@ -307,6 +310,8 @@ def _csv_row(row, header):
         ):
             cells[f"{name}_urls"] = "; ".join(item["url"] for item in value)
     cells["citation_count"] = row["citations_total"]
+    if row.get("citations_total_is_capped"):
+        cells["citation_count"] = f"{row['citations_total']}+"
     return [cells.get(name, "") for name in header]
 
 
@@ -491,13 +496,14 @@ def _citation_rows(rows):
             yield _citation_line(row["slug"], row["url"], citation)
         more = row["citations_total"] - len(row["citations"])
         if more > 0:
+            more = f"{more:,}+" if row.get("citations_total_is_capped") else f"{more:,}"
             yield [f"# {more_quotes_message(row['slug'], more, row['citations_url'])}"]
 
 
 def more_quotes_message(slug, more, url):
     return _(
         "%(record)s has %(more)s more quotes than an export row holds; all of them: %(url)s"
-    ) % {"record": slug, "more": number_format(more, force_grouping=True), "url": url}
+    ) % {"record": slug, "more": more, "url": url}
 
 
 def _citation_line(record_slug, record_url, citation):
