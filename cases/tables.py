@@ -333,22 +333,10 @@ class SourceTable(RecordTable):
         pass
 
 
-class CitationTable(tables.Table):
-    """The quotes of a source (or of a record), one per row: what a record
-    page lists only the first RECORD_LIST_LIMIT of, paged here."""
+class QuotedForColumn(tables.Column):
+    """The record a quote supports, with its kind, as far as the reader may see it."""
 
-    quote = LongTextColumn(verbose_name=_("Quote"), orderable=False)
-    record = tables.Column(verbose_name=_("Quoted for"), empty_values=(), orderable=False)
-    source = tables.Column(
-        verbose_name=_("Source"), order_by=("source__title", "paragraph", "id"), empty_values=()
-    )
-    paragraph = tables.Column(verbose_name=_("Paragraph"), order_by=("paragraph", "id"))
-
-    class Meta:
-        attrs = {"class": "records citations-table"}
-        empty_text = _("No quotes match these filters.")
-
-    def render_record(self, record):
+    def render(self, record):
         cited = record.record
         if cited is None:
             return presentation.muted(presentation.NOT_PUBLIC)
@@ -358,7 +346,28 @@ class CitationTable(tables.Table):
             presentation.record_link_html(cited),
         )
 
-    def render_source(self, record):
-        source = record.source
+
+class QuoteSourceColumn(tables.Column):
+    """The source a quote is taken from, linked to the quote's place in its text."""
+
+    def render(self, record):
         anchor = f"#quote-{record.key}" if record.paragraph else ""
-        return format_html('<a href="{}{}">{}</a>', source.get_absolute_url(), anchor, source)
+        return format_html(
+            '<a href="{}{}">{}</a>', record.source.get_absolute_url(), anchor, record.source
+        )
+
+
+class CitationTable(tables.Table):
+    """The quotes of a source (or of a record), one per row: what a record
+    page lists only the first RECORD_LIST_LIMIT of, paged here."""
+
+    quote = LongTextColumn(verbose_name=_("Quote"), orderable=False)
+    record = QuotedForColumn(verbose_name=_("Quoted for"), empty_values=(), orderable=False)
+    source = QuoteSourceColumn(
+        verbose_name=_("Source"), order_by=("source__title", "paragraph", "id"), empty_values=()
+    )
+    paragraph = tables.Column(verbose_name=_("Paragraph"), order_by=("paragraph", "id"))
+
+    class Meta:
+        attrs = {"class": "records citations-table"}
+        empty_text = _("No quotes match these filters.")
