@@ -76,7 +76,8 @@ class Command(BaseCommand):
             f"The source `{source}`, quoted {quotes:,} times; RECORD_LIST_LIMIT "
             f"{settings.RECORD_LIST_LIMIT}, EXPORT_TIME_LIMIT_S {settings.EXPORT_TIME_LIMIT_S}. "
             "Each request in a process of its own (in-process Django client, DEBUG off); "
-            "memory is that process's peak resident set less what it held before the request.",
+            "memory is that process's peak resident set less what it held before the request. "
+            f"Load average when it started: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
             "",
             "| Request | Status | Time | Peak memory added | Bytes | Queries |",
             "|---|---|---:|---:|---:|---:|",
