@@ -9,7 +9,7 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install gettext messages run serve outage-check cluster cluster-stop cluster-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare screenshots clean
+.PHONY: install gettext messages run serve outage-check cluster cluster-stop cluster-check test lint format check seed superuser pango bench bench-http bench-pdf bench-compare bench-record-lists fuzz screenshots clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -158,11 +158,35 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
 BENCH_SQLITE ?= .bench/transfers.sqlite3
 # Options for bench_http, e.g. a quick check of its tooling (see README, Speed).
 BENCH_HTTP_ARGS ?=
-bench: bench-http bench-pdf bench-compare
+bench: bench-http bench-record-lists bench-pdf bench-compare
 
 bench-http: install pango
 	BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
 	  STATIC_MANIFEST=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_http $(BENCH_HTTP_ARGS)
+
+# Time and peak memory of one source quoted 255,750 times (its page, brief,
+# the sources table's exports, the table of its quotes), each request in a
+# process of its own, in bench-http's database (run that first): writes
+# docs/performance-record-lists.md (issue 28).
+bench-record-lists: install pango
+	BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
+	  DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py collectstatic --noinput -v0
+	BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 \
+	  DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_record_lists
+
+# Hostile requests over every route (outside CI; bench/management/commands/
+# fuzz.py), anonymous and as an editor, counted by status; fails on any 5xx
+# but the documented 503s. FUZZ_REQUESTS at seed size in a database of its
+# own (created and seeded when missing), then FUZZ_BENCH_REQUESTS at 100,000
+# transfers in bench-http's database (skipped until bench-http has made it).
+FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_fuzz
+FUZZ_REQUESTS ?= 10000
+FUZZ_BENCH_REQUESTS ?= 2000
+FUZZ_ENV = BENCH=1 DEBUG=0 SECRET_KEY=$${SECRET_KEY:-fuzz-only-not-a-secret} ALLOWED_HOSTS=127.0.0.1 HTTPS=0 LOG_LEVEL=CRITICAL
+fuzz: install pango
+	$(FUZZ_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(FUZZ_ENV) DATABASE_URL=$(FUZZ_DATABASE_URL) $(BIN)/python manage.py fuzz --seed-database --requests $(FUZZ_REQUESTS)
+	$(FUZZ_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py fuzz --requests $(FUZZ_BENCH_REQUESTS)
 
 # Time the PDF briefs (record, 100-row table, dossier) at seed size and at
 # 10,000 records, in a throwaway database (your data is not touched). Runs

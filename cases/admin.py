@@ -9,9 +9,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -353,6 +354,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
     delete_confirmation_template = "admin/cases/delete_confirmation.html"
     history_list_display = []
     change_fields = ("change_kind", "change_reason")
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history filters the history by the id as given: one
+        # that is not a number ("x--y") raised a ValueError, a 500 (make fuzz).
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404(_("No such record.")) from error
+        return super().history_view(request, object_id, extra_context)
 
     def get_actions(self, request):
         # Deleting many records at once would ask no reason: records are

@@ -25,6 +25,7 @@ many rows it holds (CSV: a row starting "# "; JSON: a last object with
 import csv
 import json
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from . import export_slots, presentation
 from .pagination import count_up_to
-from .querysets import sees_drafts, shown_relation
+from .querysets import list_total, load_lists_of, sees_drafts, shown_relation
 
 # The `_export` values a table offers, and their link labels.
 FORMATS = {"csv": "CSV", "json": "JSON", "citations.csv": "Citations (CSV)"}
@@ -74,6 +75,16 @@ class RecordURLs:
     def __init__(self, request):
         self.request = request
         self.addresses = {}
+
+    def citations_of(self, record):
+        """The address of the table of every quote of `record` (cases/views.py,
+        CitationListView): a source's own quotes, or the quotes a record rests on."""
+        if record._meta.model_name == "source":
+            params = {"source": record.slug}
+        else:
+            params = {"record": f"{record._meta.model_name}:{record.slug}"}
+        path = f"{reverse('cases:citation_list')}?{urlencode(params)}"
+        return self.request.build_absolute_uri(path)
 
     def __call__(self, record):
         model = type(record)
@@ -208,6 +219,14 @@ def record_data(record, kind, urls, with_drafts):
     row["citations"] = [
         _citation_data(citation, urls) for citation in shown_relation(record, "citations")
     ]
+    # A row holds at most RECORD_LIST_LIMIT quotes; the rest are a table of their own.
+    total = list_total(record, "citations")
+    row["citations_total"] = total if total is not None else len(row["citations"])
+    if total is not None:
+        # Counted as a table counts its rows: past TABLE_COUNT_CAP, "at least".
+        row["citations_total"] = min(total, settings.TABLE_COUNT_CAP)
+        row["citations_total_is_capped"] = total > settings.TABLE_COUNT_CAP
+        row["citations_url"] = urls.citations_of(record)
     return row
 
 
@@ -290,7 +309,9 @@ def _csv_row(row, header):
             isinstance(item, dict) and "url" in item for item in value
         ):
             cells[f"{name}_urls"] = "; ".join(item["url"] for item in value)
-    cells["citation_count"] = len(row["citations"])
+    cells["citation_count"] = row["citations_total"]
+    if row.get("citations_total_is_capped"):
+        cells["citation_count"] = f"{row['citations_total']}+"
     return [cells.get(name, "") for name in header]
 
 
@@ -305,8 +326,20 @@ def _records(queryset, kind, user):
     ]
     # A transfer's or a group's figures that sources disagree on travel too.
     relations += ["citations", "figures"]
-    records = queryset.prefetch_related(None).for_detail(user, relations=relations)
-    return records.iterator(chunk_size=CHUNK_SIZE)
+    records = queryset.prefetch_related(None).for_detail(user, relations=relations, lists=False)
+    lists = [name for name in records.detail_relations if name in relations]
+    # Each chunk's lists are read together, at most RECORD_LIST_LIMIT of
+    # each per record, and the longer ones counted together (load_lists_of):
+    # a few queries per chunk, not per row.
+    chunk = []
+    for record in records.iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(record)
+        if len(chunk) == CHUNK_SIZE:
+            load_lists_of(chunk, lists, user)
+            yield from chunk
+            chunk = []
+    load_lists_of(chunk, lists, user)
+    yield from chunk
 
 
 def _stream_csv(header, rows, stopped):
@@ -342,8 +375,10 @@ def incomplete_message(rows):
 
 
 def _within_time_limit(records, stopped):
-    """`records`, until the export has run EXPORT_TIME_LIMIT_S; then
-    `stopped` is given the number of rows written."""
+    """`records` (the lines of an export: rows, or quotes), until the export
+    has run EXPORT_TIME_LIMIT_S; then `stopped` is given the number written.
+    Checked before each line: a row carries at most RECORD_LIST_LIMIT quotes
+    (bound_lists), so no one line can run far past the limit."""
     deadline = time.monotonic() + settings.EXPORT_TIME_LIMIT_S
     for written, record in enumerate(records):
         if time.monotonic() > deadline:
@@ -383,29 +418,51 @@ def busy_response():
     )
 
 
+def export_size(queryset, user):
+    """How much an export of `queryset` streams, counted no further than
+    EXPORT_SLOT_ROWS: its rows and the quotes they carry. A table of five
+    sources quoted 255,750 times is a large export, not a small one
+    (issue 28): its rows are few, but each is heavy. (A row carries at most
+    RECORD_LIST_LIMIT quotes; counting them all only errs towards a slot.)"""
+    cap = settings.EXPORT_SLOT_ROWS
+    rows = count_up_to(queryset, cap)
+    if rows > cap:
+        return rows
+    citations = queryset.model._meta.get_field("citations")
+    quotes = citations.related_model.objects.visible_to(user).filter(
+        **{f"{citations.field.name}__in": queryset.order_by().values("pk")}
+    )
+    return rows + count_up_to(quotes, cap - rows)
+
+
 def export_response(request, kind, queryset, export_format):
     """A streaming download of `queryset` (a table's filtered, sorted rows).
     An export of more than EXPORT_SLOT_ROWS rows first takes one of the
     server's export slots (cases/export_slots.py); a smaller one is over in
     about the time of a page, and streams at once."""
     slot = None
-    if count_up_to(queryset, settings.EXPORT_SLOT_ROWS) > settings.EXPORT_SLOT_ROWS:
+    if export_size(queryset, request.user) > settings.EXPORT_SLOT_ROWS:
         slot = export_slots.take_slot()
         if slot is None:
             return busy_response()
     user = request.user
     with_drafts = sees_drafts(user)
     stopped = []
-    records = _within_time_limit(_records(queryset, kind, user), stopped)
     urls = RecordURLs(request)
-    data = (record_data(record, kind, urls, with_drafts) for record in records)
+    data = (
+        record_data(record, kind, urls, with_drafts) for record in _records(queryset, kind, user)
+    )
+    # The time limit is checked before each line written: a record's row,
+    # or one quote in citations.csv, however many quotes one record has.
     if export_format == "json":
-        content = _stream_json(data, stopped)
+        content = _stream_json(_within_time_limit(data, stopped), stopped)
     elif export_format == "csv":
         header = csv_header(kind, queryset.model, with_drafts)
-        content = _stream_csv(header, (_csv_row(row, header) for row in data), stopped)
+        rows = (_csv_row(row, header) for row in data)
+        content = _stream_csv(header, _within_time_limit(rows, stopped), stopped)
     else:
-        content = _stream_csv(CITATION_COLUMNS, _citation_rows(data), stopped)
+        rows = _citation_rows(data)
+        content = _stream_csv(CITATION_COLUMNS, _within_time_limit(rows, stopped), stopped)
     response = ExportResponse(content, content_type=CONTENT_TYPES[export_format], slot=slot)
     # Whether the time limit cut it: a cut export is never cached (export_cache.py).
     response.was_cut = lambda: bool(stopped)
@@ -433,17 +490,74 @@ def _stream_json(rows, stopped):
 
 
 def _citation_rows(rows):
-    """One row per citation: the record it supports, the quote and where it is from."""
+    """One row per citation: the record it supports, the quote and where it
+    is from. A record with more than RECORD_LIST_LIMIT quotes is followed by
+    a line that says how many more and where they all are."""
     for row in rows:
         for citation in row["citations"]:
-            yield [
-                row["slug"],
-                row["url"],
-                as_spreadsheet_text(citation["quote"]),
-                "; ".join(citation["supports"]),
-                as_spreadsheet_text(citation["source"]),
-                as_spreadsheet_text(citation["source_publisher"]),
-                citation["source_url"],
-                citation["paragraph"] or "",
-                as_spreadsheet_text(citation["attributed_to"] or ""),
-            ]
+            yield _citation_line(row["slug"], row["url"], citation)
+        more = row["citations_total"] - len(row["citations"])
+        if more > 0:
+            more = f"{more:,}+" if row.get("citations_total_is_capped") else f"{more:,}"
+            yield [f"# {more_quotes_message(row['slug'], more, row['citations_url'])}"]
+
+
+def more_quotes_message(slug, more, url):
+    return _(
+        "%(record)s has %(more)s more quotes than an export row holds; all of them: %(url)s"
+    ) % {"record": slug, "more": more, "url": url}
+
+
+def _citation_line(record_slug, record_url, citation):
+    return [
+        record_slug,
+        record_url,
+        as_spreadsheet_text(citation["quote"]),
+        "; ".join(citation["supports"]),
+        as_spreadsheet_text(citation["source"]),
+        as_spreadsheet_text(citation["source_publisher"]),
+        citation["source_url"],
+        citation["paragraph"] or "",
+        as_spreadsheet_text(citation["attributed_to"] or ""),
+    ]
+
+
+# --- A table of quotes (cases/views.py, CitationListView) -----------------------
+
+
+def citations_export_response(request, queryset, export_format):
+    """A streaming download of quotes (a table of one source's or one
+    record's quotes): CSV with the columns of a table's citations.csv, or
+    JSON with the record each quote supports. Bounded as a table's export
+    is: a slot past EXPORT_SLOT_ROWS quotes, cut at the time limit with the
+    "incomplete" line."""
+    slot = None
+    if count_up_to(queryset, settings.EXPORT_SLOT_ROWS) > settings.EXPORT_SLOT_ROWS:
+        slot = export_slots.take_slot()
+        if slot is None:
+            return busy_response()
+    stopped = []
+    urls = RecordURLs(request)
+    citations = _within_time_limit(queryset.iterator(chunk_size=CHUNK_SIZE), stopped)
+    rows = (_quote_row(citation, urls) for citation in citations)
+    if export_format == "json":
+        content = _stream_json(rows, stopped)
+        extension = "json"
+    else:
+        export_format = "csv"
+        lines = (_citation_line(row["record_slug"], row["record_url"], row) for row in rows)
+        content = _stream_csv(CITATION_COLUMNS, lines, stopped)
+        extension = "csv"
+    response = ExportResponse(content, content_type=CONTENT_TYPES[export_format], slot=slot)
+    response["Content-Disposition"] = f'attachment; filename="quotes.{extension}"'
+    return response
+
+
+def _quote_row(citation, urls):
+    record = citation.record
+    return {
+        "record_kind": record._meta.model_name if record is not None else None,
+        "record_slug": record.slug if record is not None else "",
+        "record_url": urls(record) if record is not None else "",
+        **_citation_data(citation, urls),
+    }

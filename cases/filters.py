@@ -10,11 +10,14 @@ its facets (`facet_names`), and cases/facets.py counts them.
 
 import django_filters
 from django import forms
+from django.core.validators import slug_re
 from django.utils.translation import gettext_lazy as _
 
+from .kinds import KINDS_BY_NAME
 from .models import (
     Actor,
     Agreement,
+    Citation,
     ClaimStatus,
     DetaineeGroup,
     Event,
@@ -266,4 +269,42 @@ class SourceFilter(FacetedFilterSet):
 
     class Meta:
         model = Source
+        fields = []
+
+
+class RecordKeyFilter(django_filters.CharFilter):
+    """Citations of one record, named "<kind>:<slug>" ("transfer:handover-of-17")
+    as the corrections log names one: a record the reader may not see, or a
+    name that is none, matches nothing."""
+
+    def filter(self, queryset, value):
+        value = str(value or "").strip()
+        if not value:
+            return queryset
+        name, _sep, slug = value.partition(":")
+        kind = KINDS_BY_NAME.get(name)
+        if kind is None or not slug_re.match(slug):
+            return queryset.none()
+        user = getattr(getattr(self.parent, "request", None), "user", None)
+        record = kind.model.objects.visible_to(user).filter(slug=slug).first()
+        if record is None:
+            return queryset.none()
+        for target in Citation.TARGET_FIELDS:
+            if Citation._meta.get_field(target).related_model is kind.model:
+                return queryset.filter(**{target: record})
+        # A source's own quotes.
+        return queryset.filter(source=record)
+
+
+class CitationFilter(FacetedFilterSet):
+    """The quotes of one source (`?source=<slug>`), of one record
+    (`?record=<kind>:<slug>`), or attributed to a report (`?attributed_to=`),
+    as far as the reader may see them."""
+
+    source = record_choice(Source, "source", _("Quoted from"))
+    record = RecordKeyFilter(label=_("Quoted for"), max_length=300)
+    attributed_to = record_choice(Source, "attributed_to", _("Attributed to"))
+
+    class Meta:
+        model = Citation
         fields = []

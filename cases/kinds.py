@@ -71,6 +71,10 @@ class Kind:
     # Relations listed under the fields, as (relation, heading, empty text);
     # a section with no empty text is left out when it has nothing to list.
     related: tuple = field(default=())
+    # Where a related list stops (RECORD_LIST_LIMIT), the table that lists
+    # it whole: (relation, kind name of its table, the table's filter that
+    # takes this record's slug).
+    related_tables: tuple = field(default=())
     # The table page's opening sentence.
     intro: str = ""
     # A kind's page and brief differ from the others' only where it truly
@@ -176,6 +180,7 @@ KINDS = (
             ("events", _("Events"), _("No events recorded.")),
             ("statements", _("Statements about it"), _("No statements recorded.")),
         ),
+        related_tables=(("transfers", "transfer", "agreement"),),
     ),
     Kind(
         model=Transfer,
@@ -278,6 +283,12 @@ KINDS = (
             ("alleged_member_groups", _("Groups alleged to belong to it"), None),
             ("allegations_made", _("Groups it accuses"), None),
         ),
+        related_tables=(
+            ("agreement_roles", "agreement", "party"),
+            ("events", "event", "participant"),
+            ("statements", "statement", "speaker"),
+            ("alleged_member_groups", "detaineegroup", "affiliation"),
+        ),
     ),
     Kind(
         model=Facility,
@@ -303,6 +314,11 @@ KINDS = (
             ),
             ("events", _("Events here"), _("No events recorded here.")),
             ("statements", _("Statements made here"), _("No statements recorded here.")),
+        ),
+        related_tables=(
+            ("transfers", "transfer", "destination"),
+            ("detainee_groups", "detaineegroup", "facility"),
+            ("events", "event", "facility"),
         ),
     ),
     Kind(

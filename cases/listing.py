@@ -169,7 +169,12 @@ class UnderstoodRequestConfig(RequestConfig):
         try:
             table.paginate(page=number, **options)
         except EmptyPage:
-            last = table.paginator.num_pages
+            paginator = table.paginator
+            last = (
+                paginator.last_page_number()
+                if hasattr(paginator, "last_page_number")
+                else paginator.num_pages
+            )
             self.params.notices.add(
                 _("There is no page %(page)s; showing the last page, %(last)s.")
                 % {"page": number, "last": last}

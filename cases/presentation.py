@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import formats
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from .kinds import kind_of
 from .models import AgreementParty, get_language_code
-from .querysets import shown_relation
+from .querysets import list_total, shown_relation
 
 NOT_PUBLIC = gettext_lazy("Not public yet")
 SHORTENED_MARK = "…"
@@ -832,23 +833,63 @@ def _related_item_html(item, length):
     return record_link_html(item, show_date=True, length=length)
 
 
-def related_sections(kind, relations, length=LABEL_LENGTH):
+def related_sections(kind, relations, length=LABEL_LENGTH, record=None):
     """The lists under a record's fields (kind.related), as HTML items; a
-    section with no empty text is left out when it has nothing to list."""
+    section with no empty text is left out when it has nothing to list.
+    Given the `record`, a list that stops at RECORD_LIST_LIMIT says how many
+    more there are (`more`), and where they are listed whole."""
+    tables = {name: (table, param) for name, table, param in kind.related_tables}
     sections = []
     for name, heading, empty in kind.related:
         items = relations.get(name) or []
         if not items and empty is None:
             continue
+        url = None
+        if record is not None and name in tables:
+            table, param = tables[name]
+            url = f"{reverse(f'cases:{table}_list')}?{urlencode({param: record.slug})}"
         sections.append(
             {
                 "id": name.replace("_", "-"),
                 "heading": heading,
                 "items": [_related_item_html(item, length) for item in items],
                 "empty": empty,
+                "more": more_entries(record, name, url) if record is not None else None,
             }
         )
     return sections
+
+
+def more_entries(record, name, url=None):
+    """Where list `name` of `record` stops at RECORD_LIST_LIMIT: how many
+    more it holds, its whole count, and the table that lists them all (None
+    where no table does); None where the list is shown whole."""
+    total = list_total(record, name)
+    if total is None:
+        return None
+    shown = len(shown_relation(record, name) or ())
+    # Counted as a table counts its rows: up to TABLE_COUNT_CAP, then "10,000+".
+    cap = settings.TABLE_COUNT_CAP
+    plus = "+" if total > cap else ""
+    total = min(total, cap)
+    return {
+        "count": total - shown,
+        "count_display": formats.number_format(total - shown, force_grouping=True) + plus,
+        "total_display": formats.number_format(total, force_grouping=True) + plus,
+        "url": url,
+    }
+
+
+def citations_url(record):
+    """The table of every quote of `record`: a source's own quotes, or the
+    quotes a record rests on (cases/views.py, CitationListView)."""
+    name = kind_of(record).name
+    params = (
+        {"source": record.slug}
+        if kind_of(record).shows_text
+        else {"record": f"{name}:{record.slug}"}
+    )
+    return f"{reverse('cases:citation_list')}?{urlencode(params)}"
 
 
 def cell_text_html(text, length=CELL_LENGTH):

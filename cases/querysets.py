@@ -11,8 +11,20 @@ from datetime import datetime
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, FilteredRelation, Max, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    Max,
+    OrderBy,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext, gettext_lazy
 
@@ -37,9 +49,11 @@ from .search import (  # noqa: F401
 )
 
 
-def prefetch_visible(model, name, queryset):
+def prefetch_visible(model, name, queryset, limit=None):
     """Prefetch relation `name` of `model`, keeping only the records in
-    `queryset` (which must already be visible_to the reader).
+    `queryset` (which must already be visible_to the reader); with `limit`,
+    at most that many of a list per record (one query still: Django numbers
+    each record's rows with a window function).
 
     A list goes to `visible_<name>`. A foreign key's record goes into the key's
     own cache, so `record.<name>` reads None when the reader may not see it:
@@ -48,6 +62,8 @@ def prefetch_visible(model, name, queryset):
     the inner prefetches, then they are run again through the outer one)."""
     if model._meta.get_field(name).many_to_one:
         return Prefetch(name, queryset=queryset)
+    if limit is not None:
+        queryset = queryset[:limit]
     return Prefetch(name, queryset=queryset, to_attr=f"visible_{name}")
 
 
@@ -104,6 +120,129 @@ def shown_relation(record, name):
         # hidden holds None, which the attribute would raise on.
         return field.get_cached_value(record, default=None)
     return getattr(record, f"visible_{name}", [])
+
+
+def bound_lists(records, names, user):
+    """Cut each list relation of `records` (fetched with for_detail(), which
+    loads one more than RECORD_LIST_LIMIT) to the limit, and count what goes
+    on: `list_total(record, name)` then says how many the whole list holds,
+    up to TABLE_COUNT_CAP + 1. One capped count per list that goes on; none
+    for the others."""
+    limit = settings.RECORD_LIST_LIMIT
+    if not records:
+        return
+    model = type(records[0])
+    for name in names:
+        field = model._meta.get_field(name)
+        if field.many_to_one:
+            continue
+        attribute = f"visible_{name}"
+        longer = [
+            record for record in records if len(getattr(record, attribute, None) or ()) > limit
+        ]
+        for record in records:
+            record.__dict__.setdefault("list_totals", {})
+            shown = getattr(record, attribute, None)
+            if shown is not None:
+                record.list_totals.setdefault(name, len(shown))
+        if not longer:
+            continue
+        visible = model.objects.related_visible_to(name, user).order_by()
+        back = field.remote_field.name
+        for record in longer:
+            setattr(record, attribute, getattr(record, attribute)[:limit])
+            if name not in getattr(record, "list_counted", ()):
+                # Counted as a table counts its rows, up to TABLE_COUNT_CAP:
+                # counting all 255,750 quotes of one source took 2 s, and
+                # grouping a chunk's counts in one query as long.
+                record.list_totals[name] = visible.filter(**{back: record.pk})[
+                    : settings.TABLE_COUNT_CAP + 1
+                ].count()
+
+
+def load_lists(record, names, user):
+    """One record's lists that for_detail(lists=False) left out: each read
+    as far as `user` may see it, RECORD_LIST_LIMIT of it in a LIMIT query,
+    and where it goes on, counted up to TABLE_COUNT_CAP (as a table counts
+    its rows): a source quoted 255,750 times reads 100 of its quotes, and
+    counts to 10,001."""
+    limit, cap = settings.RECORD_LIST_LIMIT, settings.TABLE_COUNT_CAP
+    model = type(record)
+    for name in names:
+        attribute = f"visible_{name}"
+        if model._meta.get_field(name).many_to_one or hasattr(record, attribute):
+            continue
+        related = model.objects.related_visible_to(name, user).filter(
+            pk__in=getattr(record, name).order_by().values("pk")
+        )
+        rows = list(related[: limit + 1])
+        record.__dict__.setdefault("list_totals", {})
+        if len(rows) > limit:
+            record.list_totals[name] = related.order_by()[: cap + 1].count()
+            rows = rows[:limit]
+        else:
+            record.list_totals[name] = len(rows)
+        record.__dict__.setdefault("list_counted", set()).add(name)
+        setattr(record, attribute, rows)
+
+
+# How many records' rows one query of load_lists_of() reads by key.
+KEYS_PER_QUERY = 1000
+
+
+def load_lists_of(records, names, user):
+    """The lists `names` of many `records` (a chunk of an export), each
+    bounded as for_detail() bounds a prefetch, one more than
+    RECORD_LIST_LIMIT, but in two steps: first which rows, numbered per
+    record by a window function over their keys and sort columns alone,
+    then those rows whole. Django's sliced prefetch numbers the whole rows
+    (every joined record's columns): for a source quoted 255,750 times that
+    one query ran past the statement timeout. Then bound_lists()."""
+    if not records:
+        return
+    limit = settings.RECORD_LIST_LIMIT + 1
+    model = type(records[0])
+    by_pk = {record.pk: record for record in records}
+    for name in names:
+        field = model._meta.get_field(name)
+        if field.many_to_one:
+            continue
+        back = field.remote_field.name
+        visible = model.objects.related_visible_to(name, user)
+        ordering = [
+            OrderBy(F(order.lstrip("-")), descending=order.startswith("-"))
+            if isinstance(order, str)
+            else order
+            for order in (visible.query.order_by or visible.model._meta.ordering or ("pk",))
+        ]
+        numbered = (
+            visible.filter(**{f"{back}__in": list(by_pk)})
+            .annotate(
+                list_owner=F(back),
+                list_row=Window(RowNumber(), partition_by=F(back), order_by=ordering),
+            )
+            .filter(list_row__lte=limit)
+            .values_list("pk", "list_owner", "list_row")
+        )
+        entries = sorted(numbered, key=lambda entry: (entry[1], entry[2]))
+        keys = list(dict.fromkeys(pk for pk, _owner, _row in entries))
+        rows = {}
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            rows.update(visible.in_bulk(keys[start : start + KEYS_PER_QUERY]))
+        for record in records:
+            setattr(record, f"visible_{name}", [])
+        for pk, owner, _row in entries:
+            if pk in rows and owner in by_pk:
+                getattr(by_pk[owner], f"visible_{name}").append(rows[pk])
+    bound_lists(records, names, user)
+
+
+def list_total(record, name):
+    """How many entries list `name` of `record` holds in all (bound_lists()),
+    where it shows fewer; None where it shows them all."""
+    total = getattr(record, "list_totals", {}).get(name)
+    shown = len(getattr(record, f"visible_{name}", None) or ())
+    return total if total is not None and total > shown else None
 
 
 def visible_sort_key(path):
@@ -333,19 +472,26 @@ class PublishableQuerySet(models.QuerySet):
         """What a link to each record needs (see StatementQuerySet)."""
         return self
 
-    def for_detail(self, user, relations=None):
+    def for_detail(self, user, relations=None, lists=True):
         """The records with their citations and related records prefetched,
         only as far as `user` may see them, so a published page never links
         to a draft. Read them back with detail_relations_of(record).
         `relations` narrows the prefetch to some of detail_relations (an
-        export needs only what its fields show)."""
+        export needs only what its fields show). Without `lists`, only the
+        foreign keys' records: one record's page reads its lists one by one
+        (detail_relations_of), each a LIMIT query, cheaper for one record
+        than the window function a prefetch of many records' lists takes."""
         names = [name for name in self.detail_relations if relations is None or name in relations]
-        return self.with_visible(names, user)
+        if not lists:
+            names = [name for name in names if self.model._meta.get_field(name).many_to_one]
+        # One more than a list shows, so bound_lists() knows which lists go on.
+        return self.with_visible(names, user, limit=settings.RECORD_LIST_LIMIT + 1)
 
-    def with_visible(self, names, user):
+    def with_visible(self, names, user, limit=None):
         """Relations `names`, only as far as `user` may see them: a foreign
         key's record joined into the rows' own query (join_visible), a list
-        prefetched (prefetch_visible). Read back with shown_relation()."""
+        prefetched (prefetch_visible), at most `limit` of it per record.
+        Read back with shown_relation()."""
         queryset, lookups = self, []
         for name in names:
             visible = self.related_visible_to(name, user)
@@ -357,12 +503,16 @@ class PublishableQuerySet(models.QuerySet):
             if field.many_to_one and field.null and not visible._prefetch_related_lookups:
                 queryset = join_visible(queryset, name, visible)
             else:
-                lookups.append(prefetch_visible(self.model, name, visible))
+                lookups.append(prefetch_visible(self.model, name, visible, limit))
         return queryset.prefetch_related(*lookups)
 
-    def detail_relations_of(self, record):
+    def detail_relations_of(self, record, user=None):
         """{relation name: related record (or None) or list} for a record
-        fetched with for_detail()."""
+        fetched with for_detail(); given the reader, each list is bounded
+        and counted (bound_lists)."""
+        if user is not None:
+            load_lists(record, self.detail_relations, user)
+            bound_lists([record], self.detail_relations, user)
         return {name: shown_relation(record, name) for name in self.detail_relations}
 
     def related_visible_to(self, name, user):

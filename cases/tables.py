@@ -18,7 +18,7 @@ itself, and the claim status and a statement's "About" are the table's own.
 
 import django_tables2 as tables
 from django.db.models import F
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import presentation
@@ -331,3 +331,43 @@ class SourceTable(RecordTable):
 
     class Meta(RecordTable.Meta):
         pass
+
+
+class QuotedForColumn(tables.Column):
+    """The record a quote supports, with its kind, as far as the reader may see it."""
+
+    def render(self, record):
+        cited = record.record
+        if cited is None:
+            return presentation.muted(presentation.NOT_PUBLIC)
+        return format_html(
+            '<span class="muted">{}:</span> {}',
+            kind_of(cited).label,
+            presentation.record_link_html(cited),
+        )
+
+
+class QuoteSourceColumn(tables.Column):
+    """The source a quote is taken from, linked to the quote's place in its text."""
+
+    def render(self, record):
+        anchor = f"#quote-{record.key}" if record.paragraph else ""
+        return format_html(
+            '<a href="{}{}">{}</a>', record.source.get_absolute_url(), anchor, record.source
+        )
+
+
+class CitationTable(tables.Table):
+    """The quotes of a source (or of a record), one per row: what a record
+    page lists only the first RECORD_LIST_LIMIT of, paged here."""
+
+    quote = LongTextColumn(verbose_name=_("Quote"), orderable=False)
+    record = QuotedForColumn(verbose_name=_("Quoted for"), empty_values=(), orderable=False)
+    source = QuoteSourceColumn(
+        verbose_name=_("Source"), order_by=("source__title", "paragraph", "id"), empty_values=()
+    )
+    paragraph = tables.Column(verbose_name=_("Paragraph"), order_by=("paragraph", "id"))
+
+    class Meta:
+        attrs = {"class": "records citations-table"}
+        empty_text = _("No quotes match these filters.")

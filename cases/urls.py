@@ -11,6 +11,7 @@ urlpatterns = [
     path("timeline/", views.timeline, name="timeline"),
     path("corrections/", views.corrections, name="corrections"),
     path("dossier.pdf", views.case_dossier, name="dossier"),
+    path("citations/", views.CitationListView.as_view(), name="citation_list"),
     path("method/", reader_views.method, name="method"),
     path("feeds/records.atom", feeds.PublishedRecordsFeed(), name="records_feed"),
     path("feeds/corrections.atom", feeds.CorrectionsFeed(), name="corrections_feed"),

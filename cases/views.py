@@ -22,6 +22,7 @@ from django_tables2 import SingleTableMixin
 from . import asof, dossier, export_cache, exports, pdf, presentation, response_cache, roles
 from .access import permission_required_with_message
 from .facets import FacetRunner
+from .filters import CitationFilter
 from .highlights import highlighted_paragraphs
 from .history import ChangeKind
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
@@ -36,8 +37,13 @@ from .listing import (
     quoted,
     sort_in_words,
 )
-from .models import Event
-from .pagination import CappedCountPaginator, capped_count_display, count_up_to
+from .models import Citation, Event
+from .pagination import (
+    CappedCountPaginator,
+    KeysFirstPaginator,
+    capped_count_display,
+    count_up_to,
+)
 from .querysets import (
     clean_search_text,
     corrections_log,
@@ -50,6 +56,7 @@ from .querysets import (
     timeline_entries,
 )
 from .search import Search
+from .tables import CitationTable
 
 # --- Home, search, timeline -------------------------------------------------
 
@@ -126,7 +133,7 @@ def key_figures(user):
         for record in records:
             if any(figure["record"] == record for figure in figures):
                 continue
-            relations = records.detail_relations_of(record)
+            relations = records.detail_relations_of(record, user)
             figures.append(presentation.key_figure(record, kind, relations))
     return figures
 
@@ -319,6 +326,71 @@ class RecordListView(SingleTableMixin, FilterView):
         return context
 
 
+class CitationListView(SingleTableMixin, FilterView):
+    """The quotes of one source (`?source=<slug>`) or one record
+    (`?record=<kind>:<slug>`), paged like a record table, with their CSV and
+    JSON exports: where a record page's list of citations stops
+    (RECORD_LIST_LIMIT), its "see all" link leads here."""
+
+    template_name = "cases/citation_list.html"
+    table_class = CitationTable
+    filterset_class = CitationFilter
+    table_pagination = {"paginator_class": KeysFirstPaginator}
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.notices = Notices()
+        self.params = TableParameters(request, self.notices)
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Citation.objects.visible_to(user).supporting_records_visible_to(user).for_listing(user)
+        )
+
+    def get_table_pagination(self, table):
+        return {**self.table_pagination, "per_page": self.params.per_page}
+
+    def get(self, request, *args, **kwargs):
+        export_format = self.params.export_format
+        if export_format:
+            filterset = self.get_filterset(self.get_filterset_class())
+            rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            return exports.citations_export_response(request, rows, export_format)
+        return super().get(request, *args, **kwargs)
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        pagination = self.get_table_pagination(table)
+        return UnderstoodRequestConfig(self.request, self.params, pagination).configure(table)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset, table = self.filterset, context["table"]
+        if filterset.is_bound and not filterset.is_valid():
+            self.notices.add(
+                _(
+                    "Some filters could not be used (see the filter form). No rows are shown "
+                    "until they are corrected or cleared."
+                )
+            )
+        context.update(
+            page_title=_("Quotes"),
+            kind=_("quote"),
+            kind_plural=_("quotes"),
+            notices=self.notices,
+            **self.params.form_context(table),
+            **PageLinks(self.request, self.params.query).context(filterset, []),
+        )
+        # A table of quotes is its own citations.csv: CSV and JSON only.
+        context["export_links"] = [
+            (label, url)
+            for label, url in context["export_links"]
+            if f"{EXPORT_PARAM}=citations.csv" not in url
+        ]
+        return context
+
+
 # --- Detail pages ------------------------------------------------------------
 
 
@@ -330,14 +402,19 @@ def record_context(request, kind, slug):
 
     Raises Http404 when there is no such record or the reader may not see it
     (a draft, to anyone but staff)."""
-    records = kind.model.objects.visible_to(request.user).for_detail(request.user)
+    records = kind.model.objects.visible_to(request.user).for_detail(request.user, lists=False)
     record = records.filter(slug=slug).first()
     if record is None:
         raise Http404(_("No %(kind)s at this address.") % {"kind": kind.label})
     # As the corrections log counts them: changes made since it was published.
-    corrections_to_record = list(corrections_log([records.filter(pk=record.pk)]))
+    # The page links to RECORD_LIST_LIMIT of them; the log lists them all.
+    log = corrections_log([records.filter(pk=record.pk)])
+    limit = settings.RECORD_LIST_LIMIT
+    corrections_to_record = list(log[: limit + 1])
+    more_corrections = corrections_to_record[limit:]
+    corrections_to_record = corrections_to_record[:limit]
     latest_correction = corrections_to_record[0] if corrections_to_record else None
-    relations = records.detail_relations_of(record)
+    relations = records.detail_relations_of(record, request.user)
     lead, fields = presentation.present_record(record, kind, relations.get("citations", ()))
     context = {
         "record": record,
@@ -348,16 +425,28 @@ def record_context(request, kind, slug):
         "heading_language": presentation.heading_language(record),
         "lead": lead,
         "fields": fields,
-        "related_sections": presentation.related_sections(kind, relations),
+        "related_sections": presentation.related_sections(kind, relations, record=record),
+        "citations_more": presentation.more_entries(
+            record, "citations", presentation.citations_url(record)
+        ),
         "table_url": table_url(kind),
         "last_corrected": latest_correction["corrected_at"] if latest_correction else None,
-        # Every public change's time, newest first (an as-of brief's "last corrected").
-        "corrected_at": [row["corrected_at"] for row in corrections_to_record],
+        # Every public change's time, newest first (an as-of brief's "last
+        # corrected"): read one at a time, only the times kept.
+        "corrected_at": [row["corrected_at"] for row in log.iterator()]
+        if more_corrections
+        else [row["corrected_at"] for row in corrections_to_record],
         "corrections_url": presentation.corrections_url(record),
         "as_it_stood_links": as_it_stood_links(record, corrections_to_record),
+        "more_corrections": bool(more_corrections),
         **relations,
     }
     if kind.shows_text:
+        context["attributions_more"] = presentation.more_entries(
+            record,
+            "attributions",
+            f"{reverse('cases:citation_list')}?{urlencode({'attributed_to': record.slug})}",
+        )
         context["paragraphs"] = record.paragraphs
         context["citations_by_record"] = _citations_by_record(context["citations"])
         context["highlighted_paragraphs"] = highlighted_paragraphs(
@@ -516,7 +605,7 @@ def record_brief(request, slug, kind):
             record, kind, context.get("citations", ()), length=None
         )
         context["related_sections"] = presentation.related_sections(
-            kind, records_relations(context, kind), length=None
+            kind, records_relations(context, kind), length=None, record=context["record"]
         )
         return pdf.render_pdf(
             request,

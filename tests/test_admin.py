@@ -388,3 +388,10 @@ def test_citation_admin_refuses_a_field_the_record_does_not_have(admin_client, s
 
     assert response.status_code == 200
     assert "has no field “destination”" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", ["agreement", "source", "citation", "agreementparty"])
+def test_the_history_of_an_id_that_is_not_one_is_a_404_not_a_500(admin_client, model):
+    # make fuzz (issue 28): django-simple-history filtered by "x--y" as an id.
+    response = admin_client.get(f"/admin/cases/{model}/x--y/history/")
+    assert response.status_code == 404

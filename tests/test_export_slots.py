@@ -81,3 +81,103 @@ def test_by_default_each_site_and_database_has_its_own_slots(settings):
     mine = export_slots.slot_directory()
     settings.DATABASES = {"default": {**settings.DATABASES["default"], "NAME": "another"}}
     assert export_slots.slot_directory() != mine
+
+
+# --- Bounded by size, not rows (issue 28, point 2) --------------------------------
+# A table of five sources, one quoted 255,750 times, streamed for 23-28 s and
+# about 1 GB without a slot: its rows were few. What an export weighs is its
+# rows and the quotes they carry; past the time limit it is cut, and says so,
+# whatever its number of rows.
+
+
+def quote_many(source, transfer, number):
+    from cases.models import Citation
+
+    Citation.objects.bulk_create(
+        Citation(source=source, transfer=transfer, quote="Second paragraph, quoted below.")
+        for _ in range(number)
+    )
+
+
+@pytest.fixture
+def heavy_source(db):
+    from tests.factories import make_source
+
+    source = make_source(slug="heavily-quoted")
+    quote_many(source, make_transfer(), 40)
+    return source
+
+
+@pytest.mark.parametrize("export", ["csv", "json", "citations.csv"])
+def test_a_one_row_export_of_a_heavily_quoted_source_takes_a_slot(
+    client, settings, tmp_path, heavy_source, export
+):
+    settings.EXPORT_SLOT_ROWS = 30
+    settings.EXPORT_SLOTS = 1
+    settings.EXPORT_SLOTS_DIR = str(tmp_path)
+    held = export_slots.take_slot()
+    response = client.get("/sources/", {"_export": export})
+    assert response.status_code == 503
+    held.release()
+    response = client.get("/sources/", {"_export": export})
+    assert response.status_code == 200
+    assert export_slots.take_slot() is None  # it holds the one slot while it streams
+    b"".join(response.streaming_content)
+    response.close()
+
+
+def test_a_one_row_export_of_a_lightly_quoted_source_needs_no_slot(
+    client, settings, tmp_path, heavy_source
+):
+    settings.EXPORT_SLOT_ROWS = 50
+    settings.EXPORT_SLOTS = 1
+    settings.EXPORT_SLOTS_DIR = str(tmp_path)
+    held = export_slots.take_slot()
+    response = client.get("/sources/", {"_export": "json"})
+    assert response.status_code == 200
+    held.release()
+
+
+def test_the_table_of_a_sources_quotes_takes_a_slot_past_the_rows(
+    client, settings, tmp_path, heavy_source
+):
+    settings.EXPORT_SLOT_ROWS = 30
+    settings.EXPORT_SLOTS = 1
+    settings.EXPORT_SLOTS_DIR = str(tmp_path)
+    held = export_slots.take_slot()
+    response = client.get("/citations/", {"source": heavy_source.slug, "_export": "csv"})
+    assert response.status_code == 503
+    held.release()
+
+
+class SteppingClock:
+    """time.monotonic() for the exports: one second later at each call."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        self.now += 1
+        return self.now
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/citations/?source=heavily-quoted&_export=csv",
+        "/sources/?_export=citations.csv",
+    ],
+)
+def test_an_export_of_few_heavy_rows_is_cut_at_the_time_limit_saying_so(
+    client, settings, monkeypatch, heavy_source, url
+):
+    settings.EXPORT_TIME_LIMIT_S = 10
+    settings.RECORD_LIST_LIMIT = 100
+    monkeypatch.setattr("cases.exports.time.monotonic", SteppingClock())
+    response = client.get(url)
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[-1].startswith('"# Export incomplete: it stopped after ') or lines[-1].startswith(
+        "# Export incomplete: it stopped after "
+    )
+    # Cut within the limit's worth of quotes, not after the heavy row's 40.
+    assert len(lines) < 1 + 40

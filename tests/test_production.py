@@ -138,3 +138,34 @@ def test_the_database_failing_outside_any_view_gives_the_503_page_not_a_500(clie
     assert response.status_code == 503
     assert response["Retry-After"]
     assert "temporarily unavailable" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/no-such-page/", "/transfers/no-such-transfer/", "/"])
+def test_during_an_outage_a_logged_in_reader_gets_the_503_page_whatever_the_page(
+    client, django_user_model, path
+):
+    # Issue 28: a 404 for a request with a session cookie was a 500 during an
+    # outage (reading the session, for the 404 page's header, failed outside
+    # any view).
+    client.force_login(django_user_model.objects.create_user(username="reader"))
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection",
+        side_effect=OperationalError("connection to server at 127.0.0.1, port 5432 failed"),
+    ):
+        response = client.get(path)
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_during_an_outage_a_stale_session_cookie_gets_the_503_page(client, settings):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a-session-the-database-no-longer-has"
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection",
+        side_effect=OperationalError("connection to server at 127.0.0.1, port 5432 failed"),
+    ):
+        response = client.get("/no-such-page/")
+    assert response.status_code == 503

@@ -68,6 +68,23 @@ def slugs_page_by_page(client, url, params, pages):
     ]
 
 
+def test_a_page_past_the_end_of_a_capped_table_shows_the_last_page_it_names(client, db, count_cap):
+    # 12 rows, counted to 5 (6 on record): 3 pages known, 6 in truth. Asked
+    # for page 50, it said "showing the last page, 3" (issue 28: "page 3920"
+    # said 401) though rows went on to page 6.
+    add_transfers(12)
+    response = client.get("/transfers/", {"per_page": 2, "page": 50})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is no page 50; showing the last page, 6." in html
+    table = response.context["table"]
+    assert table.page.number == 6
+    assert len(table.page.object_list) == 2
+    assert not table.page.has_next()
+    assert "12 transfers, 11–12 shown" in html
+    assert "Page 6 of 6" in html
+
+
 @pytest.mark.parametrize("sort", ["", "-date", "title", "destination", "-agreement"])
 def test_deep_pages_read_keys_first_and_show_the_same_rows(
     admin_client, db, count_cap, monkeypatch, sort

@@ -298,6 +298,14 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # the limit off).
 TABLE_COUNT_CAP = envint("TABLE_COUNT_CAP", 10_000)
 FACET_TIME_LIMIT_MS = envint("FACET_TIME_LIMIT_MS", 200)
+# How many entries each of a record's lists shows (its citations, related
+# records, figures and history) on its page, in its brief and in an export's
+# row: past it the list says how many more there are and links to a table of
+# them, so one record cited 255,750 times costs what one cited 100 times does
+# (issue 28: its brief had grown a worker to 14 GB).
+RECORD_LIST_LIMIT = envint("RECORD_LIST_LIMIT", 100)
+if RECORD_LIST_LIMIT < 1:
+    raise ImproperlyConfigured(f"RECORD_LIST_LIMIT must be 1 or more; got {RECORD_LIST_LIMIT}")
 # How long a CSV or JSON export may stream before it ends, saying it is
 # incomplete: long enough for every transfer at 100,000 (34.5 s alone, make
 # bench), below gunicorn's graceful timeout (make serve: 70 s), so a
