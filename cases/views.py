@@ -337,6 +337,20 @@ class CitationListView(SingleTableMixin, FilterView):
     filterset_class = CitationFilter
     table_pagination = {"paginator_class": KeysFirstPaginator}
 
+    @classmethod
+    def params_read_by(cls):
+        """The GET parameters the table reads (cases/response_cache.py)."""
+        options = cls.table_class._meta
+        return frozenset(
+            (
+                *cls.filterset_class.base_filters,
+                options.order_by_field,
+                options.page_field,
+                options.per_page_field,
+                EXPORT_PARAM,
+            )
+        )
+
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.notices = Notices()

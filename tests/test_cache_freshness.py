@@ -280,3 +280,10 @@ def test_an_export_cut_by_its_time_limit_is_never_cached(client, seed, settings)
     whole, queries = streamed(client, url)
     assert queries > 1
     assert b"Export incomplete" not in whole
+
+
+def test_a_junk_parameter_on_a_table_of_quotes_is_answered_from_the_cache(client, seed):
+    url = f"/citations/?source={Source.objects.published().first().slug}"
+    first, _ = served(client, url)
+    junk, queries = served(client, f"{url}&utm_campaign=x")
+    assert (junk, queries) == (first, 1)
