@@ -180,7 +180,7 @@ KINDS = (
     Kind(
         model=Transfer,
         intro=_(
-            "Each time people were moved from the United States to El Salvador, as the sources report it: when, how many (in the sources' words), where to and under which agreement."
+            "Each time people were moved to El Salvador, as the sources report it: when, from where, how many (in the sources' words), where to and under which agreement, each where the source says."
         ),
         url_prefix="transfers",
         table_path="cases.tables.TransferTable",
