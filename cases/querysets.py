@@ -425,6 +425,11 @@ class PublishableQuerySet(models.QuerySet):
         )
 
 
+class FormerAddressQuerySet(models.QuerySet):
+    def get_by_natural_key(self, kind, slug):
+        return self.get(kind=kind, slug=slug)
+
+
 class SourceQuerySet(PublishableQuerySet):
     search_fields = ("title", "publisher", "description", "text")
     search_name_fields = ("title",)

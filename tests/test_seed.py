@@ -564,3 +564,20 @@ def test_kinds_the_article_does_not_state_are_marked_as_inferred(seed):
     ]:
         record = model.objects.get(slug=slug)
         assert len(record.inferences["kind"]) > 40, slug
+
+
+def test_who_makes_each_attributed_claim_is_an_actor_not_a_platform(seed):
+    claimants = {
+        record.slug: record.claimed_by.slug
+        for model in (Agreement, Event, Transfer)
+        for record in model.objects.filter(claimed_by__isnull=False)
+    }
+    assert claimants == {
+        "safe-third-country": "cbs-news",
+        "custody-for-payment": "nayib-bukele",
+        "bukele-lands-at-joint-base-andrews": "presidential-house-el-salvador",
+    }
+    # Truth Social is where Trump said it: the statement's medium, never an actor.
+    assert not Actor.objects.filter(name__icontains="Truth Social").exists()
+    post = Statement.objects.get(slug="trump-looks-forward-to-bukele-visit")
+    assert (post.speaker.slug, post.medium) == ("donald-trump", "Truth Social")
