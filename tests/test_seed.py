@@ -372,11 +372,19 @@ def test_paragraph_8_only_the_first_sentence_is_cbs_news(seed):
 @pytest.mark.parametrize(
     "paragraph, slug, words",
     [
-        (5, "cooperation-el-salvador-united-states", "a key partner in the outsourcing of U.S. immigration policy"),
+        (
+            5,
+            "cooperation-el-salvador-united-states",
+            "a key partner in the outsourcing of U.S. immigration policy",
+        ),
         (12, "noem-visits-cecot", "“reinforced this message”"),
         (16, "white-house-meeting-april-14", "both leaders are expected to discuss agreements"),
         (18, "custody-for-payment", "a joint effort to combat organized crime and irregular"),
-        (20, "cooperation-el-salvador-united-states", "“is seen as a success in the fight against transnational"),
+        (
+            20,
+            "cooperation-el-salvador-united-states",
+            "“is seen as a success in the fight against transnational",
+        ),
         (22, "deportation-of-hundreds", "international response to the deportations"),
     ],
 )
@@ -551,7 +559,9 @@ def test_paragraph_20_certain_gangs_is_the_cooperations_and_names_no_gang(seed):
 
 def test_the_scheduled_meeting_is_titled_as_still_to_come(seed):
     meeting = Event.objects.get(slug="white-house-meeting-april-14")
-    assert meeting.title == "Bukele to meet Trump at the White House on Monday, April 14 (scheduled)"
+    assert (
+        meeting.title == "Bukele to meet Trump at the White House on Monday, April 14 (scheduled)"
+    )
     assert meeting.occurrence == Event.Occurrence.SCHEDULED
 
 
