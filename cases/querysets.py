@@ -564,7 +564,7 @@ class StatementQuerySet(PublishableQuerySet):
     search_fields = ("text", "medium", "date_stated")
     search_relations = ("speaker", "facility", "event", "transfers", "agreements")
     detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
-    table_relations = ("speaker", "transfers", "agreements")
+    table_relations = ("speaker", "event", "facility", "transfers", "agreements")
     table_sort_relations = ("speaker__name",)
     # Newest first, then by speaker as far as the reader may see them.
     table_ordering = (
