@@ -67,6 +67,13 @@ def owner_of(obj):
     return obj if type(obj) in KINDS_BY_MODEL else None
 
 
+def citation_words(citation):
+    """A citation on the log: its quote and source, and the values it supports
+    (a revision may change only those)."""
+    supports = ", ".join(citation.supports or ()) or "nothing"
+    return f"{citation} supporting: {supports}"
+
+
 def record_key(record):
     kind = KINDS_BY_MODEL.get(type(record))
     return f"{kind.name if kind else record._meta.model_name}:{record.slug}"
@@ -224,7 +231,7 @@ class SeedUpdate:
                 continue
             if owner is current:
                 revision.record = current
-                revision.fields += [f.name for f in changed]
+                revision.fields += [capfirst(str(f.verbose_name)) for f in changed]
             else:
                 before = model._base_manager.get(pk=current.pk)
                 change = self.change_for(owner)
@@ -234,8 +241,8 @@ class SeedUpdate:
                 revision.relations.append(
                     relation_change(
                         capfirst(str(model._meta.verbose_name)),
-                        str(before),
-                        str(current),
+                        citation_words(before),
+                        citation_words(current),
                         [before.source],
                         [current.source],
                     )
