@@ -51,6 +51,8 @@ class Revision:
     fields: list = field(default_factory=list)
     relations: list = field(default_factory=list)
     kept: list = field(default_factory=list)
+    # (many-to-many name, the seed's pks), set once the record is saved.
+    m2m: list = field(default_factory=list)
     added: bool = False
 
 
@@ -255,7 +257,7 @@ class SeedUpdate:
             for name, label, before, pks in m2m_changes:
                 related = model._meta.get_field(name).related_model
                 after = list(related._base_manager.filter(pk__in=pks))
-                revision.m2m = [*getattr(revision, "m2m", []), (name, pks)]
+                revision.m2m.append((name, pks))
                 revision.relations.append(
                     relation_change(
                         label,
@@ -358,7 +360,7 @@ class SeedUpdate:
             record._change_reason = REVISION_PREFIX + change["reason"]
             record._change_kind = change["kind"]
             record.save()
-            for name, pks in getattr(revision, "m2m", []):
+            for name, pks in revision.m2m:
                 getattr(record, name).set(pks)
             latest = record.history.first()
             if revision.relations:
