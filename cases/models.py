@@ -167,6 +167,28 @@ class CaseRecord(PublishableRecord):
             raise ValidationError(errors)
 
 
+class ClaimedBy(models.Model):
+    """Who a source says makes a record's claim: "according to CBS News", "Bukele
+    himself has confirmed". Where a kind already names someone (a statement's
+    speaker, a detainee group's accuser) that field is its claimant instead
+    (cases/kinds.py, Kind.claimant_field)."""
+
+    claimed_by = models.ForeignKey(
+        "Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_claims",
+        verbose_name=_("claimed by"),
+        help_text="Who the source attributes this claim to (the person, government or outlet "
+        "that says so), if it says. Not where it was said: a platform is a medium, not a "
+        "claimant. Leave empty when the source states it in its own voice.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class StatedDate(models.Model):
     """A date as a source gives it: possibly partial, possibly inferred.
 
@@ -673,7 +695,7 @@ class Facility(CaseRecord):
 # ---------------------------------------------------------------------------
 
 
-class Agreement(CaseRecord):
+class Agreement(CaseRecord, ClaimedBy):
     class Status(models.TextChoices):
         UNDER_CONSIDERATION = "under_consideration", _("Under consideration")
         PROPOSED = "proposed", _("Proposed")
@@ -800,7 +822,7 @@ class DetaineeGroup(CaseRecord):
             raise ValidationError(errors)
 
 
-class Transfer(CaseRecord, StatedDate):
+class Transfer(CaseRecord, ClaimedBy, StatedDate):
     title = models.CharField(max_length=300)
     title_es = spanish_version("title")
     summary = models.TextField(blank=True)
@@ -858,7 +880,7 @@ class Transfer(CaseRecord, StatedDate):
 # ---------------------------------------------------------------------------
 
 
-class Event(CaseRecord, StatedDate):
+class Event(CaseRecord, ClaimedBy, StatedDate):
     class Occurrence(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         OCCURRED = "occurred", _("Occurred")
@@ -941,6 +963,35 @@ class Statement(CaseRecord, StatedDate):
     def __str__(self):
         text = self.text if len(self.text) <= 80 else f"{self.text[:77]}…"
         return f"{self.speaker}: {text}"
+
+
+class FormerAddress(models.Model):
+    """A record's old address, kept when the record moved to another kind
+    (the cooperation of paragraph 9, once filed as an agreement, is an
+    event): a link shared before the move answers with a permanent redirect
+    to the record's new page, as far as the reader may see it."""
+
+    kind = models.CharField(max_length=30, help_text="The kind the record was filed under.")
+    slug = models.SlugField(max_length=120)
+    moved_to_kind = models.CharField(max_length=30)
+    moved_to_slug = models.SlugField(max_length=120)
+    reason = models.TextField(help_text="Why it moved, as the corrections log says it.")
+
+    objects = querysets.FormerAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "former address"
+        verbose_name_plural = "former addresses"
+        ordering = ["kind", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="unique_former_address")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}/{self.slug} → {self.moved_to_kind}/{self.moved_to_slug}"
+
+    def natural_key(self):
+        return (self.kind, self.slug)
 
 
 class TableVersion(models.Model):

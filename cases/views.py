@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.db.models import Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -37,7 +37,7 @@ from .listing import (
     quoted,
     sort_in_words,
 )
-from .models import Citation, Event
+from .models import Citation, Event, FormerAddress
 from .pagination import (
     CappedCountPaginator,
     KeysFirstPaginator,
@@ -500,7 +500,27 @@ def _citations_by_record(citations):
 
 @response_cache.reads_params(asof.AS_OF_PARAM)
 def record_detail(request, slug, kind):
-    return render(request, kind.page_template, record_context(request, kind, slug))
+    try:
+        context = record_context(request, kind, slug)
+    except Http404:
+        moved = moved_record_url(request, kind, slug)
+        if moved is None:
+            raise
+        return HttpResponsePermanentRedirect(moved)
+    return render(request, kind.page_template, context)
+
+
+def moved_record_url(request, kind, slug):
+    """Where the record once at this address is now, if it moved to another
+    kind (cases.models.FormerAddress) and the reader may see it there."""
+    address = FormerAddress.objects.filter(kind=kind.name, slug=slug).first()
+    new_kind = KINDS_BY_NAME.get(address.moved_to_kind) if address else None
+    if new_kind is None:
+        return None
+    record = (
+        new_kind.model.objects.visible_to(request.user).filter(slug=address.moved_to_slug).first()
+    )
+    return record.get_absolute_url() if record is not None else None
 
 
 # --- Corrections log ---------------------------------------------------------

@@ -74,3 +74,6 @@ _.tables_without_trigger
 # Named in settings (DATABASE_ROUTERS, MIDDLEWARE) when replicas are configured;
 # Django calls the router's hook by name.
 _.ReplicaRouter, _.ReplicaMiddleware, _.db_for_read
+
+# A model field read by name (the kinds' claimant_field, the seed's fixtures).
+_.claimed_by
