@@ -863,6 +863,9 @@ class CitationForm(CitationSupportsFormMixin, CorrectionForm):
         self.cited_source = self._source()
         if self.cited_source is None or not self.cited_source.holds_text:
             return
+        if "quote" not in self.fields:
+            # Read-only (a role that may view citations, not change them): no form fields.
+            return
         paragraphs = self.cited_source.paragraphs
         self.fields["paragraph"] = forms.TypedChoiceField(
             label="Paragraph",

@@ -395,3 +395,13 @@ def test_the_history_of_an_id_that_is_not_one_is_a_404_not_a_500(admin_client, m
     # make fuzz (issue 28): django-simple-history filtered by "x--y" as an id.
     response = admin_client.get(f"/admin/cases/{model}/x--y/history/")
     assert response.status_code == 404
+
+
+def test_an_editor_who_may_only_view_a_citation_sees_its_page_not_a_500(staff_client, seed):
+    # make fuzz (issue 28): the citation form set a help text on its quote
+    # field, which a read-only form does not have (KeyError, a 500).
+    from cases.models import Citation
+
+    citation = Citation.objects.filter(paragraph__isnull=False).first()
+    response = staff_client.get(f"/admin/cases/citation/{citation.pk}/change/")
+    assert response.status_code == 200
