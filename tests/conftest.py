@@ -25,6 +25,28 @@ DATABASE_AGNOSTIC = {
 }
 
 
+def pytest_configure(config):
+    """The test databases are created and dropped without the app's statement
+    timeout (settings: 5 s, for requests). Under load, PostgreSQL took about
+    10 s to drop a test database (a checkpoint), and the timeout cancelled
+    it, leaving the next run unable to create it."""
+    from django.db.backends.postgresql.creation import DatabaseCreation
+
+    create = DatabaseCreation._execute_create_test_db
+
+    def create_without_timeout(self, cursor, parameters, keepdb=False):
+        cursor.execute("SET statement_timeout = 0")
+        return create(self, cursor, parameters, keepdb)
+
+    def destroy_without_timeout(self, test_database_name, verbosity):
+        with self._nodb_cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+            cursor.execute(f"DROP DATABASE {self.connection.ops.quote_name(test_database_name)}")
+
+    DatabaseCreation._execute_create_test_db = create_without_timeout
+    DatabaseCreation._destroy_test_db = destroy_without_timeout
+
+
 def pytest_collection_modifyitems(items):
     """Mark `database_agnostic` the tests whose outcome does not depend on
     which database DATABASE_URL names, so that CI, having run the whole suite
