@@ -163,8 +163,8 @@ class StatedCountColumn(NullsLastColumn):
         self.field = field
         super().__init__(field, **kwargs)
 
-    def render(self, record):
-        return presentation.stated_count_cell(record, self.field)
+    def render(self, record, table):
+        return presentation.stated_count_cell(record, self.field, as_list=_in_print(table))
 
 
 class OccurrenceColumn(tables.Column):

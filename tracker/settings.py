@@ -254,6 +254,10 @@ LOGIN_REDIRECT_URL = "cases:home"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# The newsroom that publishes the tracker: the author named in every PDF
+# brief's metadata.
+NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "").strip() or "Deportation tracker"
+
 # Bounds that keep a table page's cost flat as the data grows: tables count at
 # most this many rows ("10,000+ transfers", every page still reachable), and
 # each facet's counts get this long (PostgreSQL: statement_timeout; SQLite: a
