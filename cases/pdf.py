@@ -23,7 +23,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
-from django.utils.translation import get_language, get_language_info, gettext_lazy
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext_lazy,
+    pgettext_lazy,
+)
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from weasyprint import HTML
@@ -33,9 +38,9 @@ TRACKER_NAME = gettext_lazy("Deportation tracker")
 BRIEF_LABEL = gettext_lazy("Brief")
 # What every brief is about, in its metadata (the PDF's Keywords).
 TOPIC_KEYWORDS = (
-    gettext_lazy("deportations"),
-    gettext_lazy("United States"),
-    gettext_lazy("El Salvador"),
+    pgettext_lazy("brief keyword", "deportations"),
+    pgettext_lazy("brief keyword", "United States"),
+    pgettext_lazy("brief keyword", "El Salvador"),
     "CECOT",
 )
 # PDF/UA-1: a tagged PDF (headings, lists, tables as structure a screen
