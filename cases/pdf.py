@@ -357,6 +357,7 @@ HEADER_FONT = ("DejaVuSans-Bold.ttf", 8.0)
 BADGE_FONT = ("DejaVuSans-Bold.ttf", 7.5)
 BADGE_LETTER_SPACING_EM = 0.03
 BADGE_BOX_MM = 2 * 1.2 + 2 * 0.75 * MM_PER_PT
+NAME_COLUMN_SHARE = 0.3
 
 _BADGE = re.compile(r'<(a|span) class="badge[^"]*"[^>]*>(.*?)</\1>', re.S)
 _LINE_BREAK = re.compile(r"<(?:li|br|p|ul|ol|div)\b[^>]*>")
@@ -424,10 +425,15 @@ def column_widths(headers, rows, width_mm):
         # Not even every longest word fits: long words will break.
         widths = narrowest
     else:
-        slack = width_mm - sum(narrowest)
-        wants = [high - low for low, high in zip(narrowest, widest, strict=True)]
-        widths = [
-            low + slack * want / sum(wants) for low, want in zip(narrowest, wants, strict=True)
+        # The first column names the record, what a reader scans down: it
+        # gets its longest line first, up to NAME_COLUMN_SHARE of the width.
+        name = min(widest[0], max(narrowest[0], NAME_COLUMN_SHARE * width_mm))
+        name = min(name, width_mm - sum(narrowest[1:]))
+        slack = width_mm - name - sum(narrowest[1:])
+        wants = [high - low for low, high in zip(narrowest[1:], widest[1:], strict=True)]
+        widths = [name] + [
+            low + (slack * want / sum(wants) if sum(wants) else 0)
+            for low, want in zip(narrowest[1:], wants, strict=True)
         ]
     total = sum(widths) or 1
     return [round(100 * width / total, 2) for width in widths]
