@@ -120,52 +120,78 @@ def dossier_context(user, moment=None):
     }
 
 
-def _reading_order(entry):
+def supported_names(record, citation):
+    """The names of the values `citation` supports: those it says, and the
+    value of any figure of the record it gives (cases.models.ReportedFigure)."""
+    names = set(getattr(citation, "supports", None) or ())
+    names.update(
+        figure.field
+        for figure in getattr(record, "visible_figures", ())
+        if figure.citation_id == citation.pk
+    )
+    return names
+
+
+def _reading_order(record, kind, citations, words_in_name=True):
     """The record's citations in the order its brief shows what they support:
     notes on the record as a whole (supporting no value shown) by its name,
-    then its lead, then its fields in order."""
-    kind = entry["kind"]
-    shown = ([kind.lead_field] if kind.lead_field else []) + [f.name for f in kind.fields]
+    then its lead, then its fields in order (a statement's words are its name)."""
+    shown = [
+        name for name in presentation_names(kind) if not _is_the_name(kind, name, words_in_name)
+    ]
 
     def first_use(citation):
-        supports = getattr(citation, "supports", None) or ()
-        places = [shown.index(name) for name in supports if name in shown]
+        places = [shown.index(name) for name in supported_names(record, citation) if name in shown]
         return min(places) if places else -1
 
-    return sorted(entry["citations"], key=first_use)
+    return sorted(citations, key=first_use)
 
 
 def _supporting(entry, name):
     """The citations supporting value `name` of the entry's record; where none
     says so, those on the record as a whole."""
-    citations = entry["citations"]
-    found = [c for c in citations if name in (getattr(c, "supports", None) or ())]
-    return found or [c for c in citations if not getattr(c, "supports", None)]
+    record, citations = entry["record"], entry["citations"]
+    found = [c for c in citations if name in supported_names(record, c)]
+    return found or [c for c in citations if not supported_names(record, c)]
 
 
-def _present(entry, notes):
-    for citation in _reading_order(entry):
+def _is_the_name(kind, name, words_in_name=True):
+    """Whether value `name` is printed as the record's name, not as a field:
+    a statement's words, where its name holds them (the dossier's headings)."""
+    return words_in_name and name != kind.lead_field and kind.field(name).shows == "statement"
+
+
+def present_with_notes(record, kind, citations, notes, words_in_name=True):
+    """(lead, fields, record_notes) of a brief's record, its notes numbered
+    by `notes` (cases/pdf.NoteNumbers) in the order a reader meets them: the
+    notes on the record as a whole (by its name: `record_notes`), then its
+    lead's, then each field's in turn. A statement's words are its name:
+    its field is not printed again, and the notes on them go with the name
+    (`words_in_name`; a record brief's title names the statement only)."""
+    for citation in _reading_order(record, kind, citations, words_in_name):
         notes.number(citation)
-    citations = entry["citations"]
-    entry["lead"], entry["fields"] = presentation.present_record(
-        entry["record"],
-        entry["kind"],
+    lead, fields = presentation.present_record(
+        record,
+        kind,
         citations,
         numbers=[notes.number(citation) for citation in citations],
         length=None,
     )
-    # A statement's heading holds its words whole: they are not printed twice.
-    kind = entry["kind"]
-    entry["fields"] = [
-        value for value in entry["fields"] if kind.field(value.name).shows != "statement"
-    ]
-    shown = set(presentation_names(entry["kind"]))
-    entry["record_notes"] = sorted(
+    fields = [value for value in fields if not _is_the_name(kind, value.name, words_in_name)]
+    shown = {value.name for value in fields} | ({lead.name} if lead else set())
+    record_notes = sorted(
         {
             citation.note_number
             for citation in citations
-            if not shown.intersection(getattr(citation, "supports", None) or ())
+            if not shown.intersection(supported_names(record, citation))
         }
+    )
+    return lead, fields, record_notes
+
+
+def _present(entry, notes):
+    entry["lead"], entry["fields"], entry["record_notes"] = present_with_notes(
+        entry["record"], entry["kind"], entry["citations"], notes
     )
     entry["heading_html"] = _heading_html(entry["record"])
 

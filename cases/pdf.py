@@ -7,9 +7,11 @@ everything else (other hosts, `file://`, other paths of this site) without
 touching the network or the file system. Redirects are never followed.
 """
 
+import html as html_module
 import mimetypes
 import re
-from functools import wraps
+from datetime import UTC
+from functools import cache, wraps
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -20,13 +22,30 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import get_language, get_language_info, gettext_lazy
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext_lazy,
+    pgettext_lazy,
+)
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 TRACKER_NAME = gettext_lazy("Deportation tracker")
 BRIEF_LABEL = gettext_lazy("Brief")
+# What every brief is about, in its metadata (the PDF's Keywords).
+TOPIC_KEYWORDS = (
+    pgettext_lazy("brief keyword", "deportations"),
+    pgettext_lazy("brief keyword", "United States"),
+    pgettext_lazy("brief keyword", "El Salvador"),
+    "CECOT",
+)
+# PDF/UA-1: a tagged PDF (headings, lists, tables as structure a screen
+# reader can walk), with its language and title in the document catalogue.
+PDF_VARIANT = "pdf/ua-1"
 
 # The `lang` query parameter: a brief in another language than the reader's.
 LANGUAGE_PARAM = "lang"
@@ -186,6 +205,8 @@ def render_pdf(
     kind_label=BRIEF_LABEL,
     as_of=None,
     permalink=None,
+    data_changed_at=None,
+    subject="",
 ):
     """Render `template_name` with `context` to a PDF download.
 
@@ -194,6 +215,12 @@ def render_pdf(
     from, generation time, page size) on top of `context`; every page's
     footer repeats the first four. Raises BriefRefused for a bad `paper`
     parameter.
+
+    The PDF is tagged (PDF/UA-1) and described: title, subject (`subject`,
+    else the kind of brief), the newsroom as author, keywords, and as its
+    creation date the moment its data last changed (`data_changed_at`, the
+    data version; an as-of brief: that moment), so two renderings of
+    unchanged data describe themselves alike.
     """
     paper = paper_from(request)
     generated_at = timezone.localtime()
@@ -216,21 +243,47 @@ def render_pdf(
     }
     # The request goes in as a plain variable: a brief needs none of the web
     # pages' context processors (navigation, messages), so none are run.
-    html = render_to_string(
-        template_name,
-        {**context, "brief": brief, "request": request, "LANGUAGE_CODE": get_language()},
+    html = collapse_white_space(
+        render_to_string(
+            template_name,
+            {**context, "brief": brief, "request": request, "LANGUAGE_CODE": get_language()},
+        )
     )
     site_root = request.build_absolute_uri("/")
     document = HTML(
         string=html, base_url=site_root, url_fetcher=StaticFilesOnlyFetcher(site_root)
     ).render()
-    document.metadata.title = title
-    document.metadata.authors = [str(TRACKER_NAME)]
-    document.metadata.created = generated_at.isoformat(timespec="seconds")
-    document.metadata.generator = str(TRACKER_NAME)
-    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    created = as_of or data_changed_at or generated_at
+    if timezone.is_naive(created):
+        # SQLite's data version may come back without its zone: it is UTC.
+        created = timezone.make_aware(created, UTC)
+    metadata = document.metadata
+    metadata.title = str(title)
+    metadata.description = str(subject or kind_label)
+    metadata.authors = [settings.NEWSROOM_NAME]
+    metadata.keywords = [str(kind_label), *(str(word) for word in TOPIC_KEYWORDS)]
+    metadata.created = timezone.localtime(created).isoformat(timespec="seconds")
+    metadata.modified = metadata.created
+    metadata.generator = str(TRACKER_NAME)
+    metadata.lang = get_language()
+    response = HttpResponse(
+        document.write_pdf(pdf_variant=PDF_VARIANT), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# White space between two tags, however long, reads as one space (CSS
+# `white-space: normal`); kept as one, never removed: Django's {% spaceless %}
+# removed it, and glued a badge to its attribution ("PROPOSEDaccording to").
+_SPACE_BETWEEN_TAGS = re.compile(r">\s{2,}<|>[\t\r\n]<")
+
+
+def collapse_white_space(html):
+    """The brief's HTML with each run of white space between tags cut to one
+    space: WeasyPrint lays out every run it is given, and a long brief's
+    template indentation is many."""
+    return _SPACE_BETWEEN_TAGS.sub("> <", html)
 
 
 # A source's title in a note is cut to this many characters (at a word); the
@@ -267,3 +320,120 @@ class NoteNumbers:
             self._by_quote[key] = len(self.endnotes)
         citation.note_number = self._by_quote[key]
         return citation.note_number
+
+
+# A thin space, then the numbers in brackets: copied or extracted, "17" and
+# its note 2 read "17 [2]", never "172".
+NOTE_MARK_GAP = "\u2009"
+
+
+def note_mark_html(numbers):
+    """The mark of the notes `numbers` (each once, in order), or ""."""
+    numbers = sorted(set(numbers or ()))
+    if not numbers:
+        return ""
+    return format_html(
+        '<span class="note-ref">{}[{}]</span>', NOTE_MARK_GAP, ",".join(map(str, numbers))
+    )
+
+
+# --- A table brief's column widths, from what the columns hold ---------------
+# A fixed-layout table (static/css/pdf.css) is laid out once, fast, but takes
+# its widths from its <col>s; these are worked out here from the cells' text,
+# measured with the brief's own font: each column at least as wide as its
+# longest word (or badge), the rest of the line shared out as each column's
+# longest line asks, as a browser's automatic layout would.
+
+MM_PER_PT = 25.4 / 72
+# Page widths (portrait, landscape) and the left and right margins together
+# (static/css/pdf.css, @page), in millimetres.
+PAGE_WIDTHS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+PAGE_SIDE_MARGINS_MM = 32.0
+# A cell's padding, left and right together, plus a little for rounding.
+CELL_PADDING_MM = 2.4 + 0.6
+# What the stylesheet sets: cells, headers and badges (uppercase, letter-spaced, boxed).
+CELL_FONT = ("DejaVuSans.ttf", 8.5)
+HEADER_FONT = ("DejaVuSans-Bold.ttf", 8.0)
+BADGE_FONT = ("DejaVuSans-Bold.ttf", 7.5)
+BADGE_LETTER_SPACING_EM = 0.03
+BADGE_BOX_MM = 2 * 1.2 + 2 * 0.75 * MM_PER_PT
+NAME_COLUMN_SHARE = 0.3
+
+_BADGE = re.compile(r'<(a|span) class="badge[^"]*"[^>]*>(.*?)</\1>', re.S)
+_LINE_BREAK = re.compile(r"<(?:li|br|p|ul|ol|div)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def usable_width_mm(paper, landscape=False):
+    """The width between the margins of a page of `paper`."""
+    return PAGE_WIDTHS_MM[paper][1 if landscape else 0] - PAGE_SIDE_MARGINS_MM
+
+
+@cache
+def _advances(font_file):
+    """(advance of each character, default advance), in ems, of a static font."""
+    font = TTFont(finders.find(f"fonts/{font_file}"), lazy=True)
+    scale = 1 / font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    advances = {code: metrics[glyph][0] * scale for code, glyph in font.getBestCmap().items()}
+    return advances, metrics[".notdef"][0] * scale
+
+
+def text_width_mm(text, font=CELL_FONT, letter_spacing_em=0.0):
+    file_name, size_pt = font
+    advances, default = _advances(file_name)
+    ems = sum(advances.get(ord(char), default) + letter_spacing_em for char in text)
+    return ems * size_pt * MM_PER_PT
+
+
+def _badge_width_mm(label):
+    return BADGE_BOX_MM + text_width_mm(label.upper(), BADGE_FONT, BADGE_LETTER_SPACING_EM)
+
+
+def content_widths_mm(cell_html, font=CELL_FONT):
+    """(narrowest, widest) a cell can be set in, text only: its longest word
+    or badge, and its longest line (list items and line breaks start lines)."""
+    narrowest = widest = 0.0
+    space = text_width_mm(" ", font)
+    for line in _LINE_BREAK.split(cell_html):
+        pieces = [_badge_width_mm(html_module.unescape(m.group(2))) for m in _BADGE.finditer(line)]
+        text = html_module.unescape(_TAG.sub(" ", _BADGE.sub(" ", line)))
+        pieces += [text_width_mm(word, font) for word in text.split()]
+        if pieces:
+            narrowest = max(narrowest, *pieces)
+            widest = max(widest, sum(pieces) + space * (len(pieces) - 1))
+    return narrowest, widest
+
+
+def column_widths(headers, rows, width_mm):
+    """Each column's share of the table's width, in per cent, from its header
+    and its cells (HTML): never narrower than its longest word where the line
+    has room for all of them, and a long text's column no wider than the line."""
+    narrowest = [0.0] * len(headers)
+    widest = [0.0] * len(headers)
+    for cells, font in [(headers, HEADER_FONT), *((row, CELL_FONT) for row in rows)]:
+        for column, cell in enumerate(cells):
+            low, high = content_widths_mm(str(conditional_escape(cell)), font)
+            narrowest[column] = max(narrowest[column], low)
+            widest[column] = max(widest[column], high)
+    narrowest = [width + CELL_PADDING_MM for width in narrowest]
+    widest = [min(width + CELL_PADDING_MM, width_mm) for width in widest]
+    if sum(widest) <= width_mm:
+        # Room for every line whole: share out what is left in proportion.
+        widths = widest
+    elif sum(narrowest) >= width_mm:
+        # Not even every longest word fits: long words will break.
+        widths = narrowest
+    else:
+        # The first column names the record, what a reader scans down: it
+        # gets its longest line first, up to NAME_COLUMN_SHARE of the width.
+        name = min(widest[0], max(narrowest[0], NAME_COLUMN_SHARE * width_mm))
+        name = min(name, width_mm - sum(narrowest[1:]))
+        slack = width_mm - name - sum(narrowest[1:])
+        wants = [high - low for low, high in zip(narrowest[1:], widest[1:], strict=True)]
+        widths = [name] + [
+            low + (slack * want / sum(wants) if sum(wants) else 0)
+            for low, want in zip(narrowest[1:], wants, strict=True)
+        ]
+    total = sum(widths) or 1
+    return [round(100 * width / total, 2) for width in widths]

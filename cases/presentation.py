@@ -544,12 +544,19 @@ def figures_html(figures):
     )
 
 
-def stated_count_cell(record, name):
+def stated_count_cell(record, name, as_list=False):
     """A stated count in a table cell: the value in words, or, where sources
-    disagree, every figure side by side and what the row is sorted by."""
+    disagree, every figure side by side and what the row is sorted by;
+    `as_list` (a printed table's narrow column) one figure a line."""
     figures = disagreeing_figures(record, name)
     if not figures:
         return stated_count_text(getattr(record, name), getattr(record, f"{name}_stated"))
+    if as_list:
+        return format_html(
+            '<ul class="cell-figures">{}</ul><span class="muted figures-sort">{}</span>',
+            format_html_join("", "<li>{}</li>", ((figure_text(f),) for f in figures)),
+            figures_sort_text(record, name, figures),
+        )
     return format_html(
         '{} <span class="muted figures-sort">{}</span>',
         "; ".join(figure_text(figure) for figure in figures),

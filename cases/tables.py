@@ -67,11 +67,14 @@ class ClaimStatusColumn(tables.Column):
         kwargs.setdefault("order_by", with_tiebreak("claim_status"))
         super().__init__(**kwargs)
 
-    def render(self, record):
+    def render(self, record, table):
+        # On paper the badge is a word, not a link to its definition: one
+        # link (and tagged annotation) fewer a row for WeasyPrint to lay out.
         return presentation.claim_badge_html(
             record.claim_status,
             record.get_claim_status_display(),
             presentation.claim_attribution(record),
+            link=not _in_print(table),
         )
 
 
@@ -163,8 +166,8 @@ class StatedCountColumn(NullsLastColumn):
         self.field = field
         super().__init__(field, **kwargs)
 
-    def render(self, record):
-        return presentation.stated_count_cell(record, self.field)
+    def render(self, record, table):
+        return presentation.stated_count_cell(record, self.field, as_list=_in_print(table))
 
 
 class OccurrenceColumn(tables.Column):

@@ -19,7 +19,17 @@ from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import asof, dossier, export_cache, exports, pdf, presentation, response_cache, roles
+from . import (
+    asof,
+    brief_cache,
+    dossier,
+    export_cache,
+    exports,
+    pdf,
+    presentation,
+    response_cache,
+    roles,
+)
 from .access import permission_required_with_message
 from .facets import FacetRunner
 from .filters import CitationFilter
@@ -597,8 +607,9 @@ _may_export_briefs = permission_required_with_message(
 
 
 def brief_export_required(view):
-    """The permission check, then the brief's language (`?lang=`, cases/pdf.py)."""
-    return _may_export_briefs(pdf.in_requested_language(view))
+    """The permission check, then the brief's language (`?lang=`, cases/pdf.py),
+    then the brief from the cache when its data is unchanged (cases/brief_cache.py)."""
+    return _may_export_briefs(pdf.in_requested_language(brief_cache.served_from_cache(view)))
 
 
 # Rows a table brief will print; past this it asks for narrower filters, so a
@@ -634,10 +645,21 @@ def record_brief(request, slug, kind):
             )
             context["history_limits"] = asof.HISTORY_LIMITS
             context["heading"] = presentation.record_heading(record)
-        # A brief prints every label and quote whole.
-        context["lead"], context["fields"] = presentation.present_record(
-            record, kind, context.get("citations", ()), length=None
-        )
+        # A brief prints every label and quote whole, its notes numbered in
+        # the order a reader meets them, one per distinct quote. (A source's
+        # citations are the quotes taken from it, listed by what they support.)
+        if kind.shows_text:
+            context["lead"], context["fields"] = presentation.present_record(
+                record, kind, context.get("citations", ()), length=None
+            )
+        else:
+            notes = pdf.NoteNumbers()
+            context["lead"], context["fields"], context["record_notes"] = (
+                dossier.present_with_notes(
+                    record, kind, list(context.get("citations", ())), notes, words_in_name=False
+                )
+            )
+            context["citations"] = notes.endnotes
         context["related_sections"] = presentation.related_sections(
             kind, records_relations(context, kind), length=None, record=context["record"]
         )
@@ -650,6 +672,7 @@ def record_brief(request, slug, kind):
             kind_label=capfirst(_("%(kind)s brief") % {"kind": kind.label}),
             as_of=moment,
             permalink=record.get_absolute_url(),
+            data_changed_at=brief_cache.data_changed_at(request),
         )
     except pdf.BriefRefused as refusal:
         return pdf.refusal_response(request, refusal, record.get_absolute_url())
@@ -703,6 +726,8 @@ class TableBriefView(RecordListView):
             table.in_print = True
             context.update(row_count=rows, table_url=back_url, sort_columns=sort_in_words(table))
             context.update(self.as_of_context())
+            landscape = len(table.columns) > PORTRAIT_MAX_COLUMNS
+            context.update(self.printed_table(table, landscape))
             title = context["page_title"]
             return pdf.render_pdf(
                 self.request,
@@ -712,13 +737,23 @@ class TableBriefView(RecordListView):
                 if context["active_filters"]
                 else title,
                 filename=pdf.brief_filename(slugify(self.kind.label_plural)),
-                landscape=len(table.columns) > PORTRAIT_MAX_COLUMNS,
+                landscape=landscape,
                 kind_label=_("Table brief"),
                 as_of=self.as_of,
                 permalink=back_url,
+                data_changed_at=brief_cache.data_changed_at(self.request),
             )
         except pdf.BriefRefused as refusal:
             return pdf.refusal_response(self.request, refusal, back_url)
+
+    def printed_table(self, table, landscape):
+        """The table's headers and cells, each cell rendered once, and each
+        column's width from what it holds on this paper (cases/pdf.py)."""
+        headers = [column.header for column in table.columns]
+        rows = [[cell for _column, cell in row.items()] for row in table.rows]
+        width = pdf.usable_width_mm(pdf.paper_from(self.request), landscape)
+        widths = pdf.column_widths(headers, rows, width)
+        return {"printed_columns": list(zip(headers, widths, strict=True)), "printed_rows": rows}
 
     def as_of_context(self):
         """With `?as_of=`: the corrections made since, and which filters only
@@ -762,6 +797,7 @@ def case_dossier(request):
             filename=pdf.brief_filename("case-dossier"),
             kind_label=_("Case dossier"),
             as_of=moment,
+            data_changed_at=brief_cache.data_changed_at(request),
         )
     except pdf.BriefRefused as refusal:
         return pdf.refusal_response(request, refusal, reverse("cases:home"))

@@ -66,6 +66,7 @@ _.previous_url, _.next_url, _.meaning, _.decided_by
 
 # Read by Django's query machinery (Func, QuerySet) and by WeasyPrint's metadata.
 _.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator
+_.keywords, _.modified
 
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql

@@ -139,7 +139,7 @@ def test_dossier_has_one_note_per_distinct_quote_numbered_in_order_of_first_use(
     body = html[: html.index('id="notes"')]
     markers = [
         int(number)
-        for refs in re.findall(r'<span class="note-ref">([\d,]+)</span>', body)
+        for refs in re.findall(r'<span class="note-ref">\u2009\[([\d,]+)\]</span>', body)
         for number in refs.split(",")
     ]
     first_uses = list(dict.fromkeys(markers))

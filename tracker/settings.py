@@ -291,6 +291,10 @@ LOGIN_REDIRECT_URL = "cases:home"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# The newsroom that publishes the tracker: the author named in every PDF
+# brief's metadata.
+NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "").strip() or "Deportation tracker"
+
 # Bounds that keep a table page's cost flat as the data grows: tables count at
 # most this many rows ("10,000+ transfers", every page still reachable), and
 # each facet's counts get this long (PostgreSQL: statement_timeout; SQLite: a
@@ -323,6 +327,8 @@ EXPORT_SLOT_ROWS = envint("EXPORT_SLOT_ROWS", 5_000)
 # The largest export kept whole in the cache once streamed (cases/export_cache.py);
 # 0 keeps none.
 EXPORT_CACHE_MAX_BYTES = envint("EXPORT_CACHE_MAX_BYTES", 8 * 1024 * 1024)
+# The largest PDF brief kept in the cache once made (cases/brief_cache.py); 0 keeps none.
+BRIEF_CACHE_MAX_BYTES = envint("BRIEF_CACHE_MAX_BYTES", 8 * 1024 * 1024)
 EXPORT_SLOTS = envint("EXPORT_SLOTS", 3)
 if EXPORT_SLOTS < 1:
     raise ImproperlyConfigured(f"EXPORT_SLOTS must be 1 or more; got {EXPORT_SLOTS}")

@@ -78,3 +78,10 @@ def kind_words(count, singular, plural):
 def changed_words(change):
     """A change's before → after with the changed words marked."""
     return presentation.changed_words_html(change["before"], change["after"])
+
+
+@register.filter
+def note_mark(numbers):
+    """A superscript note mark ("[2]", "[1,3]"), numbers in order, set off
+    from what it follows (cases/pdf.py)."""
+    return pdf.note_mark_html(numbers)

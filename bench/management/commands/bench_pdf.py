@@ -7,9 +7,12 @@ measured, then synthetic records (`manage.py synthesize`: slugs starting with
 "synthetic-", titles saying "Synthetic") bring it to the requested size and
 the briefs are measured again.
 
-For each brief it prints the median and fastest of several renders (through
-the full Django request cycle, as a browser would ask), the peak Python memory
-of one render (tracemalloc), the number of SQL queries, and the PDF's pages.
+For each brief it prints the median and fastest of several first renderings
+(through the full Django request cycle, as a browser would ask, with the
+brief cache off so each is laid out), their median CPU time (the machine may
+be shared), the time of a repeat served from the brief cache, the peak Python
+memory of one render (tracemalloc), the number of SQL queries, and the PDF's
+pages.
 """
 
 import io
@@ -206,29 +209,41 @@ class Command(BaseCommand):
         self.stdout.write(f"\n{text}")
         self.stdout.write(
             f"  {'brief':<46} {'rows':>6} {'pages':>5} {'median':>9} {'fastest':>9} "
-            f"{'peak mem':>9} {'queries':>7}"
+            f"{'cpu':>9} {'cached':>9} {'peak mem':>9} {'queries':>7}"
         )
 
     def measure(self, label, url, *, target_ms=None, runs=None, expect_pdf=True):
+        """Time `url`'s first rendering (nothing kept in the brief cache, so
+        every run lays the brief out), then a repeat served from the cache.
+        `cpu` is this process's CPU time for a rendering (median): on a busy
+        machine it says what the brief costs better than the wall clock."""
         runs = runs or self.runs
-        # The first render counts the queries (and warms templates and fonts).
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = self.get(url)
-        first_ms = (time.perf_counter() - started) * 1000
-        # Counted now: the next request clears the connection's query log.
-        query_count = len(queries)
-        if expect_pdf != (response["Content-Type"] == "application/pdf"):
-            raise CommandError(f"{url} gave {response.status_code} {response['Content-Type']}")
-        timings = [first_ms] if runs == 1 else []
-        while len(timings) < runs:
+        with override_settings(BRIEF_CACHE_MAX_BYTES=0):
+            # The first render counts the queries (and warms templates and fonts).
             started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = self.get(url)
+            first_ms = (time.perf_counter() - started) * 1000
+            # Counted now: the next request clears the connection's query log.
+            query_count = len(queries)
+            if expect_pdf != (response["Content-Type"] == "application/pdf"):
+                raise CommandError(f"{url} gave {response.status_code} {response['Content-Type']}")
+            timings = [first_ms] if runs == 1 else []
+            cpu = []
+            while len(timings) < runs:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                self.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+            tracemalloc.start()
             self.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        tracemalloc.start()
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        # The same request again, with the cache: the first keeps it, the second is timed.
         self.get(url)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        started = time.perf_counter()
+        self.get(url)
+        cached_ms = (time.perf_counter() - started) * 1000
 
         rows, pages = "", ""
         if expect_pdf:
@@ -239,12 +254,13 @@ class Command(BaseCommand):
         else:
             label = f"{label} -> message"
         median = statistics.median(timings)
+        cpu_ms = f"{statistics.median(cpu):>6.0f} ms" if cpu else f"{'':>9}"
         verdict = ""
         if target_ms:
             verdict = f"  target < {target_ms} ms: {'met' if median < target_ms else 'MISSED'}"
         self.stdout.write(
             f"  {label:<46} {rows:>6} {pages!s:>5} {median:>6.0f} ms {min(timings):>6.0f} ms "
-            f"{peak / 2**20:>5.1f} MiB {query_count:>7}{verdict}"
+            f"{cpu_ms} {cached_ms:>6.0f} ms {peak / 2**20:>5.1f} MiB {query_count:>7}{verdict}"
         )
 
     def get(self, url):
