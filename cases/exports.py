@@ -294,7 +294,7 @@ def _csv_row(row, header):
     return [cells.get(name, "") for name in header]
 
 
-def _records(queryset, kind, user):
+def records_with_shown_relations(queryset, kind, user):
     """The rows of `queryset` (filtered and sorted as the table is), with
     the related records the kind's fields show and the citations, as far as
     `user` may see them, in chunks."""
@@ -396,7 +396,7 @@ def export_response(request, kind, queryset, export_format):
     user = request.user
     with_drafts = sees_drafts(user)
     stopped = []
-    records = _within_time_limit(_records(queryset, kind, user), stopped)
+    records = _within_time_limit(records_with_shown_relations(queryset, kind, user), stopped)
     urls = RecordURLs(request)
     data = (record_data(record, kind, urls, with_drafts) for record in records)
     if export_format == "json":

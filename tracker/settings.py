@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # The read API's docs page and its vendored Swagger UI (cases/api.py).
+    "ninja",
     "cases",
 ]
 # The tooling (bench/: benchmarks, load tools, synthetic data) is an app of its
