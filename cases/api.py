@@ -160,7 +160,7 @@ def _api_error(request, error):
     return json_response(error.body, status=error.status)
 
 
-def _unauthorized(request, exc):
+def _unauthorized(request, _exc):
     if request.headers.get("Authorization"):
         message = "This token is not valid or has been revoked. Ask an admin for a new one."
     else:

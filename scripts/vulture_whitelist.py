@@ -70,3 +70,8 @@ _.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
 _.tables_without_trigger
+
+# The read API (cases/api.py): django-ninja's hooks and routes, registered by
+# decorator; the API token's admin (its hooks and action) and fields.
+_.is_anonymous, _._api_error, _.list_corrections, _.get_readonly_fields, _.revoke
+_.issued_by, _.revoked_at
