@@ -35,7 +35,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from . import asof, data_version, exports, page_cache, roles
+from . import annotations, asof, data_version, exports, page_cache, roles
 from .facets import FacetRunner
 from .keyset import BadCursor, Keyset
 from .kinds import KINDS
@@ -378,7 +378,12 @@ class ListRequest:
             ordered = asof.as_it_stood(ordered, self.kind.model, self.moment, self.user)
         urls = exports.RecordURLs(self.request)
         with_drafts = sees_drafts(self.user)
-        rows = [exports.record_data(record, self.kind, urls, with_drafts) for record in ordered]
+        rows = [
+            annotations.annotate_citations(
+                exports.record_data(record, self.kind, urls, with_drafts), record
+            )
+            for record in ordered
+        ]
         return rows, self.keyset.token_after(keys[-1]) if more and keys else None
 
     def body(self):
@@ -463,7 +468,8 @@ def _record_body(request, kind, slug):
     except BriefRefused as refusal:
         raise ApiError(refusal.status, str(refusal.message), parameter=asof.AS_OF_PARAM) from None
     urls = exports.RecordURLs(request)
-    body["rows"] = [exports.record_data(record, kind, urls, sees_drafts(user))]
+    row = exports.record_data(record, kind, urls, sees_drafts(user))
+    body["rows"] = [annotations.annotate_citations(row, record)]
     return body
 
 
@@ -495,6 +501,23 @@ ROW_SCHEMA = {
                     "source_url": {"type": "string", "format": "uri"},
                     "paragraph": {"type": ["integer", "null"]},
                     "supports": {"type": "array", "items": {"type": "string"}},
+                    "source_slug": {"type": "string"},
+                    "selector": {
+                        "type": ["object", "null"],
+                        "description": "W3C Web Annotation TextQuoteSelector of the quote "
+                        "in its source's text.",
+                        "properties": {
+                            "type": {"type": "string", "const": "TextQuoteSelector"},
+                            "exact": {"type": "string"},
+                            "prefix": {"type": "string"},
+                            "suffix": {"type": "string"},
+                        },
+                    },
+                    "text_fragment_url": {
+                        "type": ["string", "null"],
+                        "description": "The source's public URL opened at the quote "
+                        "(#:~:text=), where it has one.",
+                    },
                 },
             },
         },

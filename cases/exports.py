@@ -281,7 +281,7 @@ def _csv_cell(value):
     return as_spreadsheet_text(value)
 
 
-def _csv_row(row, header):
+def csv_row(row, header):
     cells = {name: _csv_cell(value) for name, value in row.items() if name != "citations"}
     for name, value in row.items():
         if isinstance(value, dict) and "url" in value:
@@ -403,7 +403,7 @@ def export_response(request, kind, queryset, export_format):
         content = _stream_json(data, stopped)
     elif export_format == "csv":
         header = csv_header(kind, queryset.model, with_drafts)
-        content = _stream_csv(header, (_csv_row(row, header) for row in data), stopped)
+        content = _stream_csv(header, (csv_row(row, header) for row in data), stopped)
     else:
         content = _stream_csv(CITATION_COLUMNS, _citation_rows(data), stopped)
     response = ExportResponse(content, content_type=CONTENT_TYPES[export_format], slot=slot)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from cases import api
+from cases import api, datapackage
 
 from . import views
 
@@ -23,5 +23,7 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # The read API and its OpenAPI document (cases/api.py).
     path("api/v1/", api.urlpatterns()),
+    # The data package, built once per data version (cases/datapackage.py).
+    path("data/", include((datapackage.urlpatterns, "data"))),
     path("", include("cases.urls")),
 ]
