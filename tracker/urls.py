@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from cases import api, datapackage
+from cases import api, datapackage, reconcile
 
 from . import views
 
@@ -25,5 +25,8 @@ urlpatterns = [
     path("api/v1/", api.urlpatterns()),
     # The data package, built once per data version (cases/datapackage.py).
     path("data/", include((datapackage.urlpatterns, "data"))),
+    # OpenRefine's reconciliation service (cases/reconcile.py).
+    path("reconcile", reconcile.service, name="reconcile"),
+    path("reconcile/", include((reconcile.urlpatterns, "reconcile"))),
     path("", include("cases.urls")),
 ]
