@@ -476,6 +476,9 @@ def _record_body(request, kind, slug):
 # --- OpenAPI description of each kind's endpoints --------------------------------
 
 
+# Every endpoint also answers without a token (published records only): an
+# empty requirement beside the bearer token's says it is optional.
+ANONYMOUS_TOO = [{}]
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -533,8 +536,8 @@ def _json(schema, description):
 
 def _errors():
     return {
-        "400": _json(ERROR_SCHEMA, "A parameter could not be used; the body says which and why."),
-        "401": _json(ERROR_SCHEMA, "A token that is not valid or was revoked."),
+        400: _json(ERROR_SCHEMA, "A parameter could not be used; the body says which and why."),
+        401: _json(ERROR_SCHEMA, "A token that is not valid or was revoked."),
     }
 
 
@@ -603,8 +606,9 @@ for _kind in KINDS:
         description=str(_kind.intro),
         tags=[str(_kind.label_plural)],
         openapi_extra={
+            "security": ANONYMOUS_TOO,
             "parameters": _list_parameters(_kind),
-            "responses": {"200": _json(_list_envelope(), "A page of rows."), **_errors()},
+            "responses": {200: _json(_list_envelope(), "A page of rows."), **_errors()},
         },
     )(_list_view(_kind))
     api.get(
@@ -613,9 +617,10 @@ for _kind in KINDS:
         summary=f"One {_kind.label}",
         tags=[str(_kind.label_plural)],
         openapi_extra={
+            "security": ANONYMOUS_TOO,
             "parameters": [AS_OF_DOC],
             "responses": {
-                "200": _json(
+                200: _json(
                     {
                         "type": "object",
                         "properties": {
@@ -625,7 +630,7 @@ for _kind in KINDS:
                     },
                     "The record.",
                 ),
-                "404": _json(ERROR_SCHEMA, "No record the reader may see by this slug."),
+                404: _json(ERROR_SCHEMA, "No record the reader may see by this slug."),
                 **_errors(),
             },
         },
@@ -726,6 +731,7 @@ def corrections_body(request):
     ),
     tags=["corrections"],
     openapi_extra={
+        "security": ANONYMOUS_TOO,
         "parameters": [
             _query(
                 "_size",
@@ -734,7 +740,7 @@ def corrections_body(request):
             ),
             _query("_next", "The `next` token of the previous page."),
         ],
-        "responses": {"200": _json(_list_envelope(), "A page of corrections."), **_errors()},
+        "responses": {200: _json(_list_envelope(), "A page of corrections."), **_errors()},
     },
 )
 def list_corrections(request):
@@ -745,7 +751,10 @@ def list_corrections(request):
     "/",
     operation_id="index",
     summary="What the API holds",
-    openapi_extra={"responses": {"200": _json({"type": "object"}, "The lists and their URLs.")}},
+    openapi_extra={
+        "security": ANONYMOUS_TOO,
+        "responses": {200: _json({"type": "object"}, "The lists and their URLs.")},
+    },
 )
 def index(request):
     def build():
