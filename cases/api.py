@@ -122,11 +122,8 @@ class TokenOrSession(HttpBearer):
             if scheme.lower() != "bearer" or not token.strip():
                 return None
             return self.authenticate(request, token.strip())
-        try:
-            if request.user.is_authenticated or not site_is_closed():
-                return request.user
-        except DATABASE_AWAY:
-            raise
+        if request.user.is_authenticated or not site_is_closed():
+            return request.user
         return None
 
     def authenticate(self, request, token):
@@ -203,7 +200,7 @@ def cached_json(request, build):
     )
     conditional = get_conditional_response(request, etag=tag)
     if conditional is not None:
-        _add_cache_headers(request, conditional, tag, version)
+        _add_cache_headers(request, conditional, tag)
         return conditional
     key = "api:" + page_cache.page_key(request, version)
     cached = default_cache.get(key) if settings.PAGE_CACHE_SECONDS else None
@@ -214,11 +211,11 @@ def cached_json(request, build):
         if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
             default_cache.set(key, zlib.compress(response.content, 1), settings.PAGE_CACHE_SECONDS)
     if response.status_code == 200:
-        _add_cache_headers(request, response, tag, version)
+        _add_cache_headers(request, response, tag)
     return response
 
 
-def _add_cache_headers(request, response, tag, version):
+def _add_cache_headers(request, response, tag):
     response["ETag"] = tag
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, no_cache=True)
@@ -283,6 +280,12 @@ class ListRequest:
         self.size = self._size()
         self.extras = self._extras()
         self.moment = self._moment()
+        if "facets" in self.extras and self.moment is not None:
+            raise ApiError(
+                400,
+                "Facets count the records as they are now: leave out as_of, or _extra=facets.",
+                parameter="_extra",
+            )
         self.keyset = self._keyset()
 
     def _size(self):

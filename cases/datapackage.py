@@ -392,7 +392,14 @@ def build(version, site):
                 if file.suffix in (".csv", ".json"):
                     bundle.write(file, f"tracker-{name}/{file.name}")
         folder.chmod(0o755)
-        folder.rename(final)
+        try:
+            folder.rename(final)
+        except OSError:
+            # Another process (the command, another server) built it first.
+            if not (final / DESCRIPTOR).exists():
+                raise
+            shutil.rmtree(folder, ignore_errors=True)
+            return final
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

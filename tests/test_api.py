@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openapi_spec_validator import validate
 
@@ -273,6 +275,7 @@ def test_a_closed_site_answers_anonymous_api_readers_401_and_token_holders_200(
         "as_of=yesterday-ish",
         "as_of=2999-01-01",
         "as_of=2025-01-01&_sort=text",
+        "as_of=2025-01-01&_extra=facets",
     ],
 )
 def test_bad_parameters_get_a_json_400_that_says_what_to_correct(client, db, query):
@@ -336,3 +339,24 @@ def test_a_token_holders_response_is_private(client, db):
     response = get(client, "/api/v1/statements/", **bearer(issue_token("editor")))
     assert "private" in response["Cache-Control"]
     assert "Authorization" in response["Vary"]
+
+
+def list_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), len(response.json()["rows"])
+
+
+def test_a_lists_query_count_does_not_grow_with_its_rows(client, db, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    source = make_actor()
+    for index in range(3):
+        make_citation(make_statement(speaker=source, text=f"Words {index}."))
+    few, rows = list_queries(client, "/api/v1/statements/?_size=1000")
+    assert rows == 3
+    for index in range(20):
+        make_citation(make_statement(text=f"More words {index}."))
+    many, rows = list_queries(client, "/api/v1/statements/?_size=1000")
+    assert rows == 23
+    assert many == few
