@@ -13,6 +13,7 @@ The API and the data package add these to the citations the exports give.
 
 from urllib.parse import quote as percent_encode
 
+from .models import Source
 from .querysets import shown_relation
 
 # Characters of context a selector keeps either side of the quote.
@@ -99,15 +100,33 @@ def text_fragment_url(url, selector):
     return f"{url.split('#')[0]}#:~:text={target}"
 
 
-def annotate_citations(row, record):
+class SourceTexts:
+    """Sources' texts by id, read in bulk and kept: citations come with their
+    source but not its text (CitationQuerySet.for_listing defers it)."""
+
+    def __init__(self):
+        self.texts = {}
+
+    def load(self, citations):
+        missing = {citation.source_id for citation in citations} - set(self.texts)
+        if missing:
+            self.texts.update(Source.objects.filter(pk__in=missing).values_list("pk", "text"))
+
+    def __getitem__(self, source_id):
+        return self.texts[source_id]
+
+
+def annotate_citations(row, record, texts):
     """Add to each citation of `row` (an export's row for `record`, its
     citations in the order of the record's visible citations) its source's
-    slug, its TextQuoteSelector and, where its source has a public URL, a text-fragment
-    link to the quote in place."""
+    slug, its TextQuoteSelector and, where its source has a public URL, a
+    text-fragment link to the quote in place. `texts` is a SourceTexts,
+    kept across records so each source's text is read once."""
     citations = shown_relation(record, "citations")
+    texts.load(citations)
     for data, citation in zip(row["citations"], citations, strict=True):
         source = citation.source
-        selector = text_quote_selector(source.text, citation.quote, citation.paragraph)
+        selector = text_quote_selector(texts[source.pk], citation.quote, citation.paragraph)
         data["source_slug"] = source.slug
         data["selector"] = selector
         data["text_fragment_url"] = text_fragment_url(source.url, selector)

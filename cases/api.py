@@ -35,7 +35,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from . import annotations, asof, data_version, exports, page_cache, roles
+from . import annotations, asof, exports, response_cache, roles
 from .facets import FacetRunner
 from .keyset import BadCursor, Keyset
 from .kinds import KINDS
@@ -43,7 +43,13 @@ from .models import ApiToken
 from .outage import DATABASE_AWAY
 from .pagination import count_up_to
 from .pdf import BriefRefused
-from .querysets import corrections_log, corrections_to, describe_corrections, sees_drafts
+from .querysets import (
+    corrections_log,
+    corrections_to,
+    describe_corrections,
+    sees_drafts,
+    shown_relation,
+)
 from .site_mode import site_is_closed
 
 DEFAULT_SIZE = 100
@@ -182,34 +188,36 @@ def json_response(data, status=200):
     )
 
 
-def cached_json(request, build):
+def cached_json(request, build, tables=None):
     """`build()`'s JSON body, served from the cache when this URL was built
-    for the same data version, language and visibility (the page cache's
-    key), with an ETag and Cache-Control as pages have; a 304 when the
-    reader's copy is current. A token's or a logged-in reader's response
-    is private: a shared cache must not hand it to anyone else."""
+    for the same versions of the tables it reads (`tables`; None: all),
+    language and visibility, under the one cache key (cases/response_cache.py),
+    with an ETag and Cache-Control as pages have; a 304 when the reader's copy
+    is current. A token's or a logged-in reader's response is private: a
+    shared cache must not hand it to anyone else."""
+    visibility = response_cache.visibility_class(request.user)
     try:
-        version = data_version.for_request(request)
+        key = response_cache.response_key(
+            request, purpose="api", tables=tables, visibility=visibility
+        )
     except DATABASE_AWAY:
-        version = None
-    if version is None:
+        key = None
+    if key is None:
         return build()
-    tag = (
-        page_cache.etag(request, version).rstrip('"')
-        + f'-{page_cache.visibility_class(request.user)}"'
-    )
+    tag = f'{key.etag.rstrip(chr(34))}-{visibility}"'
     conditional = get_conditional_response(request, etag=tag)
     if conditional is not None:
         _add_cache_headers(request, conditional, tag)
         return conditional
-    key = "api:" + page_cache.page_key(request, version)
-    cached = default_cache.get(key) if settings.PAGE_CACHE_SECONDS else None
+    cached = default_cache.get(key.key) if settings.PAGE_CACHE_SECONDS else None
     if cached is not None:
         response = HttpResponse(zlib.decompress(cached), content_type="application/json")
     else:
         response = build()
         if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
-            default_cache.set(key, zlib.compress(response.content, 1), settings.PAGE_CACHE_SECONDS)
+            default_cache.set(
+                key.key, zlib.compress(response.content, 1), settings.PAGE_CACHE_SECONDS
+            )
     if response.status_code == 200:
         _add_cache_headers(request, response, tag)
     return response
@@ -381,9 +389,11 @@ class ListRequest:
             ordered = asof.as_it_stood(ordered, self.kind.model, self.moment, self.user)
         urls = exports.RecordURLs(self.request)
         with_drafts = sees_drafts(self.user)
+        texts = annotations.SourceTexts()
+        texts.load([c for record in ordered for c in shown_relation(record, "citations")])
         rows = [
             annotations.annotate_citations(
-                exports.record_data(record, self.kind, urls, with_drafts), record
+                exports.record_data(record, self.kind, urls, with_drafts), record, texts
             )
             for record in ordered
         ]
@@ -432,7 +442,7 @@ def _list_view(kind):
         def build():
             return json_response(ListRequest(request, kind).body())
 
-        return cached_json(request, build)
+        return cached_json(request, build, response_cache.tables_read_by(kind, False))
 
     list_records.__name__ = f"list_{kind.name}"
     return list_records
@@ -443,7 +453,7 @@ def _record_view(kind):
         def build():
             return json_response(_record_body(request, kind, slug))
 
-        return cached_json(request, build)
+        return cached_json(request, build, response_cache.tables_read_by(kind, True))
 
     get_record.__name__ = f"get_{kind.name}"
     return get_record
@@ -472,7 +482,7 @@ def _record_body(request, kind, slug):
         raise ApiError(refusal.status, str(refusal.message), parameter=asof.AS_OF_PARAM) from None
     urls = exports.RecordURLs(request)
     row = exports.record_data(record, kind, urls, sees_drafts(user))
-    body["rows"] = [annotations.annotate_citations(row, record)]
+    body["rows"] = [annotations.annotate_citations(row, record, annotations.SourceTexts())]
     return body
 
 

@@ -33,9 +33,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.urls import path
 from django.utils.cache import patch_cache_control
 
-from . import annotations, data_version, exports, presentation
+from . import annotations, exports, presentation, response_cache
 from .kinds import KINDS, KINDS_BY_MODEL
-from .models import Source, StatedDate
+from .models import ApiToken, Source, StatedDate
 from .querysets import corrections_log, describe_corrections
 
 PACKAGE_NAME = "deportations-to-el-salvador-tracker"
@@ -98,6 +98,14 @@ class SiteAddress:
 
     def build_absolute_uri(self, location):
         return f"{self.base_url}{location}"
+
+
+def package_version(versions):
+    """The version of what the package holds: every table's but the API
+    tokens' (issuing one changes no record), or None before any."""
+    if versions is None:
+        return None
+    return versions.of(table for table in versions.tables if table != ApiToken._meta.db_table)
 
 
 def version_name(version):
@@ -228,7 +236,7 @@ def _citation_row(kind, row, citation):
     ]
 
 
-def _write_kind(folder, kind, user, urls, citation_rows):
+def _write_kind(folder, kind, user, urls, citation_rows, texts):
     """The kind's CSV (its table's CSV export, published records), and its
     citations added to `citation_rows`. Returns its CSV header."""
     header = exports.csv_header(kind, kind.model, with_drafts=False)
@@ -238,7 +246,7 @@ def _write_kind(folder, kind, user, urls, citation_rows):
     def rows():
         for record in records:
             row = annotations.annotate_citations(
-                exports.record_data(record, kind, urls, False), record
+                exports.record_data(record, kind, urls, False), record, texts
             )
             citation_rows.extend(_citation_row(kind, row, c) for c in row["citations"])
             yield exports.csv_row(row, header)
@@ -368,9 +376,9 @@ def build(version, site):
     folder = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
     try:
         user, urls = AnonymousUser(), exports.RecordURLs(site)
-        headers, citation_rows = {}, []
+        headers, citation_rows, texts = {}, [], annotations.SourceTexts()
         for kind in KINDS:
-            headers[kind.name] = _write_kind(folder, kind, user, urls, citation_rows)
+            headers[kind.name] = _write_kind(folder, kind, user, urls, citation_rows, texts)
         _write_csv(folder / "citations.csv", [f[0] for f in CITATION_FIELDS], citation_rows)
         _write_csv(
             folder / "corrections.csv",
@@ -425,7 +433,7 @@ def _prune(root):
 def current_package(request):
     """The folder of the current version's package, building it if no process
     has; while another process builds it, the latest one built."""
-    version = data_version.for_request(request)
+    version = package_version(response_cache.versions_for(request))
     if version is None:
         raise Http404("No data version yet: run migrate.")
     root = Path(settings.DATA_PACKAGE_DIR)

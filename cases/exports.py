@@ -407,6 +407,8 @@ def export_response(request, kind, queryset, export_format):
     else:
         content = _stream_csv(CITATION_COLUMNS, _citation_rows(data), stopped)
     response = ExportResponse(content, content_type=CONTENT_TYPES[export_format], slot=slot)
+    # Whether the time limit cut it: a cut export is never cached (export_cache.py).
+    response.was_cut = lambda: bool(stopped)
     filename = slugify(kind.label_plural)
     if export_format == "citations.csv":
         filename += "-citations"

@@ -945,21 +945,24 @@ class Statement(CaseRecord, StatedDate):
         return f"{self.speaker}: {text}"
 
 
-class DataVersion(models.Model):
-    """One row that changes with every write to any table of this app, in the
-    same transaction (database triggers: see cases/data_version.py). Cached
-    pages and facet counts are keyed by its token, so a change committed by
-    any path (admin, a revert, a bulk action, QuerySet.update, a command)
-    makes every cached page of the old data unreachable at once."""
+class TableVersion(models.Model):
+    """One row per table of this app, changed with every write to that table,
+    in the same transaction (database triggers: see cases/data_version.py).
+    Cached pages, feeds and facet counts are keyed by the versions of the
+    tables they read (cases/response_cache.py), so a change committed by any
+    path (admin, a revert, a bulk action, QuerySet.update, a command) makes
+    every cached page that showed the old data unreachable at once, and only
+    those: an edit to an event leaves the transfers tables cached."""
 
+    table_name = models.CharField(max_length=63, primary_key=True)
     token = models.CharField(max_length=64)
     changed_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "data version"
+        verbose_name = "table version"
 
     def __str__(self):
-        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+        return f"{self.table_name}: {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
 # ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ columns in tables.py, filters in filters.py."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.db.models import Subquery
@@ -11,20 +12,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import number_format
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import asof, dossier, exports, pdf, presentation, roles
+from . import asof, dossier, export_cache, exports, pdf, presentation, response_cache, roles
 from .access import permission_required_with_message
 from .facets import FacetRunner
 from .highlights import highlighted_paragraphs
 from .history import ChangeKind
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .listing import (
+    EXPORT_PARAM,
     Notices,
     PageLinks,
     TableParameters,
@@ -69,25 +71,41 @@ def table_url(kind, **params):
     return f"{url}?{urlencode(params)}" if params else url
 
 
+@response_cache.reads_params()
 def home(request):
+    """The case at a glance. Its sections are cached as fragments under the
+    one cache key (cases/response_cache.py), so a logged-in reader, whose
+    page as a whole is never cached, gets them without a query when nothing
+    changed: what they show is computed only when a fragment is rendered."""
     user = request.user
     visible = [kind.model.objects.visible_to(user) for kind in KINDS]
-    counts = count_each(visible)
-    kinds = [
-        {"label": kind.label_plural, "count": count, "url": table_url(kind)}
-        for kind, count in zip(KINDS, counts, strict=True)
-    ]
-    latest_events = Event.objects.visible_to(user).for_listing(user).latest_first()
+    cached = response_cache.response_key(request, purpose="home")
     return render(
         request,
         "cases/home.html",
         {
-            "key_figures": key_figures(user),
-            "data_as_of": latest_update(visible),
-            "kinds": kinds,
-            "latest_events": latest_events[:LATEST_EVENTS_ON_HOME],
+            "fragment_key": cached.key if cached else None,
+            "fragment_seconds": settings.PAGE_CACHE_SECONDS if cached else 0,
+            "key_figures": SimpleLazyObject(lambda: key_figures(user)),
+            "data_as_of": SimpleLazyObject(lambda: latest_update(visible)),
+            "kinds": SimpleLazyObject(lambda: _kind_counts(visible)),
+            "latest_events": SimpleLazyObject(
+                lambda: list(
+                    Event.objects.visible_to(user)
+                    .for_listing(user)
+                    .latest_first()[:LATEST_EVENTS_ON_HOME]
+                )
+            ),
         },
     )
+
+
+def _kind_counts(visible):
+    counts = count_each(visible)
+    return [
+        {"label": kind.label_plural, "count": count, "url": table_url(kind)}
+        for kind, count in zip(KINDS, counts, strict=True)
+    ]
 
 
 def key_figures(user):
@@ -113,6 +131,7 @@ def key_figures(user):
     return figures
 
 
+@response_cache.reads_params("q")
 def search(request):
     query = clean_search_text(request.GET.get("q", ""))
     # One Search for every kind, so each linked record is looked up once.
@@ -152,6 +171,7 @@ def _search_kind(kind, query, user):
     }
 
 
+@response_cache.reads_params("page", "undated_page")
 def timeline(request):
     querysets = _timeline_querysets(request.user)
     dated = _timeline_page(request, timeline_entries(querysets, dated=True), "page")
@@ -200,6 +220,23 @@ class RecordListView(SingleTableMixin, FilterView):
     template_name = "cases/record_list.html"
     # Counted up to a cap, so a page's cost does not grow with the table.
     table_pagination = {"paginator_class": CappedCountPaginator}
+    counts_facets = True
+
+    @classmethod
+    def params_read_by(cls, kind):
+        """The GET parameters a table page reads (response_cache): its
+        filters, sort, page, page size, export and moment."""
+        options = kind.table._meta
+        return frozenset(
+            (
+                *kind.filterset.base_filters,
+                options.order_by_field,
+                options.page_field,
+                options.per_page_field,
+                EXPORT_PARAM,
+                asof.AS_OF_PARAM,
+            )
+        )
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -207,6 +244,17 @@ class RecordListView(SingleTableMixin, FilterView):
         self.filterset_class = self.kind.filterset
         self.notices = Notices()
         self.params = TableParameters(request, self.notices)
+
+    def get(self, request, *args, **kwargs):
+        if not self.export_format:
+            return super().get(request, *args, **kwargs)
+
+        def stream_export():
+            return super(RecordListView, self).get(request, *args, **kwargs)
+
+        # An export of unchanged data comes whole from the cache, before any
+        # filter or row is looked at.
+        return export_cache.cached_or_streamed(request, stream_export)
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_table(self.request.user)
@@ -256,7 +304,7 @@ class RecordListView(SingleTableMixin, FilterView):
                     "until they are corrected or cleared."
                 )
             )
-        facets = FacetRunner(filterset).facets()
+        facets = FacetRunner(filterset).facets() if self.counts_facets else []
         context.update(
             page_title=self.kind.title,
             kind=self.kind.label,
@@ -347,6 +395,7 @@ def _citations_by_record(citations):
     return list(grouped.values())
 
 
+@response_cache.reads_params(asof.AS_OF_PARAM)
 def record_detail(request, slug, kind):
     return render(request, kind.page_template, record_context(request, kind, slug))
 
@@ -358,6 +407,7 @@ CORRECTIONS_PER_PAGE = 25
 SLUG_MAX_LENGTH = 120
 
 
+@response_cache.reads_params("record", "page")
 def corrections(request):
     """Every change to a published record since it was published, newest
     first, with what changed and why; `?record=<kind>:<slug>` narrows it to
@@ -440,6 +490,7 @@ DOSSIER_RECORD_CAP = 400
 PORTRAIT_MAX_COLUMNS = 4
 
 
+@response_cache.reads_params(asof.AS_OF_PARAM, *pdf.BRIEF_PARAMS)
 @brief_export_required
 def record_brief(request, slug, kind):
     """A record's page as a PDF: its fields, related records and citations;
@@ -487,6 +538,12 @@ class TableBriefView(RecordListView):
 
     # The brief is never an export, whatever `_export` says.
     export_format = None
+    # A brief prints the active filters, not the facets' counts.
+    counts_facets = False
+
+    @classmethod
+    def params_read_by(cls, kind):
+        return super().params_read_by(kind) | set(pdf.BRIEF_PARAMS)
 
     @method_decorator(brief_export_required)
     def dispatch(self, request, *args, **kwargs):
@@ -562,6 +619,7 @@ class TableBriefView(RecordListView):
         return table_url(self.kind) + (f"?{params.urlencode()}" if params else "")
 
 
+@response_cache.reads_params(asof.AS_OF_PARAM, *pdf.BRIEF_PARAMS)
 @brief_export_required
 def case_dossier(request):
     """The whole case as one PDF, as far as the reader may see it, as the

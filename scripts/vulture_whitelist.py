@@ -39,7 +39,7 @@ _.clean_text, _.clean_quote, _.versions, _.help_text, _.widget, _.prepare_value,
 
 # Models: Meta options, natural keys' dependencies, choices, and fields the
 # ORM, admin, the seed and the exports reach by name.
-_.abstract, _.ordering, _.indexes, _.constraints, _.permissions, _.dependencies, _.DataVersion
+_.abstract, _.ordering, _.indexes, _.constraints, _.permissions, _.dependencies, _.TableVersion
 _.CLARIFICATION, _.UNDER_CONSIDERATION, _.REACHED, _.IN_EFFECT, _.ENDED, _.SCHEDULED
 _.CANCELLED, _.PERSON, _.GOVERNMENT, _.GOVERNMENT_OFFICE, _.CRIMINAL_ORGANIZATION, _.NGO
 _.MEDIA_OUTLET, _.OTHER, _.PRISON, _.MILITARY_BASE, _.GOVERNMENT_BUILDING, _.NEWS_ARTICLE

@@ -277,6 +277,9 @@ EXPORT_TIME_LIMIT_S = envint("EXPORT_TIME_LIMIT_S", 60)
 # own in the system's temporary one). A smaller export takes about as long as
 # a page and needs no slot.
 EXPORT_SLOT_ROWS = envint("EXPORT_SLOT_ROWS", 5_000)
+# The largest export kept whole in the cache once streamed (cases/export_cache.py);
+# 0 keeps none.
+EXPORT_CACHE_MAX_BYTES = envint("EXPORT_CACHE_MAX_BYTES", 8 * 1024 * 1024)
 EXPORT_SLOTS = envint("EXPORT_SLOTS", 3)
 if EXPORT_SLOTS < 1:
     raise ImproperlyConfigured(f"EXPORT_SLOTS must be 1 or more; got {EXPORT_SLOTS}")

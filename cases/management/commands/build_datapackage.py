@@ -25,8 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, **options):
         if not base_url.startswith(("http://", "https://")):
             raise CommandError(f"--base-url must start with http:// or https://; got {base_url!r}")
-        version = data_version.read()
-        if version is None:
+        versions = data_version.read()
+        if versions is None:
             raise CommandError("There is no data version yet: run `manage.py migrate` first.")
+        version = datapackage.package_version(versions)
         folder = datapackage.build(version, datapackage.SiteAddress(base_url))
         self.stdout.write(f"Data package {folder.name} in {folder}")

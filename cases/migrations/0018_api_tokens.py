@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_spanish_versions'),
+        ('cases', '0017_table_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,67 @@
+"""Exports of unchanged data, served from the cache (issue 25, point 4).
+
+A CSV or JSON export is streamed as it is computed; once it has streamed to
+its end, whole and not cut by the time limit, it is kept under the one cache
+key (cases/response_cache.py: the table's filters and sort, the reader's
+language and visibility, and the versions of the tables the kind reads). The
+next request for it streams the kept bytes: no query but the versions', no
+export slot. An edit to what the table reads changes the key; an edit to
+another kind leaves the export cached.
+
+Not kept: an export cut short (its last line says it is incomplete), one
+larger than EXPORT_CACHE_MAX_BYTES (memory, and Redis values, stay small),
+and one the reader abandoned mid-stream.
+"""
+
+import zlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import StreamingHttpResponse
+
+from . import response_cache
+
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def cached_or_streamed(request, stream_export):
+    """The export from the cache, or `stream_export()`'s response, kept as it
+    streams when it may be."""
+    key = response_cache.response_key(request, purpose="export")
+    if key is None or not settings.EXPORT_CACHE_MAX_BYTES:
+        return stream_export()
+    stored = cache.get(key.key)
+    if stored is not None:
+        content, headers = stored
+        response = StreamingHttpResponse(_chunks(zlib.decompress(content)))
+        for name, value in headers.items():
+            response[name] = value
+        response["ETag"] = key.etag
+        return response
+    response = stream_export()
+    if response.streaming and response.status_code == 200:
+        headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+        response.streaming_content = _kept_when_whole(
+            response.streaming_content, response, key.key, headers
+        )
+        response["ETag"] = key.etag
+    return response
+
+
+def _kept_when_whole(chunks, response, key, headers):
+    kept, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if kept is not None:
+            kept.append(chunk)
+            if size > settings.EXPORT_CACHE_MAX_BYTES:
+                kept = None  # too large to keep: streamed only
+        yield chunk
+    # Reached only when the whole export was sent.
+    if kept is not None and not response.was_cut():
+        cache.set(key, (zlib.compress(b"".join(kept), 1), headers), settings.PAGE_CACHE_SECONDS)
+
+
+def _chunks(content, size=64 * 1024):
+    for start in range(0, len(content), size):
+        yield content[start : start + size]
