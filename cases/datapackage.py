@@ -42,7 +42,7 @@ PACKAGE_NAME = "deportations-to-el-salvador-tracker"
 DESCRIPTOR = "datapackage.json"
 # A version's name: when the data last changed and its token's start, so
 # versions sort by time and each names one state of the data.
-VERSION_FORMAT = "%Y%m%dT%H%M%S"
+VERSION_FORMAT = "%Y%m%dT%H%M%S%f"
 CORRECTIONS_CHUNK = 500
 LOCK_FILE = ".building.lock"
 
@@ -411,7 +411,7 @@ def build(version, site):
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _prune(root)
+    _prune(root, keep=final)
     return final
 
 
@@ -425,9 +425,12 @@ def built_versions(root=None):
     )
 
 
-def _prune(root):
+def _prune(root, keep):
+    # Oldest first: by when the data changed, to the microsecond (two edits
+    # in one second must not sort by their random tokens).
     for folder in built_versions(root)[: -settings.DATA_PACKAGES_KEPT or None]:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder != keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def current_package(request):

@@ -169,7 +169,7 @@ def test_the_zip_holds_the_descriptor_and_every_csv(client, seed):
     assert "datapackage.json" in names
     assert {f"{kind.url_prefix}.csv" for kind in KINDS} <= names
     assert client.get("/data/tracker-latest.zip").status_code == 200
-    assert client.get("/data/tracker-19990101T000000-nothing.zip").status_code == 404
+    assert client.get("/data/tracker-19990101T000000000000-nothing.zip").status_code == 404
 
 
 def test_the_command_builds_the_current_version(db, package_dir):
