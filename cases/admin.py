@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,7 @@ from .models import (
     Actor,
     Agreement,
     AgreementParty,
+    ApiToken,
     Citation,
     ClaimStatus,
     Designation,
@@ -970,3 +972,43 @@ class AgreementPartyAdmin(HistoryAdmin):
     list_select_related = ["agreement", "actor"]
     search_fields = ["role", "actor__name", "agreement__title"]
     autocomplete_fields = ["agreement", "actor"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue and revoke read-API tokens (cases/api.py). The token is shown
+    once, in the message after it is issued; only its digest is kept."""
+
+    list_display = ("name", "role", "prefix", "issued_by", "created_at", "revoked_at")
+    list_filter = ("role", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "issued_by", "created_at", "revoked_at")
+    actions = ("revoke",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A token's role is fixed once issued: issue a new one for another role.
+        return (*self.readonly_fields, "role") if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token = obj.issue()
+        obj.issued_by = request.user
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            format_html(
+                "Token issued for “{}”. Copy it now, it will not be shown again: "
+                '<code class="api-token">{}</code> (send it as the header '
+                "<code>Authorization: Bearer {}</code>).",
+                obj.name,
+                token,
+                token,
+            ),
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = queryset.active().update(revoked_at=timezone.now())
+        self.message_user(request, f"{revoked} token(s) revoked; they no longer open the API.")

@@ -327,7 +327,7 @@ def _csv_cell(value):
     return as_spreadsheet_text(value)
 
 
-def _csv_row(row, header):
+def csv_row(row, header):
     cells = {name: _csv_cell(value) for name, value in row.items() if name != "citations"}
     for name, value in row.items():
         if isinstance(value, dict) and "url" in value:
@@ -342,7 +342,7 @@ def _csv_row(row, header):
     return [cells.get(name, "") for name in header]
 
 
-def _records(queryset, kind, user):
+def records_with_shown_relations(queryset, kind, user):
     """The rows of `queryset` (filtered and sorted as the table is), with
     the related records the kind's fields show and the citations, as far as
     `user` may see them, in chunks."""
@@ -477,7 +477,8 @@ def export_response(request, kind, queryset, export_format):
     stopped = []
     urls = RecordURLs(request)
     data = (
-        record_data(record, kind, urls, with_drafts) for record in _records(queryset, kind, user)
+        record_data(record, kind, urls, with_drafts)
+        for record in records_with_shown_relations(queryset, kind, user)
     )
     # The time limit is checked before each line written: a record's row,
     # or one quote in citations.csv, however many quotes one record has.
@@ -485,7 +486,7 @@ def export_response(request, kind, queryset, export_format):
         content = _stream_json(_within_time_limit(data, stopped), stopped)
     elif export_format == "csv":
         header = csv_header(kind, queryset.model, with_drafts)
-        rows = (_csv_row(row, header) for row in data)
+        rows = (csv_row(row, header) for row in data)
         content = _stream_csv(header, _within_time_limit(rows, stopped), stopped)
     else:
         rows = _citation_rows(data)

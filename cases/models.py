@@ -11,7 +11,9 @@ Journalistic care is built into the shape of the data:
   the source's text.
 """
 
+import hashlib
 import re
+import secrets
 import unicodedata
 import uuid
 from functools import cached_property
@@ -24,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import provenance, querysets
+from . import provenance, querysets, roles
 from .history import ChangeHistory
 
 
@@ -1164,3 +1166,65 @@ class ReportedFigure(models.Model):
             f"{self.relied_on_reason.strip()}"
         )
         record.save()
+
+
+# ---------------------------------------------------------------------------
+# Read API tokens
+# ---------------------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A newsroom account's key to the read API (cases/api.py), sent as
+    `Authorization: Bearer <token>`. The API reads with the token's role
+    (cases/roles.py): a journalist's, an editor's or an admin's view of the
+    records, drafts included where that role sees them. Admins issue and
+    revoke tokens in admin; only a digest is stored (the token is shown once,
+    when issued), so a copy of the database gives no one a working token.
+
+    A random 256-bit token needs no slow hash: SHA-256 of it cannot be
+    guessed back, and looking it up must be quick on every request."""
+
+    name = models.CharField(
+        max_length=100, help_text="Who or what uses it, e.g. “Data desk notebook”."
+    )
+    role = models.CharField(
+        max_length=20,
+        choices=[(key, group) for key, group in roles.ROLES.items()],
+        default="journalist",
+        help_text="What the token sees: journalists published records (and drafts "
+        "while JOURNALISTS_SEE_DRAFTS is on), editors and admins drafts too.",
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The token's first characters, so an admin can tell tokens apart.
+    prefix = models.CharField(max_length=12, editable=False)
+    issued_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue(self):
+        """Give this (unsaved) token its secret; returns the secret, which
+        is never stored and cannot be shown again."""
+        token = secrets.token_urlsafe(32)
+        self.digest = self.digest_of(token)
+        self.prefix = token[:8]
+        return token

@@ -78,3 +78,8 @@ _.ReplicaRouter, _.ReplicaMiddleware, _.db_for_read
 
 # A model field read by name (the kinds' claimant_field, the seed's fixtures).
 _.claimed_by
+
+# The read API (cases/api.py): django-ninja's hooks and routes, registered by
+# decorator; the API token's admin (its hooks and action) and fields.
+_.is_anonymous, _._api_error, _.list_corrections, _.get_readonly_fields, _.revoke
+_.issued_by, _.revoked_at

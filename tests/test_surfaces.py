@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def words(markup):
-    """Visible text, white space folded, lower case (PDF badges are set in capitals)."""
-    text = re.sub(r"<[^>]+>", " ", markup)
+    """Visible text, white space folded, lower case (PDF badges are set in capitals).
+    Scripts (a page's JSON-LD) are data for machines, not text a reader sees."""
+    text = re.sub(r"<script\b.*?</script>", " ", markup, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip().lower()
 
 

@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # The read API's docs page and its vendored Swagger UI (cases/api.py).
+    "ninja",
     "cases",
 ]
 # The tooling (bench/: benchmarks, load tools, synthetic data) is an app of its
@@ -333,6 +335,18 @@ EXPORT_SLOTS = envint("EXPORT_SLOTS", 3)
 if EXPORT_SLOTS < 1:
     raise ImproperlyConfigured(f"EXPORT_SLOTS must be 1 or more; got {EXPORT_SLOTS}")
 EXPORT_SLOTS_DIR = os.environ.get("EXPORT_SLOTS_DIR", "").strip()
+# The data package (cases/datapackage.py): built once per data version into
+# this directory, the last DATA_PACKAGES_KEPT versions kept; and the licence
+# the newsroom publishes its data under (the quotes stay their sources').
+DATA_PACKAGE_DIR = Path(os.environ.get("DATA_PACKAGE_DIR", "").strip() or BASE_DIR / "datapackages")
+DATA_PACKAGES_KEPT = envint("DATA_PACKAGES_KEPT", 3)
+DATA_LICENSE_NAME = os.environ.get("DATA_LICENSE_NAME", "CC-BY-4.0")
+DATA_LICENSE_TITLE = os.environ.get(
+    "DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International"
+)
+DATA_LICENSE_URL = os.environ.get(
+    "DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
 # --- Caching (issue 14; see cases/page_cache.py) ---------------------------------
 # Local memory by default (nothing to install; each worker has its own);
 # CACHE_URL=redis://host:6379/0 shares one cache between the workers.
