@@ -34,7 +34,7 @@ from .listing import (
     quoted,
     sort_in_words,
 )
-from .models import Event
+from .models import Event, get_language_code
 from .pagination import CappedCountPaginator, capped_count_display, count_up_to
 from .querysets import (
     clean_search_text,
@@ -47,7 +47,7 @@ from .querysets import (
     records_for_entries,
     timeline_entries,
 )
-from .search import Search
+from .search import Search, suggestions
 
 # --- Home, search, timeline -------------------------------------------------
 
@@ -119,6 +119,10 @@ def search(request):
     search = Search(query, request.user)
     kinds = [_search_kind(kind, search, request.user) for kind in KINDS] if query else []
     total = sum(kind["total"] for kind in kinds)
+    suggestion, suggested_names = None, []
+    if query and not total:
+        models = [kind.model for kind in KINDS]
+        suggestion, suggested_names = suggestions(search, models, get_language_code())
     return render(
         request,
         "cases/search.html",
@@ -131,6 +135,8 @@ def search(request):
             "total_display": number_format(total, force_grouping=True),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
             "linked_records": search.linked_records(SEARCH_LINKED_NAMES_SHOWN) if query else [],
+            "suggestion": suggestion,
+            "suggested_names": suggested_names,
         },
     )
 

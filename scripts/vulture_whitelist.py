@@ -65,7 +65,7 @@ _.facets_without_counts, _.supported_labels, _.alias_list, _.as_it_stood_url
 _.previous_url, _.next_url, _.meaning, _.decided_by
 
 # Read by Django's query machinery (Func, QuerySet) and by WeasyPrint's metadata.
-_.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator
+_.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator, _.arg_joiner
 
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
