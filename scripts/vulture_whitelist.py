@@ -70,3 +70,6 @@ _.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
 _.tables_without_trigger
+
+# Spanish versions, read by name (CaseRecord.wording: getattr(record, f"{name}_es")).
+_.role_es, _.financial_terms_es

@@ -69,7 +69,11 @@ def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path):
         capture_output=True,
     )
     extracted = catalogue.read(copy / "locale" / "es" / "LC_MESSAGES" / "django.po")
-    missing = [entry.msgid for entry in extracted if not all(entry.msgstr)]
+    # A string makemessages only guessed (fuzzy: "publication status" from
+    # "Claim status") is not translated either.
+    missing = [
+        entry.msgid for entry in extracted if not all(entry.msgstr) or "fuzzy" in entry.flags
+    ]
     assert not missing, f"marked for translation but not translated: {missing}"
 
 

@@ -77,4 +77,6 @@ def kind_words(count, singular, plural):
 @register.simple_tag
 def changed_words(change):
     """A change's before → after with the changed words marked."""
-    return presentation.changed_words_html(change["before"], change["after"])
+    return presentation.changed_words_html(
+        change["before"], change["after"], change.get("language")
+    )

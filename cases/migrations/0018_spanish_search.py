@@ -29,12 +29,12 @@ SEARCH_FIELDS = {
     "event": (("title",), ("summary", "location", "date_stated")),
     "statement": ((), ("text", "medium", "date_stated")),
 }
-# ... and now their Spanish versions (the `_es` fields of 0016).
+# ... and now their Spanish versions (the `_es` fields of 0016 and 0017).
 SPANISH_FIELDS = {
     "source": ((), ()),
-    "actor": ((), ("description_es",)),
+    "actor": ((), ("role_es", "description_es")),
     "facility": ((), ("description_es",)),
-    "agreement": (("title_es",), ("summary_es",)),
+    "agreement": (("title_es",), ("summary_es", "financial_terms_es")),
     "transfer": (("title_es",), ("summary_es",)),
     "detaineegroup": (("name_es",), ()),
     "event": (("title_es",), ("summary_es",)),
@@ -110,7 +110,7 @@ class SpanishSearch(migrations.operations.base.Operation):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_spanish_versions"),
+        ("cases", "0017_translated_labels_and_spanish_versions"),
     ]
 
     operations = [SpanishSearch()]
