@@ -72,4 +72,4 @@ _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
 _.tables_without_trigger
 
 # Spanish versions, read by name (CaseRecord.wording: getattr(record, f"{name}_es")).
-_.role_es, _.financial_terms_es
+_.role_es, _.financial_terms_es, _.financial_terms
