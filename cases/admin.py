@@ -775,6 +775,7 @@ class AgreementAdmin(RecordAdmin):
     list_filter = ["status", *RecordAdmin.list_filter]
     search_fields = ["title", "summary", "financial_terms"]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["claimed_by"]
     inlines = [PartyInline, citation_inline_for("agreement")]
 
 
@@ -794,7 +795,14 @@ class TransferAdmin(RecordAdmin):
     list_select_related = ["destination", "agreement"]
     search_fields = ["title", "summary", "date_stated"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["destination", "agreement", "groups", "sent_by", "received_by"]
+    autocomplete_fields = [
+        "destination",
+        "agreement",
+        "groups",
+        "sent_by",
+        "received_by",
+        "claimed_by",
+    ]
     inlines = [
         citation_inline_for("transfer"),
         figure_inline_for("transfer", formset=FigureFormSet),
@@ -837,7 +845,7 @@ class EventAdmin(RecordAdmin):
     list_select_related = ["facility"]
     search_fields = ["title", "summary", "location"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["facility", "participants", "agreements"]
+    autocomplete_fields = ["facility", "participants", "agreements", "claimed_by"]
     inlines = [citation_inline_for("event")]
 
 

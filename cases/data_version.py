@@ -1,29 +1,38 @@
-"""The data version: a token that changes whenever any record, citation,
-source, link or history row changes, read once per request.
+"""The data version: for every table of the app, a token that changes
+whenever a row of it (a record, citation, source, link or history row)
+changes, all read in one query once per request.
 
 Why database triggers rather than Django signals: signals miss
 QuerySet.update(), bulk_create(), raw SQL and loaddata's raw saves, and
 many-to-many changes need m2m_changed on every through model. A trigger on
 every table of the app fires for all of them, inside the writing transaction,
 so the new token becomes visible exactly when the change is committed: a
-reader can never read the new token and then the old data (it reads the token
-first), and a rolled-back write leaves the token as it was.
+reader can never read the new token and then the old data (it reads the
+tokens first, in one statement), and a rolled-back write leaves the tokens as
+they were.
 
-The token is random rather than a counter, so a database restored from a
+Why one token per table rather than one for everything: a newsroom edits all
+day, and with one token every save made every cached page of every kind
+stale. With one per table, a page is keyed by the tables it reads
+(cases/response_cache.py): a correction to an event recomputes the pages that
+show events, and leaves the transfers tables cached.
+
+The tokens are random rather than counters, so a database restored from a
 backup (or a test's rolled-back transaction) cannot bring an old number back
 and with it pages cached for other data.
 
 PostgreSQL: one statement-level trigger per table (a bulk insert of 1,000
-rows bumps the version once). SQLite has row-level triggers only; a bump
-there is one small write per changed row. Writers to the app's tables take
-the version row's lock until they commit: edits are serialized, which an
-admin-edited newsroom tool can afford.
+rows bumps the table's version once). SQLite has row-level triggers only; a
+bump there is one small write per changed row. A writer takes its table's
+version row lock until it commits, so writers to one table are serialized,
+which an admin-edited newsroom tool can afford.
 
 Triggers are (re)installed after every `migrate` (post_migrate, see
 apps.py), so a table added later gets its trigger without anyone
 remembering to write one; tests/test_page_cache.py checks every table has it.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,30 +40,33 @@ from django.apps import apps as global_apps
 from django.db import connections
 from django.utils.dateparse import parse_datetime
 
-VERSION_TABLE = "cases_dataversion"
+VERSION_TABLE = "cases_tableversion"
 TRIGGER_NAME = "cases_data_version"
 
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION cases_bump_data_version() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {VERSION_TABLE} (id, token, changed_at)
-    VALUES (1, replace(gen_random_uuid()::text, '-', ''), clock_timestamp())
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+    INSERT INTO {VERSION_TABLE} (table_name, token, changed_at)
+    VALUES (TG_TABLE_NAME, replace(gen_random_uuid()::text, '-', ''), clock_timestamp())
+    ON CONFLICT (table_name) DO UPDATE
+    SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
     RETURN NULL;
 END
 $$
 """
 
-SQLITE_BUMP = (
-    f"INSERT OR REPLACE INTO {VERSION_TABLE} (id, token, changed_at) "
-    "VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%d %H:%M:%f', 'now'))"
-)
+
+def _sqlite_bump(table, verb="INSERT OR REPLACE"):
+    return (
+        f"{verb} INTO {VERSION_TABLE} (table_name, token, changed_at) "
+        f"VALUES ('{table}', lower(hex(randomblob(16))), strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+    )
 
 
 def versioned_tables(app_config):
     """Every table of the app (records, links, citations, history) but the
-    version's own."""
+    versions' own."""
     return sorted(
         {
             model._meta.db_table
@@ -67,7 +79,9 @@ def versioned_tables(app_config):
 
 
 def install_triggers(connection, app_config):
-    """Create the bump triggers on every existing table of the app (idempotent)."""
+    """Create the bump triggers on every existing table of the app, and a
+    first token for each (idempotent: a trigger written by an older release
+    is replaced)."""
     existing = set(connection.introspection.table_names())
     if VERSION_TABLE not in existing:
         return
@@ -82,26 +96,23 @@ def install_triggers(connection, app_config):
                     f"ON {connection.ops.quote_name(table)} "
                     "FOR EACH STATEMENT EXECUTE FUNCTION cases_bump_data_version()"
                 )
+                cursor.execute(
+                    f"INSERT INTO {VERSION_TABLE} (table_name, token, changed_at) "
+                    "VALUES (%s, replace(gen_random_uuid()::text, '-', ''), clock_timestamp()) "
+                    "ON CONFLICT (table_name) DO NOTHING",
+                    [table],
+                )
         elif connection.vendor == "sqlite":
             for table in tables:
                 for event in ("INSERT", "UPDATE", "DELETE"):
+                    name = f"{TRIGGER_NAME}_{table}_{event.lower()}"
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                     cursor.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS {TRIGGER_NAME}_{table}_{event.lower()} "
-                        f"AFTER {event} ON {connection.ops.quote_name(table)} "
-                        f"BEGIN {SQLITE_BUMP}; END"
+                        f"CREATE TRIGGER {name} AFTER {event} ON {connection.ops.quote_name(table)} "
+                        f"BEGIN {_sqlite_bump(table)}; END"
                     )
-        else:
-            # No trigger here: the page cache reads no version and stays off.
-            return
-        # The first token, so pages can be cached before the first edit.
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"INSERT INTO {VERSION_TABLE} (id, token, changed_at) "
-                "VALUES (1, replace(gen_random_uuid()::text, '-', ''), clock_timestamp()) "
-                "ON CONFLICT (id) DO NOTHING"
-            )
-        else:
-            cursor.execute(SQLITE_BUMP.replace("INSERT OR REPLACE", "INSERT OR IGNORE"))
+                cursor.execute(_sqlite_bump(table, verb="INSERT OR IGNORE"))
+        # Another backend has no trigger: the page cache reads no version and stays off.
 
 
 def tables_without_trigger(connection, app_config):
@@ -133,12 +144,47 @@ def install_after_migrate(sender, app_config, using, apps=global_apps, **kwargs)
 
 @dataclass(frozen=True)
 class Version:
+    """The version of some tables taken together: a token that changes when
+    any of them changes, and the time of the latest change."""
+
     token: str
     changed_at: datetime
 
 
+@dataclass(frozen=True)
+class Versions:
+    """Every table's version as read in one statement."""
+
+    tables: dict
+
+    def of(self, tables=None):
+        """The version of `tables` (every table when None) taken together. A
+        table never written has no row yet: it reads as the empty token, so
+        its first write still changes the combined one."""
+        names = sorted(self.tables) if tables is None else sorted(set(tables))
+        digest = hashlib.blake2b(digest_size=16)
+        latest = None
+        for name in names:
+            token, changed_at = self.tables.get(name, ("", None))
+            digest.update(f"{name}={token};".encode())
+            if changed_at is not None and (latest is None or changed_at > latest):
+                latest = changed_at
+        return Version(token=digest.hexdigest(), changed_at=latest or _EPOCH)
+
+    @property
+    def token(self):
+        return self.of().token
+
+    @property
+    def changed_at(self):
+        return self.of().changed_at
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def read(using="default"):
-    """The current version, or None when there is none (a flushed database,
+    """Every table's version, or None when there is none (a flushed database,
     a backend without triggers): then nothing is cached. Plain SQL: on a
     cache hit this is the request's only query, and building it through the
     ORM cost more than running it."""
@@ -146,19 +192,21 @@ def read(using="default"):
     if connection.vendor not in ("postgresql", "sqlite"):
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token, changed_at FROM {VERSION_TABLE} WHERE id = 1")
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(f"SELECT table_name, token, changed_at FROM {VERSION_TABLE}")
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    token, changed_at = row
-    if isinstance(changed_at, str):
-        # SQLite hands back the text the trigger wrote, in UTC.
-        changed_at = parse_datetime(changed_at).replace(tzinfo=UTC)
-    return Version(token=token, changed_at=changed_at)
+    tables = {}
+    for table, token, changed_at in rows:
+        if isinstance(changed_at, str):
+            # SQLite hands back the text the trigger wrote, in UTC.
+            changed_at = parse_datetime(changed_at).replace(tzinfo=UTC)
+        tables[table] = (token, changed_at)
+    return Versions(tables=tables)
 
 
 def for_request(request, using="default"):
-    """The data version, read once per request and kept on it."""
+    """Every table's version, read once per request and kept on it."""
     if not hasattr(request, "_data_version"):
         request._data_version = read(using)
     return request._data_version

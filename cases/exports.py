@@ -186,6 +186,25 @@ def _citation_data(citation, urls):
     }
 
 
+def _claim_data(record, urls):
+    """The claim status and who stands behind it, typed: the claimant (the
+    actor the source attributes the claim to, by name and slug), where it
+    was said, and the report the quotes attribute it to, each None where the
+    source does not say (cases.presentation.claim_attribution words them)."""
+    claimant, medium = presentation.claimant_and_medium(record)
+    source = presentation.claim_source(record)
+    return {
+        "claim_status": record.claim_status,
+        "claim_status_label": record.get_claim_status_display(),
+        "claimed_by": _link(claimant, urls) if claimant is not None else None,
+        "claimed_by_slug": claimant.slug if claimant is not None else None,
+        "claim_medium": medium or None,
+        "claim_source": _link(source, urls) if source is not None else None,
+        "claim_source_slug": source.slug if source is not None else None,
+        "claim_attribution": presentation.claim_attribution(record),
+    }
+
+
 def record_data(record, kind, urls, with_drafts):
     """One record as typed data, its citations included."""
     row = {
@@ -194,8 +213,7 @@ def record_data(record, kind, urls, with_drafts):
         kind.title_field: getattr(record, kind.title_field),
     }
     if hasattr(record, "claim_status"):
-        row["claim_status"] = record.claim_status
-        row["claim_status_label"] = record.get_claim_status_display()
+        row.update(_claim_data(record, urls))
     for shown in kind.fields:
         row.update(_field_data(record, shown, urls))
     if kind.lead_field:
@@ -230,7 +248,16 @@ def csv_header(kind, model, with_drafts):
     URL (or a list's URLs) beside its name; citations in citations.csv."""
     columns = ["slug", "url", kind.title_field]
     if hasattr(model, "claim_status"):
-        columns += ["claim_status", "claim_status_label"]
+        columns += [
+            "claim_status",
+            "claim_status_label",
+            "claimed_by",
+            "claimed_by_slug",
+            "claim_medium",
+            "claim_source",
+            "claim_source_slug",
+            "claim_attribution",
+        ]
     for shown in kind.fields:
         name = shown.name
         if shown.shows == "stated_date":

@@ -24,8 +24,9 @@ from django.forms.models import ModelChoiceField
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import data_version
+from . import response_cache
 from .filters import ANY_LABEL
+from .kinds import kind_of
 from .querysets import sees_drafts
 from .time_limit import QueryTimeLimit
 
@@ -266,13 +267,14 @@ class FacetRunner:
         """Facet counts depend on the other active filters, the data and which
         records the reader sees: cached under those, never across an edit."""
         request = self.request
-        version = data_version.for_request(request) if request is not None else None
-        if version is None:
+        versions = response_cache.versions_for(request) if request is not None else None
+        if versions is None:
             return None
+        model = self.filterset.queryset.model
+        version = versions.of(response_cache.tables_read_by(kind_of(model), shows_one_record=False))
         sees = "drafts" if sees_drafts(getattr(request, "user", None)) else "public"
         others = repr(facet.other_values()).encode()
         digest = hashlib.md5(others, usedforsecurity=False).hexdigest()
         # The options' labels are in the reader's language.
         language = get_language() or ""
-        model = self.filterset.queryset.model._meta.label_lower
-        return f"facet:{model}:{facet.name}:{sees}:{language}:{version.token}:{digest}"
+        return f"facet:{model._meta.label_lower}:{facet.name}:{sees}:{language}:{version.token}:{digest}"

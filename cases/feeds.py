@@ -27,6 +27,8 @@ def _anonymous():
 
 class PublishedRecordsFeed(Feed):
     feed_type = Atom1Feed
+    # No parameter changes a feed (cases/response_cache.py).
+    params_read = frozenset()
 
     # Methods, not attributes: worded in the reader's language at request time.
     def title(self):
@@ -86,6 +88,7 @@ class PublishedRecordsFeed(Feed):
 
 class CorrectionsFeed(Feed):
     feed_type = Atom1Feed
+    params_read = frozenset()
 
     def title(self):
         return _("%(tracker)s: corrections") % {"tracker": TRACKER_NAME}

@@ -97,6 +97,14 @@ class Kind:
     # How a key figure on the home page words a record of this kind: a key
     # of presentation.FIGURES ("moved": how many moved where and when).
     figure: str = "label"
+    # The relation naming who the source says makes the record's claim (its
+    # claimant, shown with its claim status on every surface and exported
+    # as claimed_by): a statement's speaker, a detainee group's accuser, or
+    # a record's own "claimed by"; None for a kind without a claim status.
+    claimant_field: str | None = None
+    # The field naming where the claim was made (a platform such as Truth
+    # Social): shown as the medium, never as the claimant.
+    medium_field: str | None = None
 
     @property
     def name(self):
@@ -156,6 +164,7 @@ KINDS = (
         table_path="cases.tables.AgreementTable",
         filterset_path="cases.filters.AgreementFilter",
         figure="status",
+        claimant_field="claimed_by",
         title_field="title",
         lead_field="summary",
         dossier_section="arrangements",
@@ -170,6 +179,7 @@ KINDS = (
                 column=_("Parties"),
             ),
             F("financial_terms", _("Financial terms"), empty=_("None stated in the source")),
+            F("claimed_by", _("Claimed by"), shows="record", hide_empty=True),
         ),
         related=(
             ("transfers", _("Transfers under it"), _("No source ties a transfer to it.")),
@@ -180,12 +190,13 @@ KINDS = (
     Kind(
         model=Transfer,
         intro=_(
-            "Each time people were moved from the United States to El Salvador, as the sources report it: when, how many (in the sources' words), where to and under which agreement."
+            "Each time people were moved to El Salvador, as the sources report it: when, from where, how many (in the sources' words), where to and under which agreement, each where the source says."
         ),
         url_prefix="transfers",
         table_path="cases.tables.TransferTable",
         filterset_path="cases.filters.TransferFilter",
         figure="moved",
+        claimant_field="claimed_by",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
@@ -210,6 +221,7 @@ KINDS = (
             F("sent_by", _("Sent by"), shows="records"),
             F("received_by", _("Received by"), shows="records"),
             F("groups", _("Who was moved"), shows="groups", empty=_("No detainee groups recorded")),
+            F("claimed_by", _("Claimed by"), shows="record", hide_empty=True),
         ),
         related=(("statements", _("Statements about it"), _("No statements recorded.")),),
     ),
@@ -222,6 +234,7 @@ KINDS = (
         table_path="cases.tables.DetaineeGroupTable",
         filterset_path="cases.filters.DetaineeGroupFilter",
         figure="size",
+        claimant_field="alleged_by",
         title_field="name",
         dossier_section="people-moved",
         fields=(
@@ -314,6 +327,7 @@ KINDS = (
         table_path="cases.tables.EventTable",
         filterset_path="cases.filters.EventFilter",
         figure="occurrence",
+        claimant_field="claimed_by",
         title_field="title",
         lead_field="summary",
         on_timeline=True,
@@ -325,6 +339,7 @@ KINDS = (
             F("facility", _("Facility"), shows="record", empty=_("None recorded")),
             F("participants", _("Participants"), shows="records", empty=_("None recorded")),
             F("agreements", _("Agreements"), shows="records", hide_empty=True),
+            F("claimed_by", _("Claimed by"), shows="record", hide_empty=True),
         ),
         related=(("statements", _("Statements made at it"), _("No statements recorded.")),),
     ),
@@ -337,6 +352,8 @@ KINDS = (
         table_path="cases.tables.StatementTable",
         filterset_path="cases.filters.StatementFilter",
         speaker_field="speaker",
+        claimant_field="speaker",
+        medium_field="medium",
         title_field="text",
         on_timeline=True,
         dossier_section="who-said-what",

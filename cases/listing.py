@@ -9,6 +9,7 @@ correct, and shows what it understood instead.
 """
 
 from django.core.paginator import EmptyPage
+from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
@@ -17,6 +18,7 @@ from django_tables2 import RequestConfig
 
 from . import exports
 from .facets import display_value
+from .pagination import capped_count_display, count_up_to
 from .pdf import BriefRefused
 from .querysets import uniform_values
 
@@ -26,6 +28,8 @@ PER_PAGE_CHOICES = (10, 25, 50, 100)
 # How much of a bad parameter a notice repeats back.
 NOTICE_VALUE_LENGTH = 40
 EXPORT_PARAM = "_export"
+# How far a refused table brief counts the rows it will not print.
+REFUSAL_COUNT_CAP = 10_000
 
 
 def quoted(value):
@@ -306,7 +310,9 @@ def printable_rows(filterset, table, cap):
     not understood, or match more than `cap` rows."""
     if filterset.is_bound and not filterset.is_valid():
         raise BriefRefused(filter_errors_message(filterset))
-    rows = len(table.rows)
+    data = table.data.data
+    # Counted, not loaded: a brief refused for 100,000 rows answers at once.
+    rows = count_up_to(data, REFUSAL_COUNT_CAP) if isinstance(data, QuerySet) else len(data)
     if rows > cap:
         raise BriefRefused(
             _(
@@ -314,7 +320,7 @@ def printable_rows(filterset, table, cap):
                 "%(cap)s. Narrow the filters and try again, or download the table as CSV."
             )
             % {
-                "rows": number_format(rows, force_grouping=True),
+                "rows": capped_count_display(rows, REFUSAL_COUNT_CAP),
                 "cap": number_format(cap, force_grouping=True),
             },
             status=200,

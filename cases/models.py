@@ -191,6 +191,30 @@ class CaseRecord(PublishableRecord):
             raise ValidationError(errors)
 
 
+class ClaimedBy(models.Model):
+    """Who a source says makes a record's claim: "according to CBS News", "Bukele
+    himself has confirmed". Where a kind already names someone (a statement's
+    speaker, a detainee group's accuser) that field is its claimant instead
+    (cases/kinds.py, Kind.claimant_field)."""
+
+    claimed_by = models.ForeignKey(
+        "Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_claims",
+        verbose_name=_("claimed by"),
+        help_text=_(
+            "Who the source attributes this claim to (the person, government or outlet "
+            "that says so), if it says. Not where it was said: a platform is a medium, not a "
+            "claimant. Leave empty when the source states it in its own voice."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class StatedDate(models.Model):
     """A date as a source gives it: possibly partial, possibly inferred.
 
@@ -656,7 +680,10 @@ class Actor(CaseRecord):
         verbose_name=_("kind"), max_length=25, choices=Kind.choices, db_index=True
     )
     role = models.CharField(
-        _("role or title"), max_length=300, blank=True, help_text=_("As the source gives it.")
+        _("role or title"),
+        max_length=300,
+        blank=True,
+        help_text=_("As the source gives it."),
     )
     country = models.CharField(verbose_name=_("country"), max_length=100, blank=True, db_index=True)
     aliases = models.TextField(
@@ -791,7 +818,7 @@ class Facility(CaseRecord):
 # ---------------------------------------------------------------------------
 
 
-class Agreement(CaseRecord):
+class Agreement(CaseRecord, ClaimedBy):
     class Status(models.TextChoices):
         UNDER_CONSIDERATION = "under_consideration", _("Under consideration")
         PROPOSED = "proposed", _("Proposed")
@@ -950,7 +977,7 @@ class DetaineeGroup(CaseRecord):
             raise ValidationError(errors)
 
 
-class Transfer(CaseRecord, StatedDate):
+class Transfer(CaseRecord, ClaimedBy, StatedDate):
     title = models.CharField(verbose_name=_("title"), max_length=300)
     title_es = spanish_version("title")
     summary = models.TextField(verbose_name=_("summary"), blank=True)
@@ -1025,7 +1052,7 @@ class Transfer(CaseRecord, StatedDate):
 # ---------------------------------------------------------------------------
 
 
-class Event(CaseRecord, StatedDate):
+class Event(CaseRecord, ClaimedBy, StatedDate):
     class Occurrence(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         OCCURRED = "occurred", _("Occurred")
@@ -1151,21 +1178,57 @@ class Statement(CaseRecord, StatedDate):
         return f"{self.speaker}: {text}"
 
 
-class DataVersion(models.Model):
-    """One row that changes with every write to any table of this app, in the
-    same transaction (database triggers: see cases/data_version.py). Cached
-    pages and facet counts are keyed by its token, so a change committed by
-    any path (admin, a revert, a bulk action, QuerySet.update, a command)
-    makes every cached page of the old data unreachable at once."""
+class FormerAddress(models.Model):
+    """A record's old address, kept when the record moved to another kind
+    (the cooperation of paragraph 9, once filed as an agreement, is an
+    event): a link shared before the move answers with a permanent redirect
+    to the record's new page, as far as the reader may see it."""
 
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=30, help_text=_("The kind the record was filed under.")
+    )
+    slug = models.SlugField(verbose_name=_("slug"), max_length=120)
+    moved_to_kind = models.CharField(verbose_name=_("moved to kind"), max_length=30)
+    moved_to_slug = models.SlugField(verbose_name=_("moved to slug"), max_length=120)
+    reason = models.TextField(
+        verbose_name=_("reason"), help_text=_("Why it moved, as the corrections log says it.")
+    )
+
+    objects = querysets.FormerAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+        ordering = ["kind", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="unique_former_address")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}/{self.slug} → {self.moved_to_kind}/{self.moved_to_slug}"
+
+    def natural_key(self):
+        return (self.kind, self.slug)
+
+
+class TableVersion(models.Model):
+    """One row per table of this app, changed with every write to that table,
+    in the same transaction (database triggers: see cases/data_version.py).
+    Cached pages, feeds and facet counts are keyed by the versions of the
+    tables they read (cases/response_cache.py), so a change committed by any
+    path (admin, a revert, a bulk action, QuerySet.update, a command) makes
+    every cached page that showed the old data unreachable at once, and only
+    those: an edit to an event leaves the transfers tables cached."""
+
+    table_name = models.CharField(verbose_name=_("table name"), max_length=63, primary_key=True)
     token = models.CharField(verbose_name=_("token"), max_length=64)
     changed_at = models.DateTimeField(verbose_name=_("changed at"))
 
     class Meta:
-        verbose_name = _("data version")
+        verbose_name = _("table version")
 
     def __str__(self):
-        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+        return f"{self.table_name}: {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
 # ---------------------------------------------------------------------------

@@ -1,70 +1,55 @@
-"""A page cache for anonymous readers, keyed by the data version.
+"""A page cache for anonymous readers, keyed by the versions of what each
+page reads.
 
 The public side never changes a record: pages change only when an admin
-saves. So an anonymous reader's page depends on nothing but the URL, the data
-version (cases/data_version.py), the language and the reader's visibility
-class, and is cached under a key made of those. An edit commits a new data
-version, and every page of the old data becomes unreachable at once: there is
-nothing to invalidate, and no page is served stale after a commit.
+saves. So an anonymous reader's page (or Atom feed) depends on nothing but
+its route, the parameters its view reads, the versions of the tables it
+reads, the language and the reader's visibility class, and is cached under
+the one key cases/response_cache.py makes of those. An edit commits new
+versions of the tables it wrote, and every page that read them becomes
+unreachable at once: there is nothing to invalidate, no page is served stale
+after a commit, and pages that did not read them stay cached.
+
+Parameters a view does not read are taken off the request before it runs
+(response_cache.keep_only_params_read), so a junk parameter neither bypasses
+the cache nor reaches the page's links.
 
 What is never cached:
 - a logged-in reader's pages (they carry the reader's name and a CSRF token
   for the log-out form; editors see drafts): they get `private, no-cache`;
 - anything that sets a cookie or uses a CSRF token (the login page), flashes
-  a message, or is not a plain 200 HTML page: PDF briefs (permission-gated),
-  CSV/JSON exports (streamed), redirects, errors, admin (outside this app's
-  URLs);
+  a message, or is not a plain 200 HTML page or feed: PDF briefs
+  (permission-gated), CSV/JSON exports (streamed), redirects, errors, admin
+  (outside this app's URLs);
 - anything while the site is closed (every reader is logged in then).
 
-Cached pages carry `ETag` and `Last-Modified` from the data version and
+Cached pages carry `ETag` and `Last-Modified` from the versions they read and
 `Cache-Control: public` so a CDN or reverse proxy can keep them too (see
 README, Production).
 """
 
-import hashlib
 import zlib
-from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache as default_cache
 from django.http import HttpResponse
-from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from . import data_version
+from . import response_cache
 from .outage import DATABASE_AWAY
-from .querysets import sees_drafts
 
 # URL names of this app's views that are never cached: PDF briefs are for
 # those allowed them, and need a login anyway.
 UNCACHED_URL_NAME_SUFFIXES = ("_brief", "dossier")
+# What a page cache stores besides HTML: the Atom feeds, which feed readers
+# poll all day.
+CACHED_CONTENT_TYPES = ("text/html", "application/atom+xml")
 # Response headers kept with a cached page; the rest (security headers, the
 # CSP) are added again by the middleware on every response.
 KEPT_HEADERS = ("Content-Type", "Content-Language")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-@cache
-def code_fingerprint():
-    """A digest of the code, templates and translations, so a deploy that
-    changes how pages look does not serve pages cached by the previous release
-    (Redis outlives the workers). Computed once per process, the same in every worker."""
-    digest = hashlib.blake2b(digest_size=6)
-    sources = (("cases", "*.py"), ("tracker", "*.py"), ("templates", "*.html"), ("locale", "*.po"))
-    for folder, pattern in sources:
-        for path in sorted((PROJECT_ROOT / folder).rglob(pattern)):
-            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def visibility_class(user):
-    """Which records the reader's pages show: the published ones or drafts too."""
-    return "drafts" if sees_drafts(user) else "public"
 
 
 def in_scope(request):
@@ -75,24 +60,6 @@ def in_scope(request):
     if match.url_name.endswith(UNCACHED_URL_NAME_SUFFIXES):
         return False
     return "_export" not in request.GET
-
-
-def page_key(request, version):
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return ":".join(
-        (
-            "page",
-            code_fingerprint(),
-            version.token,
-            translation.get_language() or "",
-            visibility_class(request.user),
-            hashlib.md5(url.encode(), usedforsecurity=False).hexdigest(),
-        )
-    )
-
-
-def etag(request, version):
-    return f'"{version.token[:20]}-{code_fingerprint()}-{translation.get_language() or ""}"'
 
 
 def may_serve_from_cache(request):
@@ -116,14 +83,15 @@ def may_store(request, response):
         return False
     if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
-    if not response.get("Content-Type", "").startswith("text/html"):
+    if not response.get("Content-Type", "").startswith(CACHED_CONTENT_TYPES):
         return False
     cache_control = response.get("Cache-Control", "")
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def add_public_headers(request, response, version):
-    response["ETag"] = etag(request, version)
+def add_public_headers(response, cached):
+    version = cached.version
+    response["ETag"] = cached.etag
     response["Last-Modified"] = http_date(version.changed_at.timestamp())
     if settings.PROXY_CACHE_SECONDS:
         patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PROXY_CACHE_SECONDS)
@@ -134,7 +102,8 @@ def add_public_headers(request, response, version):
 
 
 class PageCacheMiddleware:
-    """Serve anonymous readers' pages from the cache, keyed by data version.
+    """Serve anonymous readers' pages from the cache, under the one key of
+    cases/response_cache.py.
 
     The lookup happens in process_view, after the site-mode middleware has
     had its say (a closed site redirects before any cached page is served)."""
@@ -144,27 +113,30 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        pending = getattr(request, "_page_cache_pending", None)
-        if pending is not None and may_store(request, response):
-            key, version = pending
+        cached = getattr(request, "_page_cache_pending", None)
+        if cached is not None and may_store(request, response):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             headers = {name: response[name] for name in KEPT_HEADERS if name in response}
             default_cache.set(
-                key,
+                cached.key,
                 (zlib.compress(response.content, 1), headers),
                 settings.PAGE_CACHE_SECONDS,
             )
-            add_public_headers(request, response, version)
-            return get_conditional_response(
-                request,
-                etag=response["ETag"],
-                last_modified=version.changed_at.timestamp(),
-                response=response,
-            )
+            return self.conditional(request, response, cached)
         if in_scope(request) and self.logged_in(request):
             patch_cache_control(response, private=True, no_cache=True)
         return response
+
+    @staticmethod
+    def conditional(request, response, cached):
+        add_public_headers(response, cached)
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=cached.version.changed_at.timestamp(),
+            response=response,
+        )
 
     @staticmethod
     def logged_in(request):
@@ -175,29 +147,27 @@ class PageCacheMiddleware:
             return False
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match is None or request.resolver_match.namespace != "cases":
+            return None
+        # Every reader's view sees only the parameters it reads, so what it
+        # shows depends on nothing the key leaves out.
+        response_cache.keep_only_params_read(request)
         if not in_scope(request) or not may_serve_from_cache(request):
             return None
         try:
-            version = data_version.for_request(request)
+            cached = response_cache.response_key(request)
         except DATABASE_AWAY:
             # Raised here, outside the view, it would be a 500: let the view
             # run uncached and DatabaseUnavailableMiddleware answer its 503.
             return None
-        if version is None:
-            return None
-        key = page_key(request, version)
-        cached = default_cache.get(key)
         if cached is None:
-            request._page_cache_pending = (key, version)
             return None
-        content, headers = cached
+        stored = default_cache.get(cached.key)
+        if stored is None:
+            request._page_cache_pending = cached
+            return None
+        content, headers = stored
         response = HttpResponse(zlib.decompress(content))
         for name, value in headers.items():
             response[name] = value
-        add_public_headers(request, response, version)
-        return get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=version.changed_at.timestamp(),
-            response=response,
-        )
+        return self.conditional(request, response, cached)

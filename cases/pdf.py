@@ -33,6 +33,8 @@ LANGUAGE_PARAM = "lang"
 # The `paper` query parameter: its accepted values and the CSS page size each gives.
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 DEFAULT_PAPER = "a4"
+# What every brief reads besides its page's own parameters.
+BRIEF_PARAMS = (LANGUAGE_PARAM, "paper")
 
 
 class FetchRefused(ValueError):

@@ -136,35 +136,59 @@ def occurrence_caveat(record):
 
 
 def claim_attribution(record):
-    """Whose claim a record's status is, where the record says: "by <actor>"
-    for a detainee group's accuser, "according to <report>" for the reports
-    its quotes are attributed to. Empty otherwise, so the badge never names
-    anyone the data does not.
+    """Whose claim a record's status is, in words, where the source says: the
+    claimant (its kind's claimant_field: the actor the source attributes the
+    claim to) and, for someone's words, where they were said. "according to
+    CBS News", "by Nayib Bukele" (confirmed), "said by Donald J. Trump on
+    Truth Social". A platform is only ever the medium, never the claimant.
+    Empty where the source states the claim in its own voice, so the badge
+    never names anyone the data does not.
 
-    Reads only what was prefetched (for_detail on a record's page,
-    with_claim_attribution in tables and feeds): never a query, never a
-    hidden record. Where nothing was loaded (search results, the timeline)
-    it says nothing."""
+    Reads only what was loaded for the reader (every listing, table, page and
+    export loads the claimant: QuerySet.with_claim_attribution): never a
+    query, never a hidden record."""
+    claimant, medium = claimant_and_medium(record)
     parts = []
-    accuser = _loaded_relation(record, "alleged_by")
-    if accuser is not None:
-        parts.append(_("by %(accuser)s") % {"accuser": accuser})
-    reports = []
-    # A table row carries the first report as an annotation of its own
-    # query (QuerySet.with_claim_attribution); a page has its citations.
-    annotated = getattr(record, "attributed_report", None)
-    if annotated:
-        reports.append(annotated)
-    citations = [] if annotated else _loaded_list(record, "citations")
-    for citation in citations:
+    if claimant is not None:
+        if kind_of(record).speaker_field:
+            words = _("said by %(claimant)s")
+        elif record.claim_status in CLAIMED_BY_STATUSES:
+            words = _("by %(claimant)s")
+        else:
+            words = _("according to %(claimant)s")
+        parts.append(words % {"claimant": claimant})
+    if medium:
+        parts.append(_("on %(medium)s") % {"medium": medium})
+    return " ".join(parts)
+
+
+# The statuses a claimant is named after with "by" ("Confirmed by Nayib
+# Bukele", "Alleged by ..."); the others read "according to" (“Proposed
+# according to CBS News”).
+CLAIMED_BY_STATUSES = ("confirmed", "alleged")
+
+
+def claimant_and_medium(record):
+    """(claimant, medium): the actor the source attributes the record's claim
+    to, as far as loaded for the reader (None where there is none or the
+    reader may not see them), and where the claim was made ("" if not said)."""
+    try:
+        kind = kind_of(record)
+    except KeyError:
+        return None, ""
+    claimant = _loaded_relation(record, kind.claimant_field) if kind.claimant_field else None
+    medium = (getattr(record, kind.medium_field, "") or "") if kind.medium_field else ""
+    return claimant, medium.strip()
+
+
+def claim_source(record):
+    """The report the record's loaded quotes attribute its claim to (the CBS
+    News reports, Trump's post), or None where the source states it itself."""
+    for citation in _loaded_list(record, "citations"):
         source = _cached(citation, "attributed_to")
         if source is not None:
-            name = source.publisher or source.title
-            if name not in reports:
-                reports.append(name)
-    if reports:
-        parts.append(_("according to %(reports)s") % {"reports": _(" and ").join(reports)})
-    return ", ".join(parts)
+            return source
+    return None
 
 
 def _loaded_relation(record, name):
@@ -893,23 +917,6 @@ def cell_text_html(text, length=CELL_LENGTH):
 # --- Key figures ------------------------------------------------------------
 
 
-def attribution(record, citations, statements=()):
-    """Who stands behind a record's claim status, as its sources say: the
-    report the quotes are attributed to ("according to CBS News"), or, for a
-    confirmed record, who confirmed it in a recorded statement ("confirmed by
-    Nayib Bukele"). Empty when the record says by whom no more than "reported"."""
-    said = claim_attribution(record)
-    if said:
-        return said
-    if getattr(record, "claim_status", "") == "confirmed":
-        speakers = {shown_relation(statement, "speaker") for statement in statements}
-        speakers.discard(None)
-        # Only when the records name one who speaks to it: never a guess.
-        if len(speakers) == 1:
-            return _("confirmed by %(speaker)s, per the source") % {"speaker": speakers.pop()}
-    return ""
-
-
 def _people_moved(record):
     where = shown_relation(record, "destination") or record.to_country or _("a place not stated")
     moved = _show_groups(record, "groups", None, None)[1]
@@ -957,9 +964,8 @@ def key_figure(record, kind, relations):
     with their caveats, its claim status in words (attributed where the
     record says by whom), a link to its page and to the first quote behind it."""
     citations = relations.get("citations") or []
-    statements = relations.get("statements") or []
     claim = record.get_claim_status_display().lower()
-    said_by = attribution(record, citations, statements)
+    said_by = claim_attribution(record)
     text = "; ".join(part for part in FIGURES[kind.figure](record) if part)
     url = record.get_absolute_url()
     note = (

@@ -159,12 +159,16 @@ def inference_errors(record):
     inferences = record.inferences
     if not isinstance(inferences, dict):
         return {"inferences": "Give each inferred field with the reason it follows."}
-    allowed = _kind_of(record).supported_fields
+    kind = _kind_of(record)
+    # The newsroom's own classifications (an actor's or a facility's kind)
+    # need no citation, but where the source does not state them they are
+    # marked as inferred like any other value, so none reads as the source's.
+    allowed = (*kind.supported_fields, *(shown.name for shown in kind.fields))
     for name, reason in inferences.items():
         if name not in allowed:
             return {
                 "inferences": f"A {record._meta.verbose_name} has no field “{name}” to infer; "
-                f"choose from: {', '.join(allowed)}."
+                f"choose from: {', '.join(dict.fromkeys(allowed))}."
             }
         if not isinstance(reason, str) or not reason.strip():
             return {"inferences": f"Say why “{name}” follows from the source."}

@@ -12,7 +12,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, F, FilteredRelation, Max, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext, gettext_lazy
 
@@ -267,45 +267,25 @@ class PublishableQuerySet(models.QuerySet):
 
     def with_claim_attribution(self, user):
         """Load what a claim badge needs to say whose claim it is (see
-        templatetags/reader.py, claim_attribution): the accuser a detainee
-        group names, and the quotes attributed to another report, as far as
-        `user` may see them. Two or three queries, whatever the number of rows."""
-        fields = {field.name for field in self.model._meta.get_fields()}
-        if "claim_status" not in fields:
+        cases.presentation.claim_attribution): the record's claimant (its
+        kind's claimant_field: who the source says makes the claim), as far
+        as `user` may see them. Joined into the rows' own query where the
+        key may be empty; a statement's speaker, which its listing loads
+        already, is not loaded twice."""
+        name = _CLAIMANT_FIELDS.get(self.model)
+        if name is None or self._loads(name):
             return self
-        lookups = []
-        if "alleged_by" in fields:
-            lookups.append(
-                prefetch_visible(
-                    self.model, "alleged_by", self.related_visible_to("alleged_by", user)
-                )
-            )
-        queryset = self
-        if "citations" in fields:
-            # The first report its visible quotes are attributed to, as part
-            # of the rows' own query rather than one more query per page.
-            target = self.model._meta.get_field("citations").field.name
-            sources = (
-                self.model._meta.get_field("citations")
-                .related_model._meta.get_field("source")
-                .related_model
-            )
-            visible_sources = sources.objects.visible_to(user).values("pk")
-            first_report = (
-                self.related_visible_to("citations", user)
-                .filter(
-                    **{target: models.OuterRef("pk")},
-                    attributed_to__in=visible_sources,
-                )
-                .order_by("paragraph", "id")
-                .values(
-                    name=Coalesce(
-                        NullIf("attributed_to__publisher", Value("")), "attributed_to__title"
-                    )
-                )[:1]
-            )
-            queryset = queryset.annotate(attributed_report=models.Subquery(first_report))
-        return queryset.prefetch_related(*lookups)
+        return self.with_visible([name], user)
+
+    def _loads(self, name):
+        """Whether relation `name` is already joined or prefetched here."""
+        joined = self.query.select_related
+        if isinstance(joined, dict) and f"{JOINED_PREFIX}{name}" in joined:
+            return True
+        return any(
+            (lookup.prefetch_to if isinstance(lookup, Prefetch) else lookup) == name
+            for lookup in self._prefetch_related_lookups
+        )
 
     # --- Search and detail pages ---------------------------------------------
 
@@ -333,8 +313,9 @@ class PublishableQuerySet(models.QuerySet):
         return queryset.filter(search.condition(queryset))
 
     def for_listing(self, user):
-        """What a link to each record needs (see StatementQuerySet)."""
-        return self
+        """What a link to each record needs: its claimant, for the badge
+        (see StatementQuerySet)."""
+        return self.with_claim_attribution(user)
 
     def for_detail(self, user, relations=None):
         """The records with their citations and related records prefetched,
@@ -428,6 +409,11 @@ class PublishableQuerySet(models.QuerySet):
         )
 
 
+class FormerAddressQuerySet(models.QuerySet):
+    def get_by_natural_key(self, kind, slug):
+        return self.get(kind=kind, slug=slug)
+
+
 class SourceQuerySet(PublishableQuerySet):
     search_fields = ("title", "publisher", "description", "text")
     search_name_fields = ("title",)
@@ -493,7 +479,14 @@ class AgreementQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "financial_terms")
     search_name_fields = ("title",)
     search_relations = ("parties",)
-    detail_relations = ("citations", "party_roles", "transfers", "events", "statements")
+    detail_relations = (
+        "citations",
+        "party_roles",
+        "transfers",
+        "events",
+        "statements",
+        "claimed_by",
+    )
     table_relations = ("parties",)
     table_ordering = ("title", "slug")
 
@@ -511,6 +504,7 @@ class TransferQuerySet(PublishableQuerySet):
         "groups",
         "statements",
         "figures",
+        "claimed_by",
     )
     # "figures": the sources' figures for the count, shown side by side when they disagree.
     table_relations = ("destination", "agreement", "figures")
@@ -552,7 +546,14 @@ class EventQuerySet(PublishableQuerySet):
     search_fields = ("title", "summary", "location", "date_stated")
     search_name_fields = ("title",)
     search_relations = ("facility", "participants", "agreements")
-    detail_relations = ("citations", "facility", "participants", "agreements", "statements")
+    detail_relations = (
+        "citations",
+        "facility",
+        "participants",
+        "agreements",
+        "statements",
+        "claimed_by",
+    )
     table_relations = ("facility", "participants")
     table_sort_relations = ("facility__name",)
     table_ordering = (F("date").desc(nulls_last=True), "title", "slug")
@@ -566,7 +567,7 @@ class StatementQuerySet(PublishableQuerySet):
     search_fields = ("text", "medium", "date_stated")
     search_relations = ("speaker", "facility", "event", "transfers", "agreements")
     detail_relations = ("citations", "speaker", "event", "facility", "transfers", "agreements")
-    table_relations = ("speaker", "transfers", "agreements")
+    table_relations = ("speaker", "event", "facility", "transfers", "agreements")
     table_sort_relations = ("speaker__name",)
     # Newest first, then by speaker as far as the reader may see them.
     table_ordering = (
@@ -690,9 +691,16 @@ UNTRACKED_CHANGE = gettext_lazy("linked records or citations")
 _MODELS_BY_KIND_NAME = {}
 
 
+# {model: its kind's claimant_field}, for the claim badges' loading.
+_CLAIMANT_FIELDS = {}
+
+
 def register_kind(kind):
-    """Let the corrections log find the model of the records of `kind`."""
+    """Let the corrections log find the model of the records of `kind`, and
+    the claim badges its claimant."""
     _MODELS_BY_KIND_NAME[kind.name] = kind.model
+    if kind.claimant_field:
+        _CLAIMANT_FIELDS[kind.model] = kind.claimant_field
 
 
 def corrections_to(records, withdrawals=False):

@@ -6,8 +6,10 @@ from django.shortcuts import render
 
 from .method import status_definitions
 from .models import Source
+from .response_cache import reads_params
 
 
+@reads_params()
 def method(request):
     """What the claim statuses, inferred dates, quote checks and corrections
     mean, and where the data comes from (the sources the reader may see)."""

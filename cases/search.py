@@ -26,7 +26,7 @@ How each database does it:
 
 Spanish: PostgreSQL matches the Spanish versions folded as above and through
 its `spanish` text search configuration (Snowball's Spanish stemmer; migration
-0017 indexes it). Not after unaccent: PostgreSQL's stemmer does not stem
+0020 indexes it). Not after unaccent: PostgreSQL's stemmer does not stem
 "deportacion" as it stems "deportación", so the words as typed are stemmed,
 and a word typed without its accents is found folded, in its own form. SQLite cannot be given a tokenizer from Python, so
 the Spanish text is stemmed in Python (snowballstemmer, the same Snowball
@@ -207,7 +207,7 @@ def _fts_names(word):
 
 
 # PostgreSQL's own Spanish configuration (Snowball's stemmer), which migration
-# 0017 indexes the Spanish versions with.
+# 0020 indexes the Spanish versions with.
 SPANISH_CONFIG = "spanish"
 
 

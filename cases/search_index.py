@@ -119,7 +119,7 @@ def sqlite_trigger_sql(table, names, body, names_es=(), body_es=()):
 
 def sqlite_create_sql(table, names, body, names_es=(), body_es=()):
     """The FTS5 table, its triggers, and the rows already there. The Spanish
-    columns hold the Spanish versions' stems (migration 0017)."""
+    columns hold the Spanish versions' stems (migration 0020)."""
     fts = f"{table}_search"
     return [
         f'CREATE VIRTUAL TABLE "{fts}" USING fts5('

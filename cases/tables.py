@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from . import presentation
 from .kinds import kind_of
 from .models import Actor, Agreement, DetaineeGroup, Event, Facility, Source, Statement, Transfer
-from .querysets import visible_sort_key
+from .querysets import shown_relation, visible_sort_key
 
 
 def with_tiebreak(*fields):
@@ -280,7 +280,9 @@ class EventTable(RecordTable):
 
 
 class AboutColumn(tables.Column):
-    """What a statement is about: the transfers and agreements it concerns."""
+    """Every record a statement is tied to: the event it was made at, the
+    facility, the transfers and agreements it concerns (each as far as the
+    reader may see it)."""
 
     empty_values = ()
 
@@ -290,7 +292,10 @@ class AboutColumn(tables.Column):
         super().__init__(**kwargs)
 
     def render(self, record):
-        about = [item for name in self.relations for item in getattr(record, f"visible_{name}", [])]
+        about = []
+        for name in self.relations:
+            related = shown_relation(record, name)
+            about += related if isinstance(related, list) else [related] if related else []
         if not about:
             return presentation.muted(_("Not tied to a record"))
         return format_html_join(
@@ -298,17 +303,31 @@ class AboutColumn(tables.Column):
         )
 
 
+class StatementColumn(RecordLinkColumn):
+    """A statement named by its speaker and its words, so sorted as it reads:
+    by speaker (as far as the reader may see them), then by date. Its words
+    would sort by their first letter, case and quotation marks first."""
+
+    def order(self, queryset, is_descending):
+        speaker = F(visible_sort_key("speaker__name"))
+        date = F("date")
+        if is_descending:
+            keys = (speaker.desc(nulls_last=True), date.desc(nulls_last=True), "-slug")
+        else:
+            keys = (speaker.asc(nulls_last=True), date.asc(nulls_last=True), "slug")
+        return queryset.order_by(*keys), True
+
+
 class StatementTable(RecordTable):
     # The claim status is folded into the statement's cell: it is "Reported"
     # on nearly every row, and a column of it would tell nothing.
-    text = RecordLinkColumn(
+    text = StatementColumn(
         verbose_name=_("Statement"),
         truncate=presentation.CELL_LENGTH,
         show_claim=True,
-        order_by=with_tiebreak("text"),
     )
     speaker = RelatedLinkColumn("speaker__name", verbose_name=heading(Statement, "speaker"))
-    about = AboutColumn(("transfers", "agreements"), verbose_name=_("About"))
+    about = AboutColumn(("event", "facility", "transfers", "agreements"), verbose_name=_("About"))
     kind = tables.Column(verbose_name=heading(Statement, "kind"), order_by=with_tiebreak("kind"))
     date = StatedDateColumn(verbose_name=heading(Statement, "date"))
 

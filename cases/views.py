@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.db.models import Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -25,6 +25,7 @@ from .highlights import highlighted_paragraphs
 from .history import ChangeKind
 from .kinds import KINDS, KINDS_BY_NAME, TIMELINE_KINDS, kind_of
 from .listing import (
+    EXPORT_PARAM,
     Notices,
     PageLinks,
     TableParameters,
@@ -34,7 +35,7 @@ from .listing import (
     quoted,
     sort_in_words,
 )
-from .models import Event, get_language_code
+from .models import Event, FormerAddress, get_language_code
 from .pagination import CappedCountPaginator, capped_count_display, count_up_to
 from .querysets import (
     clean_search_text,
@@ -47,6 +48,7 @@ from .querysets import (
     records_for_entries,
     timeline_entries,
 )
+from .response_cache import reads_params
 from .search import Search, suggestions
 
 # --- Home, search, timeline -------------------------------------------------
@@ -69,6 +71,7 @@ def table_url(kind, **params):
     return f"{url}?{urlencode(params)}" if params else url
 
 
+@reads_params()
 def home(request):
     user = request.user
     visible = [kind.model.objects.visible_to(user) for kind in KINDS]
@@ -113,6 +116,7 @@ def key_figures(user):
     return figures
 
 
+@reads_params("q")
 def search(request):
     query = clean_search_text(request.GET.get("q", ""))
     # One Search for every kind, so each linked record is looked up once.
@@ -158,6 +162,7 @@ def _search_kind(kind, query, user):
     }
 
 
+@reads_params("page", "undated_page")
 def timeline(request):
     querysets = _timeline_querysets(request.user)
     dated = _timeline_page(request, timeline_entries(querysets, dated=True), "page")
@@ -206,6 +211,23 @@ class RecordListView(SingleTableMixin, FilterView):
     template_name = "cases/record_list.html"
     # Counted up to a cap, so a page's cost does not grow with the table.
     table_pagination = {"paginator_class": CappedCountPaginator}
+    counts_facets = True
+
+    @classmethod
+    def params_read_by(cls, kind):
+        """The GET parameters a table page reads (response_cache): its
+        filters, sort, page, page size, export and moment."""
+        options = kind.table._meta
+        return frozenset(
+            (
+                *kind.filterset.base_filters,
+                options.order_by_field,
+                options.page_field,
+                options.per_page_field,
+                EXPORT_PARAM,
+                asof.AS_OF_PARAM,
+            )
+        )
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -262,7 +284,7 @@ class RecordListView(SingleTableMixin, FilterView):
                     "until they are corrected or cleared."
                 )
             )
-        facets = FacetRunner(filterset).facets()
+        facets = FacetRunner(filterset).facets() if self.counts_facets else []
         context.update(
             page_title=self.kind.title,
             kind=self.kind.label,
@@ -353,8 +375,29 @@ def _citations_by_record(citations):
     return list(grouped.values())
 
 
+@reads_params(asof.AS_OF_PARAM)
 def record_detail(request, slug, kind):
-    return render(request, kind.page_template, record_context(request, kind, slug))
+    try:
+        context = record_context(request, kind, slug)
+    except Http404:
+        moved = moved_record_url(request, kind, slug)
+        if moved is None:
+            raise
+        return HttpResponsePermanentRedirect(moved)
+    return render(request, kind.page_template, context)
+
+
+def moved_record_url(request, kind, slug):
+    """Where the record once at this address is now, if it moved to another
+    kind (cases.models.FormerAddress) and the reader may see it there."""
+    address = FormerAddress.objects.filter(kind=kind.name, slug=slug).first()
+    new_kind = KINDS_BY_NAME.get(address.moved_to_kind) if address else None
+    if new_kind is None:
+        return None
+    record = (
+        new_kind.model.objects.visible_to(request.user).filter(slug=address.moved_to_slug).first()
+    )
+    return record.get_absolute_url() if record is not None else None
 
 
 # --- Corrections log ---------------------------------------------------------
@@ -364,6 +407,7 @@ CORRECTIONS_PER_PAGE = 25
 SLUG_MAX_LENGTH = 120
 
 
+@reads_params("record", "page")
 def corrections(request):
     """Every change to a published record since it was published, newest
     first, with what changed and why; `?record=<kind>:<slug>` narrows it to
@@ -446,6 +490,7 @@ DOSSIER_RECORD_CAP = 400
 PORTRAIT_MAX_COLUMNS = 4
 
 
+@reads_params(asof.AS_OF_PARAM, *pdf.BRIEF_PARAMS)
 @brief_export_required
 def record_brief(request, slug, kind):
     """A record's page as a PDF: its fields, related records and citations;
@@ -493,6 +538,12 @@ class TableBriefView(RecordListView):
 
     # The brief is never an export, whatever `_export` says.
     export_format = None
+    # A brief prints the active filters, not the facets' counts.
+    counts_facets = False
+
+    @classmethod
+    def params_read_by(cls, kind):
+        return super().params_read_by(kind) | set(pdf.BRIEF_PARAMS)
 
     @method_decorator(brief_export_required)
     def dispatch(self, request, *args, **kwargs):
@@ -568,6 +619,7 @@ class TableBriefView(RecordListView):
         return table_url(self.kind) + (f"?{params.urlencode()}" if params else "")
 
 
+@reads_params(asof.AS_OF_PARAM, *pdf.BRIEF_PARAMS)
 @brief_export_required
 def case_dossier(request):
     """The whole case as one PDF, as far as the reader may see it, as the

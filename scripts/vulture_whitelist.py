@@ -39,7 +39,7 @@ _.clean_text, _.clean_quote, _.versions, _.help_text, _.widget, _.prepare_value,
 
 # Models: Meta options, natural keys' dependencies, choices, and fields the
 # ORM, admin, the seed and the exports reach by name.
-_.abstract, _.ordering, _.indexes, _.constraints, _.permissions, _.dependencies, _.DataVersion
+_.abstract, _.ordering, _.indexes, _.constraints, _.permissions, _.dependencies, _.TableVersion
 _.CLARIFICATION, _.UNDER_CONSIDERATION, _.REACHED, _.IN_EFFECT, _.ENDED, _.SCHEDULED
 _.CANCELLED, _.PERSON, _.GOVERNMENT, _.GOVERNMENT_OFFICE, _.CRIMINAL_ORGANIZATION, _.NGO
 _.MEDIA_OUTLET, _.OTHER, _.PRISON, _.MILITARY_BASE, _.GOVERNMENT_BUILDING, _.NEWS_ARTICLE
@@ -73,3 +73,6 @@ _.tables_without_trigger
 
 # Spanish versions, read by name (CaseRecord.wording: getattr(record, f"{name}_es")).
 _.role_es, _.financial_terms_es, _.financial_terms
+
+# A model field read by name (the kinds' claimant_field, the seed's fixtures).
+_.claimed_by

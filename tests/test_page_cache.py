@@ -290,7 +290,7 @@ def test_anonymous_miss_reads_the_version_once(client, db):
     make_transfer(destination=make_facility())
     with CaptureQueriesContext(connection) as captured:
         client.get("/transfers/")
-    version_reads = [q for q in captured.captured_queries if "cases_dataversion" in q["sql"]]
+    version_reads = [q for q in captured.captured_queries if "cases_tableversion" in q["sql"]]
     assert len(version_reads) == 1
 
 

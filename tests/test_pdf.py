@@ -421,7 +421,7 @@ def test_dossier_has_counts_actors_timeline_notes_sources_and_page_numbers(brief
     text = folded(" ".join(page.extract_text() for page in reader.pages))
 
     assert "Key figures" in text
-    assert "3 agreements" in text
+    assert "2 agreements" in text
     assert "2 transfers" in text
     assert "3 groups of detainees" in text
     assert "People and organizations involved" in text

@@ -61,3 +61,22 @@ def test_transfer_page_runs_at_most_10_queries_whatever_its_links(client):
     many = queries(client, transfer.get_absolute_url())
     assert len(many) <= RECORD_BUDGET, "\n".join(many)
     assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.django_db
+def test_a_refused_table_brief_counts_rather_than_loads_its_rows(brief_client, monkeypatch):
+    """A brief of more rows than it prints is refused after one bounded
+    count: no row is read, no facet counted (it answered in 28 s at 100,000
+    transfers when it loaded every row to count them)."""
+    monkeypatch.setattr("cases.views.TABLE_BRIEF_ROW_CAP", 2)
+    add_transfers(3)
+    with CaptureQueriesContext(connection) as captured:
+        response = brief_client.get("/transfers/brief.pdf")
+    assert response.status_code == 200
+    assert "These filters match 3 rows; a PDF brief prints at most 2." in response.content.decode()
+    row_reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "cases_transfer" in query["sql"] and "COUNT(" not in query["sql"].upper()
+    ]
+    assert row_reads == []

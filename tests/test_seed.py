@@ -167,7 +167,6 @@ def test_agreements_keep_their_stated_status(seed):
     assert statuses == {
         "custody-for-payment": ("in_effect", "confirmed"),
         "safe-third-country": ("under_consideration", "proposed"),
-        "military-cooperation": ("in_effect", "reported"),
     }
 
 
@@ -270,7 +269,7 @@ def test_seeded_inferences_say_why(seed):
         for name, reason in record.inferences.items()
     }
     # Few, each with its reason; the rest of the seed is read in the article.
-    assert len(inferred) <= 6
+    assert len(inferred) <= 12
     assert all(len(reason) > 40 for reason in inferred.values())
 
 
@@ -302,8 +301,10 @@ def test_paragraph_7_names_no_sender_and_no_origin_for_the_17(seed):
     )
 
 
-def test_paragraph_9_is_a_cooperation_with_joint_military_actions_not_a_military_agreement(seed):
-    cooperation = Agreement.objects.get(slug="military-cooperation")
+def test_paragraph_9_is_a_cooperation_with_joint_military_actions_not_an_agreement(seed):
+    # The article never calls it an agreement: it is not stored as one.
+    assert not Agreement.objects.filter(title__icontains="cooperation").exists()
+    cooperation = Event.objects.get(slug="cooperation-el-salvador-united-states")
     assert "military" not in cooperation.title.lower()
     assert "agreement" not in cooperation.title.lower()
     assert cooperation.title == "Cooperation between El Salvador and the United States"
@@ -311,8 +312,13 @@ def test_paragraph_9_is_a_cooperation_with_joint_military_actions_not_a_military
         cooperation.summary
     )
     assert 9 in cited_paragraphs(cooperation, "summary")
-    for role in cooperation.party_roles.all():
-        assert "joint actions between the military forces of both countries" in role.role
+    assert set(cooperation.participants.values_list("slug", flat=True)) == {
+        "salvadoran-government",
+        "trump-administration",
+    }
+    # Paragraph 9: the custody payments are "part of a cooperation".
+    assert list(cooperation.agreements.values_list("slug", flat=True)) == ["custody-for-payment"]
+    assert cited_paragraphs(cooperation, "agreements") == {9}
 
 
 def test_paragraph_9_bukeles_confirmation_is_a_statement_not_a_party_role(seed):
@@ -366,11 +372,19 @@ def test_paragraph_8_only_the_first_sentence_is_cbs_news(seed):
 @pytest.mark.parametrize(
     "paragraph, slug, words",
     [
-        (5, "military-cooperation", "a key partner in the outsourcing of U.S. immigration policy"),
+        (
+            5,
+            "cooperation-el-salvador-united-states",
+            "a key partner in the outsourcing of U.S. immigration policy",
+        ),
         (12, "noem-visits-cecot", "“reinforced this message”"),
         (16, "white-house-meeting-april-14", "both leaders are expected to discuss agreements"),
         (18, "custody-for-payment", "a joint effort to combat organized crime and irregular"),
-        (20, "military-cooperation", "“is seen as a success in the fight against transnational"),
+        (
+            20,
+            "cooperation-el-salvador-united-states",
+            "“is seen as a success in the fight against transnational",
+        ),
         (22, "deportation-of-hundreds", "international response to the deportations"),
     ],
 )
@@ -388,7 +402,7 @@ def test_paragraphs_claims_are_held_as_the_article_says_them(seed, paragraph, sl
 
 
 def test_paragraph_20_success_is_unattributed_and_22_stays_mixed(seed):
-    cooperation = Agreement.objects.get(slug="military-cooperation")
+    cooperation = Event.objects.get(slug="cooperation-el-salvador-united-states")
     assert "without saying by whom" in cooperation.summary
     assert not Statement.objects.filter(text__icontains="success").exists()
     hundreds = Transfer.objects.get(slug="deportation-of-hundreds")
@@ -499,3 +513,81 @@ def test_a_citation_supporting_a_field_its_record_lacks_fails_to_load(db, tmp_pa
 
     assert "citation “actor-ms-13-1”: supports:" in message
     assert "“destination”" in message
+
+
+# --- What the fact-check of issue 22 found ---------------------------------------------
+
+
+def test_paragraph_1_trump_expressed_his_interest_in_the_visit(seed):
+    interest = Statement.objects.get(slug="trump-expresses-interest-in-bukele-visit")
+    assert interest.speaker.slug == "donald-trump"
+    # The article's words, not Trump's: a paraphrase, never in quotation marks.
+    assert interest.kind == Statement.Kind.PARAPHRASE
+    assert interest.text.startswith("expressed his interest in the official visit")
+    assert cited_paragraphs(interest, "text") == {1}
+    meeting = Event.objects.get(slug="white-house-meeting-april-14")
+    assert "Trump expressed his interest in" in meeting.summary
+    assert 1 in cited_paragraphs(meeting, "summary")
+
+
+def test_paragraph_11_the_visit_is_a_diplomatic_milestone(seed):
+    meeting = Event.objects.get(slug="white-house-meeting-april-14")
+    assert "the visit will mark a diplomatic milestone" in meeting.summary
+    quotes = [c.quote for c in meeting.citations.all() if "summary" in c.supports]
+    assert any(q.startswith("The visit will mark a diplomatic milestone") for q in quotes)
+
+
+def test_paragraph_13_salazar_praised_the_collaboration(seed):
+    praise = Statement.objects.get(slug="salazar-praises-collaboration")
+    assert praise.speaker.slug == "maria-elvira-salazar"
+    assert praise.kind == Statement.Kind.PARAPHRASE
+    assert praise.text == "praised the collaboration between both leaders"
+    assert cited_paragraphs(praise, "text") == {13}
+
+
+def test_paragraph_20_certain_gangs_is_the_cooperations_and_names_no_gang(seed):
+    certain_gangs = Citation.objects.filter(quote__contains="certain gangs")
+    # Only the cooperation cites it: it supports no designation of a named gang.
+    assert {c.record.slug for c in certain_gangs} == {"cooperation-el-salvador-united-states"}
+    assert all("designations" not in c.supports for c in certain_gangs)
+    cooperation = Event.objects.get(slug="cooperation-el-salvador-united-states")
+    assert "strengthened with the designation of certain gangs" in cooperation.summary
+    assert 20 in cited_paragraphs(cooperation, "summary")
+    for gang in ["tren-de-aragua", "ms-13"]:
+        assert cited_paragraphs(Actor.objects.get(slug=gang), "designations") == {6}
+
+
+def test_the_scheduled_meeting_is_titled_as_still_to_come(seed):
+    meeting = Event.objects.get(slug="white-house-meeting-april-14")
+    assert (
+        meeting.title == "Bukele to meet Trump at the White House on Monday, April 14 (scheduled)"
+    )
+    assert meeting.occurrence == Event.Occurrence.SCHEDULED
+
+
+def test_kinds_the_article_does_not_state_are_marked_as_inferred(seed):
+    for model, slug in [
+        (Facility, "joint-base-andrews"),
+        (Facility, "white-house"),
+        (Actor, "amnesty-international"),
+        (Actor, "cbs-news"),
+    ]:
+        record = model.objects.get(slug=slug)
+        assert len(record.inferences["kind"]) > 40, slug
+
+
+def test_who_makes_each_attributed_claim_is_an_actor_not_a_platform(seed):
+    claimants = {
+        record.slug: record.claimed_by.slug
+        for model in (Agreement, Event, Transfer)
+        for record in model.objects.filter(claimed_by__isnull=False)
+    }
+    assert claimants == {
+        "safe-third-country": "cbs-news",
+        "custody-for-payment": "nayib-bukele",
+        "bukele-lands-at-joint-base-andrews": "presidential-house-el-salvador",
+    }
+    # Truth Social is where Trump said it: the statement's medium, never an actor.
+    assert not Actor.objects.filter(name__icontains="Truth Social").exists()
+    post = Statement.objects.get(slug="trump-looks-forward-to-bukele-visit")
+    assert (post.speaker.slug, post.medium) == ("donald-trump", "Truth Social")

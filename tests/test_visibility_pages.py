@@ -35,7 +35,7 @@ def test_every_page_linked_from_the_navigation_renders(client, seed):
 
 def test_every_seeded_record_page_renders(client, seed):
     urls = [record.get_absolute_url() for kind in KINDS for record in kind.model.objects.all()]
-    assert len(urls) == 43
+    assert len(urls) == 45
     for url in urls:
         assert client.get(url).status_code == 200, url
 

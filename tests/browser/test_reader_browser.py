@@ -170,3 +170,12 @@ def test_on_a_phone_the_records_quoting_a_paragraph_fold_under_it_and_open_for_a
     anchor = "quote-detainee-group-hundreds-of-deported-migrants-1"
     page.goto(f"{source}#{anchor}")
     expect(page.locator(f"mark#{anchor}")).to_be_in_viewport()
+
+
+def test_a_records_sources_are_numbered_once(page):
+    """Each note carries its own number (its note links' target); the list
+    once added its own beside it: "1. 1."."""
+    page.goto(reverse("cases:agreement_detail", args=["safe-third-country"]))
+    first = page.locator("ol.citations > li").first
+    expect(first.locator(".note-number")).to_have_text("1.")
+    assert first.evaluate("item => getComputedStyle(item).listStyleType") == "none"

@@ -2,6 +2,9 @@
 
 Loading is idempotent (records are matched by natural key), but reloading
 would overwrite any correction an admin has made since, so it needs --force.
+A database loaded from an earlier seed is brought up to this one with
+--update instead: each change a public correction with its reason, fields
+corrected since left alone (see _seed_revision.py).
 Each loaded record gets a history entry, so its history starts at the seed.
 
 Fixtures are saved raw, past every model's own checks (a citation's quote is
@@ -27,7 +30,16 @@ from cases.kinds import KINDS_BY_MODEL
 from cases.models import Agreement, AgreementParty, Citation, Source
 from cases.provenance import unsupported_fields, unsupported_message
 
+from ._seed_revision import SeedUpdate
+
+
+class NullOutput:
+    def write(self, *args, **kwargs):
+        pass
+
+
 SEED_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
+CHANGES_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed_changes.json"
 SEED_SOURCE_SLUG = "article-bukele-white-house-visit"
 
 
@@ -41,14 +53,39 @@ class Command(BaseCommand):
             help="Reload even if the seed is already there, overwriting corrections to seeded records.",
         )
         parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Bring a database loaded from an earlier seed to this one: each change a "
+            "public correction with its reason (fixtures/seed_changes.json), leaving fields "
+            "corrected since as they are.",
+        )
+        parser.add_argument(
+            "--changes",
+            type=Path,
+            default=CHANGES_PATH,
+            help="Why each record changed, for --update (default: fixtures/seed_changes.json).",
+        )
+        parser.add_argument(
             "--seed",
             type=Path,
             default=SEED_PATH,
             help="The fixture to load (default: fixtures/seed.json).",
         )
 
-    def handle(self, *args, force=False, verbosity=1, seed=SEED_PATH, **options):
-        if Source.objects.filter(slug=SEED_SOURCE_SLUG).exists() and not force:
+    def handle(
+        self,
+        *args,
+        force=False,
+        update=False,
+        verbosity=1,
+        seed=SEED_PATH,
+        changes=CHANGES_PATH,
+        **options,
+    ):
+        loaded_before = Source.objects.filter(slug=SEED_SOURCE_SLUG).exists()
+        if update and loaded_before:
+            return self.update(seed, changes, verbosity)
+        if loaded_before and not force:
             if verbosity:
                 self.stdout.write("The seed is already loaded; nothing to do (--force reloads).")
             return
@@ -82,6 +119,25 @@ class Command(BaseCommand):
         total = sum(len(objects) for objects in loaded.values())
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Loaded {total} seed records from {seed.name}."))
+
+    def update(self, seed, changes, verbosity):
+        """load_seed --update (see _seed_revision.py): all of it, or, if the
+        result would not load as a seed does, none of it."""
+        with transaction.atomic():
+            revision = SeedUpdate(seed, changes, self.stdout if verbosity else NullOutput())
+            touched = revision.run()
+            loaded = {
+                model: list(model._base_manager.filter(pk__in=[obj.pk for obj in objects]))
+                for model, objects in touched.items()
+            }
+            problems = seed_problems(loaded)
+            if problems:
+                raise CommandError(
+                    f"{seed.name} does not apply; nothing was changed. Fix these first:\n"
+                    + "\n".join(f"- {problem}" for problem in problems)
+                )
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Brought the records up to {seed.name}."))
 
     def load(self, path):
         """What loaddata does, keeping hold of the saved objects for their history."""

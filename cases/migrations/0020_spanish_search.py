@@ -29,7 +29,7 @@ SEARCH_FIELDS = {
     "event": (("title",), ("summary", "location", "date_stated")),
     "statement": ((), ("text", "medium", "date_stated")),
 }
-# ... and now their Spanish versions (the `_es` fields of 0016 and 0017).
+# ... and now their Spanish versions (the `_es` fields of 0016 and 0019).
 SPANISH_FIELDS = {
     "source": ((), ()),
     "actor": ((), ("role_es", "description_es")),
@@ -110,7 +110,7 @@ class SpanishSearch(migrations.operations.base.Operation):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_translated_labels_and_spanish_versions"),
+        ("cases", "0019_translated_labels_and_spanish_versions"),
     ]
 
     operations = [SpanishSearch()]
