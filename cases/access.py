@@ -10,18 +10,27 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.shortcuts import render, resolve_url
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ADMINS, EDITORS, JOURNALISTS
+
+# The role groups' names are kept in English in the database; a page names
+# them in the reader's language.
+ROLE_LABELS = {JOURNALISTS: _("Journalists"), EDITORS: _("Editors"), ADMINS: _("Admins")}
 
 
 def roles_with_permission(permission):
-    """The names of the roles (groups) granted `permission` ("app.codename")."""
+    """The names of the roles (groups) granted `permission` ("app.codename"),
+    in the reader's language."""
     app_label, codename = permission.split(".", 1)
-    return list(
+    names = (
         Group.objects.filter(
             permissions__content_type__app_label=app_label, permissions__codename=codename
         )
         .order_by("name")
         .values_list("name", flat=True)
     )
+    return [str(ROLE_LABELS.get(name, name)) for name in names]
 
 
 def permission_required_with_message(permission, action):

@@ -34,15 +34,19 @@ from .history import (
     EMPTY,
     NAMES_RECORDS,
     PUBLIC_CHANGE_KINDS,
+    REMOVED,
     ChangeKind,
     changed_facts,
     classify_change,
     field_label,
+    in_reader_words,
     is_public,
+    label_in_reader_words,
     minor_edit_error,
     records_a_row_names,
     related_label,
     relation_change,
+    stored_label,
     value_in_words,
 )
 from .models import (
@@ -207,9 +211,21 @@ def describe_history_changes(row, previous=None):
             else:
                 before, after = value_in_words(field, change.old), value_in_words(field, change.new)
             changes.append(
-                {"field": field_label(model, change.field), "before": before, "after": after}
+                {
+                    "field": field_label(model, change.field),
+                    "before": in_reader_words(before),
+                    "after": in_reader_words(after),
+                }
             )
-    return changes + list(row.history_relation_changes or [])
+    return changes + [
+        {
+            **change,
+            "field": label_in_reader_words(change["field"]),
+            "before": in_reader_words(change["before"]),
+            "after": in_reader_words(change["after"]),
+        }
+        for change in row.history_relation_changes or []
+    ]
 
 
 class CorrectionForm(VersionCheckedForm):
@@ -452,7 +468,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if {item.pk for item in after} != {item.pk for item in before[name]}:
                 changes.append(
                     relation_change(
-                        field_label(type(obj), name),
+                        stored_label(type(obj)._meta.get_field(name).verbose_name),
                         ", ".join(related_label(item) for item in before[name]) or EMPTY,
                         ", ".join(related_label(item) for item in after) or EMPTY,
                         before[name],
@@ -505,7 +521,7 @@ def inline_changes(formset):
     """The rows an inline formset added, changed or removed, in words, with
     the records each names (see history.relation_change)."""
     model = formset.model
-    label = capfirst(str(model._meta.verbose_name))
+    label = stored_label(model._meta.verbose_name)
     changes = [
         relation_change(label, EMPTY, str(obj), after_records=records_a_row_names(obj))
         for obj in formset.new_objects
@@ -522,7 +538,7 @@ def inline_changes(formset):
             )
         )
     changes += [
-        relation_change(label, str(obj), "(removed)", before_records=records_a_row_names(obj))
+        relation_change(label, str(obj), REMOVED, before_records=records_a_row_names(obj))
         for obj in formset.deleted_objects
     ]
     return changes
@@ -947,7 +963,7 @@ class CitationAdmin(HistoryAdmin):
         previous = record.history.filter(history_id=latest.history_previous_id).first()
         latest.history_relation_changes = [
             relation_change(
-                "Citation",
+                stored_label(Citation._meta.verbose_name),
                 str(was) if was is not None else EMPTY,
                 str(obj),
                 records_a_row_names(was) if was is not None else (),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -12,7 +13,13 @@ class CasesConfig(AppConfig):
         # every record's clean() checks (cases/provenance.py): load it before
         # any record is saved, from a command or a test as well as a request.
         from . import kinds  # noqa: F401
-        from .search_index import check_sqlite_search_index
+        from .search_index import check_sqlite_search_index, register_sqlite_functions
+
+        # SQLite's search triggers stem the Spanish versions with a Python
+        # function: every connection needs it before it writes a record.
+        connection_created.connect(
+            register_sqlite_functions, dispatch_uid="register_sqlite_search_functions"
+        )
 
         # A later migration that rebuilds a table on SQLite drops its search
         # triggers; put them back after every migrate (see search_index.py).

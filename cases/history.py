@@ -7,12 +7,15 @@ option), not encoded into the reason text: the corrections log filters on the
 kind in SQL, admin shows it as a choice, and a reason stays the editor's words.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
 
@@ -204,23 +207,50 @@ def refuse_silent_change(sender, instance, raw=False, **kwargs):
 # The History page and the public log say what a change did as a reader would
 # put it: "Status: Under consideration → Proposed", never a truncated repr.
 
+# Kept as written in the history (in English, whoever saved it) and put in
+# the reader's language when shown (in_reader_words).
 EMPTY = "(empty)"
+REMOVED = "(removed)"
+
+
+def in_reader_words(words):
+    """A value as kept in the history, in the reader's language where it is
+    one of the log's own words ("(empty)") rather than the record's."""
+    if words == EMPTY:
+        return gettext("(empty)")
+    if words == REMOVED:
+        return gettext("(removed)")
+    return words
 
 
 def value_in_words(field, value):
-    """`value` of model field `field` as words: a choice's label, yes/no, a
-    date written out, a linked record's name (pass the record, or None)."""
+    """`value` of model field `field` as words, in the reader's language: a
+    choice's label, yes/no, a date written out, a linked record's name (pass
+    the record, or None)."""
     if value is None or value == "":
-        return EMPTY
+        return gettext("(empty)")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(field, models.DateTimeField):
-        return value.strftime("%-d %B %Y, %H:%M")
+        return date_format(value, "j F Y, H:i")
     if isinstance(field, models.DateField):
-        return value.strftime("%-d %B %Y")
+        return date_format(value, "j F Y")
     return str(value)
+
+
+def value_language(field):
+    """The language a field's value is written in, where it is the records'
+    own words (None where the value is put in the reader's words: a
+    choice, a date, yes or no, a linked record's name)."""
+    if (
+        field.is_relation
+        or field.choices
+        or not isinstance(field, (models.CharField, models.TextField))
+    ):
+        return None
+    return "es" if field.name.endswith("_es") else "en"
 
 
 def related_label(record):
@@ -235,6 +265,38 @@ def related_label(record):
 
 def field_label(model, name):
     return capfirst(str(model._meta.get_field(name).verbose_name))
+
+
+def label_in_reader_words(label):
+    """A field's or a row's label kept in a history's relation changes (in
+    English: see stored_label) in the reader's language."""
+    return _reader_labels(get_language() or "en").get(label, label)
+
+
+def stored_label(lazy_label):
+    """A label as kept in the history, whatever the language of whoever
+    saved: its English, so any reader's language can be given it later."""
+    with override("en"):
+        return capfirst(str(lazy_label))
+
+
+@functools.lru_cache(maxsize=8)
+def _reader_labels(language):
+    """{English label: the label in `language`} for every model and field."""
+    from django.apps import apps
+
+    labels = {}
+    for model in apps.get_app_config("cases").get_models():
+        lazy = [model._meta.verbose_name, model._meta.verbose_name_plural]
+        lazy += [
+            field.verbose_name
+            for field in model._meta.get_fields()
+            if hasattr(field, "verbose_name")
+        ]
+        for text in lazy:
+            with override(language):
+                labels[stored_label(text)] = capfirst(str(text))
+    return labels
 
 
 # --- Linked records, named at read time --------------------------------------------

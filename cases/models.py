@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import classproperty
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -59,11 +60,15 @@ class PublishableRecord(models.Model):
     publication status, timestamps and an edit history."""
 
     slug = models.SlugField(
+        verbose_name=_("slug"),
         max_length=120,
         unique=True,
-        help_text="Stable part of the record's URL. Changing it breaks links others have shared.",
+        help_text=_(
+            "Stable part of the record's URL. Changing it breaks links others have shared."
+        ),
     )
     publication_status = models.CharField(
+        verbose_name=_("publication status"),
         max_length=10,
         choices=PublicationStatus.choices,
         # A record an admin has just started is not ready for the public.
@@ -71,10 +76,12 @@ class PublishableRecord(models.Model):
         db_index=True,
     )
     internal_note = models.TextField(
-        blank=True, help_text="For the newsroom only; never shown on the public pages."
+        verbose_name=_("internal note"),
+        blank=True,
+        help_text=_("For the newsroom only; never shown on the public pages."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     history = HistoricalRecords(inherit=True, bases=[ChangeHistory])
 
@@ -110,47 +117,23 @@ def spanish_version(field_label, long=False):
     language more, nothing to install, and the history and the corrections
     log see it as any other field."""
     options = {
-        "verbose_name": f"{field_label} in Spanish",
+        # The field's own label ("title", "summary"...) is in the catalogue
+        # through the field it is the Spanish of.
+        "verbose_name": format_lazy(_("{field} in Spanish"), field=_(field_label)),
         "blank": True,
-        "help_text": "Optional: the newsroom's Spanish for this text, shown to readers "
-        "who read Spanish. Never a translation of a quote.",
+        "help_text": _(
+            "Optional: the newsroom's Spanish for this text, shown to readers "
+            "who read Spanish. Never a translation of a quote."
+        ),
     }
     if long:
         return models.TextField(**options)
     return models.CharField(max_length=300, **options)
 
 
-class CaseRecord(PublishableRecord):
-    """A record whose facts can be contested, and so carries a claim status."""
-
-    claim_status = models.CharField(
-        max_length=10,
-        choices=ClaimStatus.choices,
-        default=ClaimStatus.REPORTED,
-        db_index=True,
-        help_text="How far the sources stand behind this record: keep accusations "
-        "'alleged' and proposals 'proposed' until a source says otherwise.",
-    )
-    inferences = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="Values the newsroom infers rather than reads in a source: "
-        "{field name: why it follows}. Every other shown value needs a citation "
-        "that supports it (see cases/provenance.py).",
-    )
-    is_key_figure = models.BooleanField(
-        "key figure",
-        default=False,
-        help_text="Summed up among the key figures at the top of the home page and the dossier.",
-    )
-
-    # The newsroom's own wording that may have a Spanish version, held in a
-    # field named `<field>_es` (see spanish_version()). Quotes and sources'
-    # words never do: they stay as the source said them.
-    spanish_versions = ()
-
-    class Meta:
-        abstract = True
+class Wording:
+    """The newsroom's wording in the reader's language (a record's, or an
+    agreement party's role)."""
 
     def wording(self, name):
         """(text, language tag) of field `name` for the reader: its Spanish
@@ -161,6 +144,47 @@ class CaseRecord(PublishableRecord):
             if spanish.strip():
                 return spanish, "es"
         return getattr(self, name), "en"
+
+
+class CaseRecord(PublishableRecord):
+    """A record whose facts can be contested, and so carries a claim status."""
+
+    claim_status = models.CharField(
+        verbose_name=_("claim status"),
+        max_length=10,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.REPORTED,
+        db_index=True,
+        help_text=_(
+            "How far the sources stand behind this record: keep accusations "
+            "'alleged' and proposals 'proposed' until a source says otherwise."
+        ),
+    )
+    inferences = models.JSONField(
+        verbose_name=_("inferences"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Values the newsroom infers rather than reads in a source: "
+            "{field name: why it follows}. Every other shown value needs a citation "
+            "that supports it (see cases/provenance.py)."
+        ),
+    )
+    is_key_figure = models.BooleanField(
+        _("key figure"),
+        default=False,
+        help_text=_("Summed up among the key figures at the top of the home page and the dossier."),
+    )
+
+    # The newsroom's own wording that may have a Spanish version, held in a
+    # field named `<field>_es` (see spanish_version()). Quotes and sources'
+    # words never do: they stay as the source said them.
+    spanish_versions = ()
+
+    class Meta:
+        abstract = True
+
+    wording = Wording.wording
 
     def clean(self):
         super().clean()
@@ -182,9 +206,11 @@ class ClaimedBy(models.Model):
         blank=True,
         related_name="%(class)s_claims",
         verbose_name=_("claimed by"),
-        help_text="Who the source attributes this claim to (the person, government or outlet "
-        "that says so), if it says. Not where it was said: a platform is a medium, not a "
-        "claimant. Leave empty when the source states it in its own voice.",
+        help_text=_(
+            "Who the source attributes this claim to (the person, government or outlet "
+            "that says so), if it says. Not where it was said: a platform is a medium, not a "
+            "claimant. Leave empty when the source states it in its own voice."
+        ),
     )
 
     class Meta:
@@ -199,28 +225,37 @@ class StatedDate(models.Model):
     """
 
     date = models.DateField(
+        verbose_name=_("date"),
         null=True,
         blank=True,
         db_index=True,
-        help_text="Leave empty when the source gives no date; do not guess.",
+        help_text=_("Leave empty when the source gives no date; do not guess."),
     )
     date_precision = models.CharField(
+        verbose_name=_("date precision"),
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text="How much of the date is known: a month-precise date is stored as its 1st.",
+        help_text=_("How much of the date is known: a month-precise date is stored as its 1st."),
     )
     date_is_inferred = models.BooleanField(
-        default=False, help_text="Tick when any part of the date is not stated by the source."
+        verbose_name=_("date is inferred"),
+        default=False,
+        help_text=_("Tick when any part of the date is not stated by the source."),
     )
     date_inference = models.TextField(
-        blank=True, help_text="Why the inferred part of the date follows from the source."
+        verbose_name=_("date inference"),
+        blank=True,
+        help_text=_("Why the inferred part of the date follows from the source."),
     )
     date_stated = models.CharField(
+        verbose_name=_("date stated"),
         max_length=200,
         blank=True,
-        help_text='The source\'s own words for when ("this Monday, April 14", '
-        '"the most recent operation").',
+        help_text=_(
+            'The source\'s own words for when ("this Monday, April 14", '
+            '"the most recent operation").'
+        ),
     )
 
     class Meta:
@@ -269,29 +304,40 @@ class Source(PublishableRecord):
         NGO_REPORT = "ngo_report", _("NGO report or statement")
         OTHER = "other", _("Other")
 
-    title = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
-    publisher = models.CharField(
-        max_length=200, blank=True, help_text="Leave empty when the source does not name one."
+    title = models.CharField(verbose_name=_("title"), max_length=300)
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=20, choices=Kind.choices, db_index=True
     )
-    published_on = models.DateField(null=True, blank=True)
-    url = models.URLField("URL", max_length=500, blank=True)
+    publisher = models.CharField(
+        verbose_name=_("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty when the source does not name one."),
+    )
+    published_on = models.DateField(verbose_name=_("published on"), null=True, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
     accessed_on = models.DateField(
-        "date accessed",
+        _("date accessed"),
         null=True,
         blank=True,
-        help_text="When the newsroom read and copied it (pages change after publication).",
+        help_text=_("When the newsroom read and copied it (pages change after publication)."),
     )
     language = models.CharField(
-        max_length=35, blank=True, help_text='As a language tag: "en", "es".'
-    )
-    description = models.TextField(blank=True)
-    text = models.TextField(
+        verbose_name=_("language"),
+        max_length=35,
         blank=True,
-        help_text="The full text, where we hold it, pasted in once: quotation marks, dashes "
-        "and spacing are normalized when it is saved, then it is kept as it is. Citations of "
-        "this source are checked against it word for word; paragraphs are its non-blank "
-        "lines, numbered from 1.",
+        help_text=_('As a language tag: "en", "es".'),
+    )
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    text = models.TextField(
+        verbose_name=_("text"),
+        blank=True,
+        help_text=_(
+            "The full text, where we hold it, pasted in once: quotation marks, dashes "
+            "and spacing are normalized when it is saved, then it is kept as it is. Citations of "
+            "this source are checked against it word for word; paragraphs are its non-blank "
+            "lines, numbered from 1."
+        ),
     )
 
     objects = querysets.SourceQuerySet.as_manager()
@@ -421,62 +467,107 @@ class Citation(models.Model):
     TARGET_FIELDS = CITATION_TARGET_FIELDS
 
     # The seed names its citations; ones added in admin get a random key.
-    key = models.SlugField(max_length=120, unique=True, default=new_citation_key, editable=False)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    key = models.SlugField(
+        verbose_name=_("key"), max_length=120, unique=True, default=new_citation_key, editable=False
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+    )
     quote = models.TextField(
-        help_text="Copied word for word from the source, quotation marks included."
+        verbose_name=_("quote"),
+        help_text=_("Copied word for word from the source, quotation marks included."),
     )
     paragraph = models.PositiveIntegerField(
+        verbose_name=_("paragraph"),
         null=True,
         blank=True,
-        help_text="Paragraph number in the source (non-blank lines, from 1). "
-        "Filled in automatically when the quote is found in the source's text.",
+        help_text=_(
+            "Paragraph number in the source (non-blank lines, from 1). "
+            "Filled in automatically when the quote is found in the source's text."
+        ),
     )
     attributed_to = models.ForeignKey(
         Source,
+        verbose_name=_("attributed to"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="attributions",
-        help_text="The report the quoted text attributes this fact to, if any "
-        "(e.g. the article citing CBS News).",
+        help_text=_(
+            "The report the quoted text attributes this fact to, if any "
+            "(e.g. the article citing CBS News)."
+        ),
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(verbose_name=_("note"), max_length=300, blank=True)
     supports = models.JSONField(
+        verbose_name=_("supports"),
         default=list,
         blank=True,
-        help_text="The record's fields this quote supports (e.g. a transfer's count and "
-        "destination). A value no citation supports must be marked as an inference.",
+        help_text=_(
+            "The record's fields this quote supports (e.g. a transfer's count and "
+            "destination). A value no citation supports must be marked as an inference."
+        ),
     )
 
     actor = models.ForeignKey(
-        "Actor", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        "Actor",
+        verbose_name=_("actor"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
     )
     facility = models.ForeignKey(
-        "Facility", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        "Facility",
+        verbose_name=_("facility"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
     )
     agreement = models.ForeignKey(
-        "Agreement", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        "Agreement",
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
     )
     transfer = models.ForeignKey(
-        "Transfer", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        "Transfer",
+        verbose_name=_("transfer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
     )
     detainee_group = models.ForeignKey(
         "DetaineeGroup",
+        verbose_name=_("detainee group"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="citations",
     )
     event = models.ForeignKey(
-        "Event", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        "Event",
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
     )
     statement = models.ForeignKey(
-        "Statement", on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+        "Statement",
+        verbose_name=_("statement"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     history = HistoricalRecords(bases=[ChangeHistory])
 
@@ -484,6 +575,8 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["paragraph", "id"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
         constraints = [
             models.CheckConstraint(
                 name="citation_supports_exactly_one_record",
@@ -584,25 +677,36 @@ class Actor(CaseRecord):
         MEDIA_OUTLET = "media_outlet", _("Media outlet")
         OTHER = "other", _("Other")
 
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=25, choices=Kind.choices, db_index=True)
-    role = models.CharField(
-        "role or title", max_length=300, blank=True, help_text="As the source gives it."
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=25, choices=Kind.choices, db_index=True
     )
-    country = models.CharField(max_length=100, blank=True, db_index=True)
-    aliases = models.TextField(blank=True, help_text="Other names the sources use, one per line.")
+    role = models.CharField(
+        _("role or title"),
+        max_length=300,
+        blank=True,
+        help_text=_("As the source gives it."),
+    )
+    country = models.CharField(verbose_name=_("country"), max_length=100, blank=True, db_index=True)
+    aliases = models.TextField(
+        verbose_name=_("aliases"),
+        blank=True,
+        help_text=_("Other names the sources use, one per line."),
+    )
     part_of = models.ForeignKey(
         "self",
+        verbose_name=_("part of"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="parts",
-        help_text="The government or organisation this office belongs to.",
+        help_text=_("The government or organisation this office belongs to."),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(verbose_name=_("description"), blank=True)
     description_es = spanish_version("description", long=True)
+    role_es = spanish_version("role")
 
-    spanish_versions = ("description",)
+    spanish_versions = ("description", "role")
 
     objects = querysets.ActorQuerySet.as_manager()
 
@@ -623,17 +727,23 @@ class Actor(CaseRecord):
 class Designation(models.Model):
     """A formal label one actor put on another (e.g. Foreign Terrorist Organization)."""
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="designations")
-    label = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.CASCADE, related_name="designations"
+    )
+    label = models.CharField(verbose_name=_("label"), max_length=200)
     designated_by = models.ForeignKey(
         Actor,
+        verbose_name=_("designated by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="designations_made",
     )
     claim_status = models.CharField(
-        max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED
+        verbose_name=_("claim status"),
+        max_length=10,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.REPORTED,
     )
 
     history = HistoricalRecords(bases=[ChangeHistory])
@@ -642,6 +752,8 @@ class Designation(models.Model):
 
     class Meta:
         ordering = ["label"]
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
         constraints = [
             models.UniqueConstraint(fields=["actor", "label"], name="unique_designation_per_actor")
         ]
@@ -663,15 +775,26 @@ class Facility(CaseRecord):
         GOVERNMENT_BUILDING = "government_building", _("Government building")
         OTHER = "other", _("Other")
 
-    name = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=50, blank=True, help_text="E.g. an acronym.")
-    aliases = models.TextField(blank=True, help_text="Other names the sources use, one per line.")
-    kind = models.CharField(max_length=25, choices=Kind.choices, db_index=True)
-    country = models.CharField(max_length=100, blank=True, db_index=True)
-    location = models.CharField(
-        max_length=200, blank=True, help_text="Where it is, in the source's words."
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    short_name = models.CharField(
+        verbose_name=_("short name"), max_length=50, blank=True, help_text=_("E.g. an acronym.")
     )
-    description = models.TextField(blank=True)
+    aliases = models.TextField(
+        verbose_name=_("aliases"),
+        blank=True,
+        help_text=_("Other names the sources use, one per line."),
+    )
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=25, choices=Kind.choices, db_index=True
+    )
+    country = models.CharField(verbose_name=_("country"), max_length=100, blank=True, db_index=True)
+    location = models.CharField(
+        verbose_name=_("location"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where it is, in the source's words."),
+    )
+    description = models.TextField(verbose_name=_("description"), blank=True)
     description_es = spanish_version("description", long=True)
 
     spanish_versions = ("description",)
@@ -705,17 +828,24 @@ class Agreement(CaseRecord, ClaimedBy):
         IN_EFFECT = "in_effect", _("In effect")
         ENDED = "ended", _("Ended")
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(verbose_name=_("title"), max_length=300)
     title_es = spanish_version("title")
-    status = models.CharField(max_length=25, choices=Status.choices, db_index=True)
-    summary = models.TextField(blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=25, choices=Status.choices, db_index=True
+    )
+    summary = models.TextField(verbose_name=_("summary"), blank=True)
     summary_es = spanish_version("summary", long=True)
     financial_terms = models.TextField(
-        blank=True, help_text="As stated by the source; leave empty if none are stated."
+        verbose_name=_("financial terms"),
+        blank=True,
+        help_text=_("As stated by the source; leave empty if none are stated."),
     )
-    parties = models.ManyToManyField(Actor, through="AgreementParty", related_name="agreements")
+    financial_terms_es = spanish_version("financial_terms", long=True)
+    parties = models.ManyToManyField(
+        Actor, verbose_name=_("parties"), through="AgreementParty", related_name="agreements"
+    )
 
-    spanish_versions = ("title", "summary")
+    spanish_versions = ("title", "summary", "financial_terms")
 
     objects = querysets.AgreementQuerySet.as_manager()
 
@@ -730,20 +860,30 @@ class Agreement(CaseRecord, ClaimedBy):
 
 
 class AgreementParty(models.Model):
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="party_roles")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="agreement_roles")
-    role = models.CharField(
-        max_length=200, help_text="The party's part in the agreement, as the source describes it."
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="party_roles"
     )
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="agreement_roles"
+    )
+    role = models.CharField(
+        verbose_name=_("role"),
+        max_length=200,
+        help_text=_("The party's part in the agreement, as the source describes it."),
+    )
+    role_es = spanish_version("role")
 
     history = HistoricalRecords(bases=[ChangeHistory])
+
+    spanish_versions = ("role",)
+    wording = Wording.wording
 
     objects = querysets.AgreementPartyQuerySet.as_manager()
 
     class Meta:
         ordering = ["agreement", "actor__name"]
-        verbose_name = "agreement party"
-        verbose_name_plural = "agreement parties"
+        verbose_name = _("agreement party")
+        verbose_name_plural = _("agreement parties")
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "actor", "role"], name="unique_agreement_party_role"
@@ -760,46 +900,61 @@ class AgreementParty(models.Model):
 
 
 class DetaineeGroup(CaseRecord):
-    name = models.CharField(max_length=200)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
     # The name of a group is the newsroom's description of it.
     name_es = spanish_version("name")
     size = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Only where the source states a number."
+        verbose_name=_("size"),
+        null=True,
+        blank=True,
+        help_text=_("Only where the source states a number."),
     )
     size_stated = models.CharField(
-        max_length=100, help_text='The size in the source\'s words ("17", "hundreds").'
+        verbose_name=_("size stated"),
+        max_length=100,
+        help_text=_('The size in the source\'s words ("17", "hundreds").'),
     )
-    accusation = models.TextField(blank=True, help_text="What they are accused of, as stated.")
+    accusation = models.TextField(
+        verbose_name=_("accusation"),
+        blank=True,
+        help_text=_("What they are accused of, as stated."),
+    )
     alleged_affiliations = models.ManyToManyField(
         Actor,
+        verbose_name=_("alleged affiliations"),
         blank=True,
         related_name="alleged_member_groups",
-        help_text="Organisations the group is alleged to belong to.",
+        help_text=_("Organisations the group is alleged to belong to."),
     )
     alleged_by = models.ForeignKey(
         Actor,
+        verbose_name=_("alleged by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="allegations_made",
-        help_text="Who makes the accusation; leave empty when the source does not say.",
+        help_text=_("Who makes the accusation; leave empty when the source does not say."),
     )
-    nationality = models.CharField(max_length=100, blank=True, db_index=True)
+    nationality = models.CharField(
+        verbose_name=_("nationality"), max_length=100, blank=True, db_index=True
+    )
     facility = models.ForeignKey(
         Facility,
+        verbose_name=_("facility"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="detainee_groups",
-        help_text="Where the group is held, if the source says.",
+        help_text=_("Where the group is held, if the source says."),
     )
     parent = models.ForeignKey(
         "self",
+        verbose_name=_("parent"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="subgroups",
-        help_text="The larger group this one is part of.",
+        help_text=_("The larger group this one is part of."),
     )
 
     spanish_versions = ("name",)
@@ -825,36 +980,53 @@ class DetaineeGroup(CaseRecord):
 
 
 class Transfer(CaseRecord, ClaimedBy, StatedDate):
-    title = models.CharField(max_length=300)
+    title = models.CharField(verbose_name=_("title"), max_length=300)
     title_es = spanish_version("title")
-    summary = models.TextField(blank=True)
+    summary = models.TextField(verbose_name=_("summary"), blank=True)
     summary_es = spanish_version("summary", long=True)
-    from_country = models.CharField(max_length=100, blank=True, db_index=True)
-    to_country = models.CharField(max_length=100, blank=True, db_index=True)
-    sent_by = models.ManyToManyField(Actor, blank=True, related_name="transfers_sent")
-    received_by = models.ManyToManyField(Actor, blank=True, related_name="transfers_received")
+    from_country = models.CharField(
+        verbose_name=_("from country"), max_length=100, blank=True, db_index=True
+    )
+    to_country = models.CharField(
+        verbose_name=_("to country"), max_length=100, blank=True, db_index=True
+    )
+    sent_by = models.ManyToManyField(
+        Actor, verbose_name=_("sent by"), blank=True, related_name="transfers_sent"
+    )
+    received_by = models.ManyToManyField(
+        Actor, verbose_name=_("received by"), blank=True, related_name="transfers_received"
+    )
     destination = models.ForeignKey(
         Facility,
+        verbose_name=_("destination"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="transfers",
-        help_text="The facility the detainees were taken to, if the source says.",
+        help_text=_("The facility the detainees were taken to, if the source says."),
     )
     agreement = models.ForeignKey(
         Agreement,
+        verbose_name=_("agreement"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="transfers",
-        help_text="Only where a source ties the transfer to the agreement.",
+        help_text=_("Only where a source ties the transfer to the agreement."),
     )
-    groups = models.ManyToManyField(DetaineeGroup, blank=True, related_name="transfers")
+    groups = models.ManyToManyField(
+        DetaineeGroup, verbose_name=_("groups"), blank=True, related_name="transfers"
+    )
     count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Only where the source states a number."
+        verbose_name=_("count"),
+        null=True,
+        blank=True,
+        help_text=_("Only where the source states a number."),
     )
     count_stated = models.CharField(
-        max_length=100, help_text='The number moved, in the source\'s words ("17", "hundreds").'
+        verbose_name=_("count stated"),
+        max_length=100,
+        help_text=_('The number moved, in the source\'s words ("17", "hundreds").'),
     )
 
     spanish_versions = ("title", "summary")
@@ -888,24 +1060,37 @@ class Event(CaseRecord, ClaimedBy, StatedDate):
         OCCURRED = "occurred", _("Occurred")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(verbose_name=_("title"), max_length=300)
     title_es = spanish_version("title")
-    summary = models.TextField(blank=True)
+    summary = models.TextField(verbose_name=_("summary"), blank=True)
     summary_es = spanish_version("summary", long=True)
     occurrence = models.CharField(
+        verbose_name=_("occurrence"),
         max_length=10,
         choices=Occurrence.choices,
         default=Occurrence.OCCURRED,
-        help_text="Whether the source reports it as having happened or as still to come.",
+        help_text=_("Whether the source reports it as having happened or as still to come."),
     )
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     location = models.CharField(
-        max_length=200, blank=True, help_text="Where, in the source's words."
+        verbose_name=_("location"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where, in the source's words."),
     )
-    participants = models.ManyToManyField(Actor, blank=True, related_name="events")
-    agreements = models.ManyToManyField(Agreement, blank=True, related_name="events")
+    participants = models.ManyToManyField(
+        Actor, verbose_name=_("participants"), blank=True, related_name="events"
+    )
+    agreements = models.ManyToManyField(
+        Agreement, verbose_name=_("agreements"), blank=True, related_name="events"
+    )
 
     spanish_versions = ("title", "summary")
 
@@ -926,30 +1111,58 @@ class Statement(CaseRecord, StatedDate):
         DIRECT_QUOTE = "direct_quote", _("Direct quote")
         PARAPHRASE = "paraphrase", _("Paraphrase")
 
-    speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="statements")
+    speaker = models.ForeignKey(
+        Actor, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="statements"
+    )
     text = models.TextField(
-        help_text="What was said: the exact words for a direct quote, the source's "
-        "wording for a paraphrase."
+        verbose_name=_("text"),
+        help_text=_(
+            "What was said: the exact words for a direct quote, the source's "
+            "wording for a paraphrase."
+        ),
     )
     kind = models.CharField(
-        max_length=15, choices=Kind.choices, default=Kind.DIRECT_QUOTE, db_index=True
+        verbose_name=_("kind"),
+        max_length=15,
+        choices=Kind.choices,
+        default=Kind.DIRECT_QUOTE,
+        db_index=True,
     )
     medium = models.CharField(
+        verbose_name=_("medium"),
         max_length=200,
         blank=True,
-        help_text="Where it was said or published (e.g. Truth Social), if the source says.",
+        help_text=_("Where it was said or published (e.g. Truth Social), if the source says."),
     )
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
     )
     event = models.ForeignKey(
-        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
     )
     transfers = models.ManyToManyField(
-        Transfer, blank=True, related_name="statements", help_text="Transfers it is about."
+        Transfer,
+        verbose_name=_("transfers"),
+        blank=True,
+        related_name="statements",
+        help_text=_("Transfers it is about."),
     )
     agreements = models.ManyToManyField(
-        Agreement, blank=True, related_name="statements", help_text="Agreements it is about."
+        Agreement,
+        verbose_name=_("agreements"),
+        blank=True,
+        related_name="statements",
+        help_text=_("Agreements it is about."),
     )
 
     objects = querysets.StatementQuerySet.as_manager()
@@ -973,17 +1186,21 @@ class FormerAddress(models.Model):
     event): a link shared before the move answers with a permanent redirect
     to the record's new page, as far as the reader may see it."""
 
-    kind = models.CharField(max_length=30, help_text="The kind the record was filed under.")
-    slug = models.SlugField(max_length=120)
-    moved_to_kind = models.CharField(max_length=30)
-    moved_to_slug = models.SlugField(max_length=120)
-    reason = models.TextField(help_text="Why it moved, as the corrections log says it.")
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=30, help_text=_("The kind the record was filed under.")
+    )
+    slug = models.SlugField(verbose_name=_("slug"), max_length=120)
+    moved_to_kind = models.CharField(verbose_name=_("moved to kind"), max_length=30)
+    moved_to_slug = models.SlugField(verbose_name=_("moved to slug"), max_length=120)
+    reason = models.TextField(
+        verbose_name=_("reason"), help_text=_("Why it moved, as the corrections log says it.")
+    )
 
     objects = querysets.FormerAddressQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "former address"
-        verbose_name_plural = "former addresses"
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
         ordering = ["kind", "slug"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="unique_former_address")
@@ -1005,12 +1222,12 @@ class TableVersion(models.Model):
     every cached page that showed the old data unreachable at once, and only
     those: an edit to an event leaves the transfers tables cached."""
 
-    table_name = models.CharField(max_length=63, primary_key=True)
-    token = models.CharField(max_length=64)
-    changed_at = models.DateTimeField()
+    table_name = models.CharField(verbose_name=_("table name"), max_length=63, primary_key=True)
+    token = models.CharField(verbose_name=_("token"), max_length=64)
+    changed_at = models.DateTimeField(verbose_name=_("changed at"))
 
     class Meta:
-        verbose_name = "table version"
+        verbose_name = _("table version")
 
     def __str__(self):
         return f"{self.table_name}: {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
@@ -1038,44 +1255,62 @@ class ReportedFigure(models.Model):
     with the reason in the record's history, i.e. on the corrections log."""
 
     transfer = models.ForeignKey(
-        Transfer, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+        Transfer,
+        verbose_name=_("transfer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="figures",
     )
     detainee_group = models.ForeignKey(
-        DetaineeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="figures"
+        DetaineeGroup,
+        verbose_name=_("detainee group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="figures",
     )
     field = models.CharField(
-        "figure for",
+        _("figure for"),
         max_length=30,
         choices=[("count", "Number moved"), ("size", "Size")],
-        help_text="Which of the record's values this figure is for.",
+        help_text=_("Which of the record's values this figure is for."),
     )
     stated = models.CharField(
-        "as stated",
+        _("as stated"),
         max_length=100,
-        help_text='The figure in the source\'s own words ("238", "hundreds"), found in the quote.',
+        help_text=_(
+            'The figure in the source\'s own words ("238", "hundreds"), found in the quote.'
+        ),
     )
     number = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Only where the source states a number."
+        verbose_name=_("number"),
+        null=True,
+        blank=True,
+        help_text=_("Only where the source states a number."),
     )
     citation = models.ForeignKey(
         Citation,
+        verbose_name=_("citation"),
         on_delete=models.PROTECT,
         related_name="figures",
-        help_text="The quote, among this record's citations, that gives this figure.",
+        help_text=_("The quote, among this record's citations, that gives this figure."),
     )
     relied_on = models.BooleanField(
-        "the newsroom relies on it",
+        _("the newsroom relies on it"),
         default=False,
-        help_text="Tick one figure per value; it becomes the record's own value, which "
-        "tables sort and filter by. Published with its reason.",
+        help_text=_(
+            "Tick one figure per value; it becomes the record's own value, which "
+            "tables sort and filter by. Published with its reason."
+        ),
     )
     relied_on_reason = models.TextField(
-        "why the newsroom relies on it",
+        _("why the newsroom relies on it"),
         blank=True,
-        help_text="Shown to the public beside the figures, and kept in the record's history.",
+        help_text=_("Shown to the public beside the figures, and kept in the record's history."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -1083,7 +1318,8 @@ class ReportedFigure(models.Model):
 
     class Meta:
         ordering = ["field", "citation__source__title", "id"]
-        verbose_name = "reported figure"
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
         constraints = [
             models.CheckConstraint(
                 condition=_exactly_one_of(tuple(FIGURE_FIELDS)),

@@ -296,6 +296,8 @@ def label_language(record):
     kind = kind_of(record)
     if kind.speaker_field:
         return RECORDS_LANGUAGE
+    if kind.title_language_field:
+        return getattr(record, kind.title_language_field) or RECORDS_LANGUAGE
     title_field = kind.title_field
     if title_field in getattr(record, "spanish_versions", ()):
         return record.wording(title_field)[1]
@@ -327,6 +329,27 @@ def lang_attribute(language):
     if language is None or language == get_language_code():
         return ""
     return format_html(' lang="{}"', language)
+
+
+def in_language(text, language=RECORDS_LANGUAGE):
+    """`text` (escaped) in a span marked with its language where that is not
+    the page's: the records' English on a Spanish page."""
+    lang = lang_attribute(language)
+    return format_html("<span{}>{}</span>", lang, text) if lang else format_html("{}", text)
+
+
+def wording_html(record, name):
+    """A field of the newsroom's wording in the reader's language where a
+    Spanish version is written, else its English, marked as such."""
+    if name in getattr(record, "spanish_versions", ()):
+        return in_language(*record.wording(name))
+    return in_language(getattr(record, name) or "")
+
+
+def wording_text(record, name):
+    if name in getattr(record, "spanish_versions", ()):
+        return record.wording(name)[0]
+    return getattr(record, name) or ""
 
 
 def muted(text):
@@ -369,8 +392,8 @@ def _unique(records):
 
 
 def _show_text(record, name, shown, length):
-    value = getattr(record, name) or ""
-    return value, str(value), bool(str(value).strip())
+    value = str(wording_text(record, name))
+    return wording_html(record, name), value, bool(value.strip())
 
 
 def _show_lines(record, name, shown, length):
@@ -415,7 +438,7 @@ def _show_stated_date(record, name, shown, length):
             '{}<span class="inference"><strong>{}</strong> {}</span>',
             html,
             _("Why inferred:"),
-            record.date_inference,
+            in_language(record.date_inference),
         )
         text = _("%(date)s. Why inferred: %(reason)s") % {
             "date": text,
@@ -574,7 +597,9 @@ def _show_stated_count(record, name, shown, length):
     text = stated_count_text(number, stated)
     if number is None:
         html = format_html(
-            '{} <span class="muted">{}</span>', stated, _("(the source states no number)")
+            '{} <span class="muted">{}</span>',
+            in_language(stated),
+            _("(the source states no number)"),
         )
     elif stated and stated != str(number):
         html = format_html(
@@ -696,12 +721,11 @@ def _show_party_roles(record, name, shown, length):
     html = format_html_join(
         "",
         '<li>{}<br><span class="role">{}</span></li>',
-        (
-            (record_link_html(party.actor), _("Role: %(role)s") % {"role": party.role})
-            for party in parties
-        ),
+        ((record_link_html(party.actor), party_role_html(party)) for party in parties),
     )
-    text = "; ".join(f"{record_label(party.actor)} ({party.role})" for party in parties)
+    text = "; ".join(
+        f"{record_label(party.actor)} ({party.wording('role')[0]})" for party in parties
+    )
     return format_html('<ul class="record-list">{}</ul>', html), text, bool(parties)
 
 
@@ -757,7 +781,7 @@ def _show_accusation(record, name, shown, length):
         return "", "", False
     status = record.get_claim_status_display().lower()
     return (
-        format_html('{} <span class="muted">({})</span>', value, status),
+        format_html('{} <span class="muted">({})</span>', in_language(value), status),
         f"{value} ({status})",
         True,
     )
@@ -795,7 +819,7 @@ def present(record, shown, notes_by_field=None, length=LABEL_LENGTH):
             '{} <span class="inference"><strong>{}</strong> {}</span>',
             html,
             _("The newsroom's inference:"),
-            inferred,
+            in_language(inferred),
         )
         text = _("%(value)s (the newsroom's inference: %(reason)s)") % {
             "value": text,
@@ -852,6 +876,11 @@ def present_record(record, kind, citations=(), numbers=None, length=LABEL_LENGTH
     return lead, fields
 
 
+def party_role_html(party):
+    """'Role: …' with the party's role in the reader's language where written."""
+    return format_html(_("Role: {role}"), role=in_language(*party.wording("role")))
+
+
 def _related_item_html(item, length):
     """One entry of a related-records list: a record (with its date where it
     has one), or a party's role in an agreement."""
@@ -859,7 +888,7 @@ def _related_item_html(item, length):
         return format_html(
             '{}<br><span class="role">{}</span>',
             record_link_html(item.agreement, length=length),
-            _("Role: %(role)s") % {"role": item.role},
+            party_role_html(item),
         )
     return record_link_html(item, show_date=True, length=length)
 
@@ -950,22 +979,22 @@ def _people_moved(record):
 
 
 def _group_size(record):
-    parts = [f"{stated_count_text(record.size, record.size_stated)}: {record.name}"]
+    parts = [f"{stated_count_text(record.size, record.size_stated)}: {record}"]
     if record.accusation:
         parts.append(_("accusation: %(accusation)s") % {"accusation": record.accusation})
     return parts
 
 
 def _agreement_status(record):
-    parts = [f"{record.title}: {record.get_status_display().lower()}"]
-    parts.append(record.financial_terms or _("financial terms not stated"))
+    parts = [f"{record}: {record.get_status_display().lower()}"]
+    parts.append(wording_text(record, "financial_terms") or _("financial terms not stated"))
     return parts
 
 
 def _event_occurrence(record):
     caveat = occurrence_caveat(record)
     held = caveat.lower() if caveat else pgettext("event occurrence", "held")
-    return [record.title, held, stated_date_text(record)]
+    return [str(record), held, stated_date_text(record)]
 
 
 # The words of a key figure, each with its caveat, by Kind.figure.
@@ -1007,11 +1036,13 @@ def key_figure(record, kind, relations):
     }
 
 
-def changed_words_html(before, after):
+def changed_words_html(before, after, language=None):
     """A value before and after a change as HTML, `<del>…</del> → <ins>…</ins>`,
     with the words that changed marked inside each (<mark>): in a paragraph
     where three words changed, a reader sees which three. Words, not
-    letters: a changed word is marked whole."""
+    letters: a changed word is marked whole. `language` is the values'
+    (the records' words), marked where it is not the page's; the log's own
+    "(empty)" is in the reader's."""
     old, new = str(before).split(" "), str(after).split(" ")
     marked_old, marked_new = [], []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
@@ -1024,8 +1055,11 @@ def changed_words_html(before, after):
                 continue
             text = " ".join(words[start:end])
             marked.append(text if tag == "equal" else format_html("<mark>{}</mark>", text))
+    own_words = {_("(empty)"), _("(removed)")}
     return format_html(
-        "<del>{}</del> → <ins>{}</ins>",
+        "<del{}>{}</del> → <ins{}>{}</ins>",
+        lang_attribute(None if str(before) in own_words else language),
         mark_safe(" ".join(conditional_escape(part) for part in marked_old)),
+        lang_attribute(None if str(after) in own_words else language),
         mark_safe(" ".join(conditional_escape(part) for part in marked_new)),
     )

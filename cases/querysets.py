@@ -35,8 +35,11 @@ from .history import (
     NAMES_RECORDS,
     ChangeKind,
     field_label,
+    in_reader_words,
+    label_in_reader_words,
     related_label,
     value_in_words,
+    value_language,
 )
 
 # Search lives in search.py; its constants stay importable from here.
@@ -997,7 +1000,14 @@ def relation_change_for_reader(change, visible):
             words[side] = change[side]
         else:
             words[side] = gettext("a row naming a record not yet published")
-    return {"field": change["field"], "before": words["before"], "after": words["after"]}
+    return {
+        "field": label_in_reader_words(change["field"]),
+        "before": in_reader_words(words["before"]),
+        "after": in_reader_words(words["after"]),
+        # A row's words (a citation's quote, a party's role) are the records'.
+        # (English: the records' language where no Spanish version is kept.)
+        "language": None if change.get("names") == NAMES_RECORDS else "en",
+    }
 
 
 def describe_corrections(rows, user):
@@ -1096,7 +1106,12 @@ def field_changes_in_words(model, delta, linked):
         else:
             words = [value_in_words(model_field, value) for value in (change.old, change.new)]
         changes.append(
-            {"field": field_label(model, change.field), "before": words[0], "after": words[1]}
+            {
+                "field": field_label(model, change.field),
+                "before": in_reader_words(words[0]),
+                "after": in_reader_words(words[1]),
+                "language": value_language(model_field),
+            }
         )
     return changes
 

@@ -8,7 +8,9 @@ A reader types words; a record matches when every word is found in it:
   and in other forms of the word (stemming: "deporting" finds "deported",
   "paid" finds "payments");
 - or in the name of a record it is linked to that the reader may see ("CECOT"
-  finds the detainee group held at CECOT and the statement made there).
+  finds the detainee group held at CECOT and the statement made there);
+- or in the record's Spanish versions (the `_es` fields), stemmed as Spanish
+  ("deportados" finds "deportación", "pago" finds "pagos").
 
 How each database does it:
 
@@ -22,16 +24,29 @@ How each database does it:
   is matched as a word prefix, stemmed. Words are matched from their start, so
   SQLite does not find a word from its middle ("alvador") as PostgreSQL does.
 
+Spanish: PostgreSQL matches the Spanish versions folded as above and through
+its `spanish` text search configuration (Snowball's Spanish stemmer; migration
+0020 indexes it). Not after unaccent: PostgreSQL's stemmer does not stem
+"deportacion" as it stems "deportación", so the words as typed are stemmed,
+and a word typed without its accents is found folded, in its own form. SQLite cannot be given a tokenizer from Python, so
+the Spanish text is stemmed in Python (snowballstemmer, the same Snowball
+algorithm) by a function registered on every connection, `cases_spanish_stems`,
+which the triggers call to fill two more FTS5 columns; the query is stemmed
+the same way.
+
 Related records are looked up through `visible_to(user)`, never the default
 manager, so a draft's name cannot be recovered by searching for it.
 """
 
+import difflib
 import re
+import threading
 import unicodedata
 
+import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import Func, Q, TextField, Value
+from django.db.models import BooleanField, Func, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -116,6 +131,19 @@ def fold(text):
     return bare.lower().translate(_DROP_JOINERS)
 
 
+_stemmers = threading.local()
+
+
+def spanish_stems(text):
+    """`text` folded, each word brought to its Spanish stem ("Deportación de
+    migrantes" -> "deport de migrant"), as the Spanish FTS5 columns on SQLite
+    hold it. Snowball's stemmers keep state while they work: one per thread."""
+    stemmer = getattr(_stemmers, "spanish", None)
+    if stemmer is None:
+        stemmer = _stemmers.spanish = snowballstemmer.stemmer("spanish")
+    return " ".join(stemmer.stemWords(_TOKEN.findall(fold(text or ""))))
+
+
 def search_words(text):
     """The words of a query, folded; a word with no letter or digit in it
     ("&", "-") matches nothing useful and is left out."""
@@ -161,6 +189,28 @@ def _fts_word(word):
     return f"({' OR '.join(phrases)})"
 
 
+def _fts_spanish_word(word):
+    """An FTS5 query for one folded word in the Spanish columns: its stems as
+    a phrase, the last one a prefix."""
+    return f'"{spanish_stems(word)}"*'
+
+
+def _fts_own_text(word):
+    return (
+        f"({{names body}} : {_fts_word(word)}) "
+        f"OR ({{names_es body_es}} : {_fts_spanish_word(word)})"
+    )
+
+
+def _fts_names(word):
+    return f"({{names}} : {_fts_word(word)}) OR ({{names_es}} : {_fts_spanish_word(word)})"
+
+
+# PostgreSQL's own Spanish configuration (Snowball's stemmer), which migration
+# 0020 indexes the Spanish versions with.
+SPANISH_CONFIG = "spanish"
+
+
 def _postgres_word_query(word):
     query = SearchQuery(word, search_type="plain", config="english")
     for form in IRREGULAR_FORMS.get(word, ()):
@@ -168,27 +218,45 @@ def _postgres_word_query(word):
     return query
 
 
+def spanish_fields(fields, model):
+    """The Spanish versions (`<field>_es`) of those of `fields` that have one."""
+    versions = getattr(model, "spanish_versions", ())
+    return tuple(f"{name}_es" for name in fields if name in versions)
+
+
 def is_postgresql(queryset):
     return connections[queryset.db].vendor == "postgresql"
 
 
-def own_text_matches(queryset, word):
+def own_text_matches(queryset, word, spelled=None):
     """Q: `word` is in the records' own search fields (see the module's
-    docstring). Needs the aliases added by with_search_aliases()."""
+    docstring). Needs the aliases added by with_search_aliases(). `spelled`
+    is the word as typed, accents kept: PostgreSQL's Spanish stemmer stems
+    "deportación" as "deportados" but not "deportacion" (an accentless word
+    is still found in its own form, folded)."""
     if is_postgresql(queryset):
-        return Q(search_folded__contains=word) | Q(search_vector=_postgres_word_query(word))
+        match = Q(search_folded__contains=word) | Q(search_vector=_postgres_word_query(word))
+        if spanish_fields(queryset.search_fields, queryset.model):
+            spanish = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
+            match |= Q(search_folded_es__contains=word) | Q(search_vector_es=spanish)
+        return match
     table = fts_table(queryset.model)
     return Q(
-        pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [_fts_word(word)])
+        pk__in=RawSQL(
+            f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [_fts_own_text(word)]
+        )
     )
 
 
 def name_matches(queryset, word):
     """Q: `word` is in the records' names (for records linked to a result)."""
     if is_postgresql(queryset):
-        return Q(search_names__contains=word)
+        match = Q(search_names__contains=word)
+        if spanish_fields(queryset.search_name_fields, queryset.model):
+            match |= Q(search_names_es__contains=word)
+        return match
     table = fts_table(queryset.model)
-    query = f"{{names}} : {_fts_word(word)}"
+    query = _fts_names(word)
     return Q(pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [query]))
 
 
@@ -204,6 +272,13 @@ def with_search_aliases(queryset):
     }
     if queryset.search_name_fields:
         aliases["search_names"] = SearchFold(*queryset.search_name_fields)
+    spanish = spanish_fields(fields, queryset.model)
+    if spanish:
+        aliases["search_folded_es"] = SearchFold(*spanish)
+        aliases["search_vector_es"] = SearchVector(*spanish, config=SPANISH_CONFIG)
+    spanish_names = spanish_fields(queryset.search_name_fields, queryset.model)
+    if spanish_names:
+        aliases["search_names_es"] = SearchFold(*spanish_names)
     return queryset.alias(**aliases)
 
 
@@ -214,6 +289,12 @@ class Search:
     def __init__(self, text, user):
         self.text = clean_search_text(text)
         self.words = search_words(self.text)
+        # Each folded word as typed, lower case, accents kept.
+        self.spelled = {}
+        for raw in self.text.split():
+            self.spelled.setdefault(
+                fold(raw.strip(QUOTATION_MARKS)), raw.strip(QUOTATION_MARKS).lower()
+            )
         self.user = user
         self._named = {}
         self._linked_ids = {}
@@ -293,7 +374,7 @@ class Search:
         """The word's own-text match or'ed with each link's: PostgreSQL
         combines the branches' indexes (a bitmap OR) when each is an indexed
         condition or a list of ids."""
-        either = own_text_matches(queryset, word)
+        either = own_text_matches(queryset, word, self.spelled.get(word))
         for relation in queryset.search_relations:
             linked = self._linked(queryset.model, relation, word)
             if linked is None:
@@ -318,7 +399,7 @@ class Search:
         where an OR of the branches makes it read every row of the table."""
         table = fts_table(queryset.model)
         parts = [f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s']
-        params = [_fts_word(word)]
+        params = [_fts_own_text(word)]
         for relation in queryset.search_relations:
             linked = self._linked(queryset.model, relation, word)
             if linked is not None:
@@ -344,6 +425,113 @@ class Search:
         other = field.m2m_reverse_field_name()
         owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
         return field, ids, owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
+
+
+# --- Did you mean ------------------------------------------------------------
+
+# At most this many names per kind are compared with a misspelt word. On
+# PostgreSQL they are the ones a trigram index finds close to it; SQLite has
+# no such index, and there the first this many published names are compared.
+SUGGESTION_NAMES_MAX = 2000
+# How alike (0-1, difflib's ratio) a word of a name must be to a typed word
+# to be suggested for it: "bukle" and "bukele" are 0.91, "salvadr" and
+# "salvador" 0.93, "cecot" and "coast" 0.4.
+SUGGESTION_MIN_SIMILARITY = 0.75
+SUGGESTED_NAMES_SHOWN = 3
+
+
+# pg_trgm's word similarity a name must reach to be compared at all (its
+# default, 0.6, leaves out "migrnts" for "migrants", at 0.55).
+TRIGRAM_WORD_THRESHOLD = 0.4
+
+
+class WordSimilar(Func):
+    """`word <% text`: PostgreSQL's pg_trgm word similarity above its
+    threshold (TRIGRAM_WORD_THRESHOLD), which the trigram indexes on folded
+    names answer."""
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _names_near(model, word, language):
+    """The names of `model`'s published records (never a draft's), in
+    `language` where a Spanish version is written, that may be close to
+    `word`: [(name, record)]."""
+    queryset = model._default_manager.published()
+    fields = tuple(queryset.search_name_fields)
+    if not fields:
+        return []
+    spanish = spanish_fields(fields, model) if language == "es" else ()
+    if is_postgresql(queryset):
+        near = Q(WordSimilar(Value(word), SearchFold(*fields)))
+        if spanish:
+            near |= Q(WordSimilar(Value(word), SearchFold(*spanish)))
+        queryset = queryset.filter(near)
+    rows = queryset.order_by("pk").values("pk", *fields, *spanish)[:SUGGESTION_NAMES_MAX]
+    names = []
+    for row in rows:
+        for field in fields:
+            value = row.get(f"{field}_es") or row[field] or ""
+            names.extend(
+                (name.strip(), (model, row["pk"])) for name in value.splitlines() if name.strip()
+            )
+    return names
+
+
+def _set_trigram_threshold(models):
+    """The threshold of `<%` for this connection (a session setting: the
+    requests run outside a transaction; only this code uses the operator)."""
+    connection = connections[models[0]._default_manager.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(TRIGRAM_WORD_THRESHOLD)],
+            )
+
+
+def _closest_word(word, names):
+    """(similarity, the word of a name closest to `word`, its name, record)."""
+    best = (0.0, None, None, None)
+    for name, record in names:
+        for token in re.findall(r"[^\W_](?:[\w.'’-]*[^\W_])?", name):
+            folded = fold(token)
+            if folded == word:
+                return (1.0, token, name, record)
+            ratio = difflib.SequenceMatcher(None, word, folded).ratio()
+            if ratio > best[0]:
+                best = (ratio, token, name, record)
+    return best
+
+
+def suggestions(search, models, language):
+    """For a search that found nothing: the query with each word no name
+    holds replaced by the closest word of a published record's name, and the
+    names it comes from with their records ([(name, record)]), or (None, [])."""
+    corrected, named, changed = [], [], False
+    _set_trigram_threshold(models)
+    for raw in search.text.split():
+        word = fold(raw.strip(QUOTATION_MARKS))
+        if not _TOKEN.search(word):
+            continue
+        names = [pair for model in models for pair in _names_near(model, word, language)]
+        similarity, token, name, record = _closest_word(word, names)
+        if similarity >= SUGGESTION_MIN_SIMILARITY and similarity < 1.0:
+            corrected.append(token)
+            changed = True
+            if (name, *record) not in named:
+                named.append((name, *record))
+        else:
+            corrected.append(raw)
+    if not changed:
+        return None, []
+    records = [
+        (name, model._default_manager.published().filter(pk=pk).first())
+        for name, model, pk in named[:SUGGESTED_NAMES_SHOWN]
+    ]
+    return " ".join(corrected), [(name, record) for name, record in records if record]
 
 
 # --- Highlighting ----------------------------------------------------------------

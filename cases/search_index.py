@@ -7,7 +7,7 @@ table and drops the old one) drops that table's triggers with it, and the
 search index would silently stop following the records.
 """
 
-from .search import WORD_JOINERS
+from .search import WORD_JOINERS, spanish_fields, spanish_stems
 
 # --- PostgreSQL ---------------------------------------------------------------
 
@@ -58,24 +58,56 @@ def _sqlite_text(fields, row):
     return f"{text} || ' ' || (CASE WHEN {joined} <> {text} THEN {joined} ELSE '' END)"
 
 
+# The function that stems the Spanish versions for their FTS5 columns
+# (cases.search.spanish_stems), registered on every SQLite connection.
+SQLITE_SPANISH_FUNCTION = "cases_spanish_stems"
+
+
+def _sqlite_spanish_text(fields, row):
+    if not fields:
+        return "''"
+    text = " || ' ' || ".join(f"coalesce({row}.\"{field}\", '')" for field in fields)
+    return f"{SQLITE_SPANISH_FUNCTION}({text})"
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created: give a new SQLite connection the function the
+    search triggers call (Python's sqlite3 can add functions, not tokenizers)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_SPANISH_FUNCTION, 1, spanish_stems, deterministic=True
+        )
+
+
+def _sqlite_values(row, names, body, names_es, body_es):
+    return (
+        f"{_sqlite_text(names, row)}, {_sqlite_text(body, row)}, "
+        f"{_sqlite_spanish_text(names_es, row)}, {_sqlite_spanish_text(body_es, row)}"
+    )
+
+
 def sqlite_trigger_names(table):
     return [f"{table}_search_{suffix}" for suffix in ("insert", "delete", "update")]
 
 
-def sqlite_trigger_sql(table, names, body):
+FTS_COLUMNS = "names, body, names_es, body_es"
+
+
+def sqlite_trigger_sql(table, names, body, names_es=(), body_es=()):
     """The triggers that keep `{table}_search` in step with `table`. The FTS
     table holds no copy of the text (content=''), so a row is removed by
     giving its old values back to the 'delete' command."""
     fts = f"{table}_search"
+    spanish = (names_es, body_es)
     insert_new = (
-        f'INSERT INTO "{fts}"(rowid, names, body) '
-        f"VALUES (new.id, {_sqlite_text(names, 'new')}, {_sqlite_text(body, 'new')});"
+        f'INSERT INTO "{fts}"(rowid, {FTS_COLUMNS}) '
+        f"VALUES (new.id, {_sqlite_values('new', names, body, *spanish)});"
     )
     delete_old = (
-        f'INSERT INTO "{fts}"("{fts}", rowid, names, body) '
-        f"VALUES ('delete', old.id, {_sqlite_text(names, 'old')}, {_sqlite_text(body, 'old')});"
+        f'INSERT INTO "{fts}"("{fts}", rowid, {FTS_COLUMNS}) '
+        f"VALUES ('delete', old.id, {_sqlite_values('old', names, body, *spanish)});"
     )
-    columns = ", ".join(f'"{field}"' for field in (*names, *body))
+    columns = ", ".join(f'"{field}"' for field in (*names, *body, *names_es, *body_es))
     insert, delete, update = sqlite_trigger_names(table)
     return [
         f'CREATE TRIGGER "{insert}" AFTER INSERT ON "{table}" BEGIN {insert_new} END',
@@ -85,24 +117,25 @@ def sqlite_trigger_sql(table, names, body):
     ]
 
 
-def sqlite_create_sql(table, names, body):
-    """The FTS5 table, its triggers, and the rows already there."""
+def sqlite_create_sql(table, names, body, names_es=(), body_es=()):
+    """The FTS5 table, its triggers, and the rows already there. The Spanish
+    columns hold the Spanish versions' stems (migration 0020)."""
     fts = f"{table}_search"
     return [
         f'CREATE VIRTUAL TABLE "{fts}" USING fts5('
-        f"names, body, content='', tokenize='{SQLITE_TOKENIZER}')",
-        *sqlite_trigger_sql(table, names, body),
-        *sqlite_fill_sql(table, names, body),
+        f"{FTS_COLUMNS}, content='', tokenize='{SQLITE_TOKENIZER}')",
+        *sqlite_trigger_sql(table, names, body, names_es, body_es),
+        *sqlite_fill_sql(table, names, body, names_es, body_es),
     ]
 
 
-def sqlite_fill_sql(table, names, body):
+def sqlite_fill_sql(table, names, body, names_es=(), body_es=()):
     fts = f"{table}_search"
+    row = chr(34) + table + chr(34)
     return [
         f'INSERT INTO "{fts}"("{fts}") VALUES (\'delete-all\')',
-        f'INSERT INTO "{fts}"(rowid, names, body) SELECT id, '
-        f"{_sqlite_text(names, chr(34) + table + chr(34))}, "
-        f'{_sqlite_text(body, chr(34) + table + chr(34))} FROM "{table}"',
+        f'INSERT INTO "{fts}"(rowid, {FTS_COLUMNS}) SELECT id, '
+        f'{_sqlite_values(row, names, body, names_es, body_es)} FROM "{table}"',
     ]
 
 
@@ -114,8 +147,8 @@ def sqlite_drop_sql(table):
 
 
 def searchable_models():
-    """(model, name fields, other fields) of every kind search looks in, as
-    the QuerySets declare them today."""
+    """(model, name fields, other fields, Spanish name fields, other Spanish
+    fields) of every kind search looks in, as the QuerySets declare them today."""
     from django.apps import apps
 
     kinds = []
@@ -124,7 +157,10 @@ def searchable_models():
         fields = tuple(getattr(queryset, "search_fields", ()))
         if fields:
             names = tuple(queryset.search_name_fields)
-            kinds.append((model, names, tuple(field for field in fields if field not in names)))
+            body = tuple(field for field in fields if field not in names)
+            kinds.append(
+                (model, names, body, spanish_fields(names, model), spanish_fields(body, model))
+            )
     return kinds
 
 
@@ -139,7 +175,7 @@ def check_sqlite_search_index(using="default", **kwargs):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'table')")
         existing = {row[0] for row in cursor.fetchall()}
-        for model, names, body in searchable_models():
+        for model, *fields in searchable_models():
             table = model._meta.db_table
             if f"{table}_search" not in existing:
                 # Before migration 0011 (or after it was reversed).
@@ -148,6 +184,6 @@ def check_sqlite_search_index(using="default", **kwargs):
                 continue
             for statement in sqlite_drop_sql(table)[:-1]:
                 cursor.execute(statement)
-            refill = [*sqlite_trigger_sql(table, names, body), *sqlite_fill_sql(table, names, body)]
+            refill = [*sqlite_trigger_sql(table, *fields), *sqlite_fill_sql(table, *fields)]
             for statement in refill:
                 cursor.execute(statement)

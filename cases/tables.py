@@ -104,7 +104,22 @@ class LongTextColumn(tables.Column):
     def render(self, value, table):
         if _in_print(table):
             return value
-        return presentation.cell_text_html(value, self.length)
+        # The records' words (an accusation as the source states it).
+        return presentation.in_language(presentation.cell_text_html(value, self.length))
+
+
+class WordingColumn(tables.Column):
+    """The newsroom's words (an actor's role): its Spanish version for a
+    Spanish reader where written, else its English, marked as English."""
+
+    def render(self, record, table, bound_column):
+        name = str(bound_column.accessor)
+        if _in_print(table):
+            return presentation.wording_text(record, name)
+        return presentation.wording_html(record, name)
+
+    def value(self, record, bound_column):
+        return presentation.wording_text(record, str(bound_column.accessor))
 
 
 class NullsLastColumn(tables.Column):
@@ -238,7 +253,7 @@ class AgreementTable(RecordTable):
 class ActorTable(RecordTable):
     name = RecordLinkColumn(verbose_name=_("Actor"), order_by=with_tiebreak("name"))
     kind = tables.Column(verbose_name=heading(Actor, "kind"), order_by=with_tiebreak("kind"))
-    role = tables.Column(verbose_name=heading(Actor, "role"), order_by=with_tiebreak("role"))
+    role = WordingColumn(verbose_name=heading(Actor, "role"), order_by=with_tiebreak("role"))
     country = tables.Column(
         verbose_name=heading(Actor, "country"), order_by=with_tiebreak("country")
     )

@@ -47,7 +47,7 @@ from .listing import (
     quoted,
     sort_in_words,
 )
-from .models import Citation, Event, FormerAddress
+from .models import Citation, Event, FormerAddress, get_language_code
 from .pagination import (
     CappedCountPaginator,
     KeysFirstPaginator,
@@ -65,7 +65,7 @@ from .querysets import (
     records_for_entries,
     timeline_entries,
 )
-from .search import Search
+from .search import Search, suggestions
 from .tables import CitationTable
 
 # --- Home, search, timeline -------------------------------------------------
@@ -155,6 +155,10 @@ def search(request):
     search = Search(query, request.user)
     kinds = [_search_kind(kind, search, request.user) for kind in KINDS] if query else []
     total = sum(kind["total"] for kind in kinds)
+    suggestion, suggested_names = None, []
+    if query and not total:
+        models = [kind.model for kind in KINDS]
+        suggestion, suggested_names = suggestions(search, models, get_language_code())
     return render(
         request,
         "cases/search.html",
@@ -167,6 +171,8 @@ def search(request):
             "total_display": number_format(total, force_grouping=True),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
             "linked_records": search.linked_records(SEARCH_LINKED_NAMES_SHOWN) if query else [],
+            "suggestion": suggestion,
+            "suggested_names": suggested_names,
         },
     )
 

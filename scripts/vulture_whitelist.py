@@ -66,7 +66,7 @@ _.previous_url, _.next_url, _.meaning, _.decided_by
 
 # Read by Django's query machinery (Func, QuerySet) and by WeasyPrint's metadata.
 _.function, _.output_field, _._iterable_class, _.authors, _.created, _.generator
-_.keywords, _.modified
+_.keywords, _.modified, _.arg_joiner
 
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
@@ -75,6 +75,9 @@ _.tables_without_trigger
 # Named in settings (DATABASE_ROUTERS, MIDDLEWARE) when replicas are configured;
 # Django calls the router's hook by name.
 _.ReplicaRouter, _.ReplicaMiddleware, _.db_for_read
+
+# Spanish versions, read by name (CaseRecord.wording: getattr(record, f"{name}_es")).
+_.role_es, _.financial_terms_es, _.financial_terms
 
 # A model field read by name (the kinds' claimant_field, the seed's fixtures).
 _.claimed_by

@@ -69,7 +69,11 @@ def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path):
         capture_output=True,
     )
     extracted = catalogue.read(copy / "locale" / "es" / "LC_MESSAGES" / "django.po")
-    missing = [entry.msgid for entry in extracted if not all(entry.msgstr)]
+    # A string makemessages only guessed (fuzzy: "publication status" from
+    # "Claim status") is not translated either.
+    missing = [
+        entry.msgid for entry in extracted if not all(entry.msgstr) or "fuzzy" in entry.flags
+    ]
     assert not missing, f"marked for translation but not translated: {missing}"
 
 
@@ -198,8 +202,10 @@ def test_error_pages_in_spanish(client, seed, failing_urls):  # noqa: F811 (a fi
 
 def test_a_spanish_page_marks_the_records_english_words_and_keeps_quotes_whole(client, seed):
     transfer = Transfer.objects.published().get(count=17)
+    # Where the newsroom's title has no Spanish version, it is shown in
+    # English, marked so.
+    Transfer.objects.filter(pk=transfer.pk).update(title_es="")
     html = client.get(transfer.get_absolute_url(), **SPANISH).content.decode()
-    # The newsroom's title has no Spanish version: shown in English, marked so.
     assert (
         f'lang="en">{transfer.title}' in html
         or f'lang="en">{transfer.title}'.replace("'", "&#x27;") in html

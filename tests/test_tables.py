@@ -32,7 +32,14 @@ LIST_URL_NAMES = [
 def row_links(response, prefix):
     """The record pages the table's rows link to, in order (e.g. prefix "/transfers/")."""
     body = table_body(response)
-    return re.findall(rf'<td data-label="[^"]*"><a href="{re.escape(prefix)}([^/"]+)/"', body)
+    return re.findall(
+        rf'<td data-label="[^"]*">{CELL_LABEL}<div class="cell-value"><a href="{re.escape(prefix)}([^/"]+)/"',
+        body,
+    )
+
+
+# A cell's label, shown beside its value on a phone's card.
+CELL_LABEL = r'<span class="cell-label" aria-hidden="true">[^<]*</span>'
 
 
 def table_body(response):
@@ -98,10 +105,14 @@ def test_claim_status_is_a_labelled_badge_and_counts_keep_the_sources_words(clie
         '<a class="badge badge-claim badge-reported" href="/method/#status-reported" '
         'title="What “Reported” means">Reported</a>' in html
     )
-    assert '<td data-label="People moved">hundreds (the source states no number)</td>' in html
+    assert (
+        '<td data-label="People moved"><span class="cell-label" aria-hidden="true">People moved'
+        '</span><div class="cell-value">hundreds (the source states no number)</div></td>' in html
+    )
     # An undated transfer shows the source's wording, never a made-up date.
     assert (
-        '<td data-label="Date">“the most recent operation” (the source gives no date)</td>' in html
+        '<div class="cell-value">“the most recent operation” (the source gives no date)</div>'
+        in html
     )
 
 

@@ -43,6 +43,15 @@ def stated_date_iso(record):
 
 
 @register.filter
+def label_marked(record):
+    """The record's label, in a span marked with its language where that is
+    not the page's (a source's English title on a Spanish page)."""
+    return presentation.in_language(
+        presentation.record_label(record), presentation.label_language(record)
+    )
+
+
+@register.filter
 def kind_name(record):
     """The kind of record in words: transfer, detainee group, …"""
     return kind_of(record).label
@@ -77,7 +86,9 @@ def kind_words(count, singular, plural):
 @register.simple_tag
 def changed_words(change):
     """A change's before → after with the changed words marked."""
-    return presentation.changed_words_html(change["before"], change["after"])
+    return presentation.changed_words_html(
+        change["before"], change["after"], change.get("language")
+    )
 
 
 @register.filter

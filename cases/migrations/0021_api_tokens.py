@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0018_claimed_by_and_former_addresses'),
+        ('cases', '0020_spanish_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
