@@ -229,6 +229,20 @@ def _timeline_page(request, entries, page_param):
 # --- Tables ---------------------------------------------------------------
 
 
+def params_a_table_reads(table_class, filterset_class):
+    """A table page's GET parameters: its filters, sort, page, page size and export."""
+    options = table_class._meta
+    return frozenset(
+        (
+            *filterset_class.base_filters,
+            options.order_by_field,
+            options.page_field,
+            options.per_page_field,
+            EXPORT_PARAM,
+        )
+    )
+
+
 class RecordListView(SingleTableMixin, FilterView):
     """A table of one kind of record (urls.py passes its Kind, which names the
     model, table and filter set): filters with facet counts, sortable columns,
@@ -249,17 +263,7 @@ class RecordListView(SingleTableMixin, FilterView):
     def params_read_by(cls, kind):
         """The GET parameters a table page reads (response_cache): its
         filters, sort, page, page size, export and moment."""
-        options = kind.table._meta
-        return frozenset(
-            (
-                *kind.filterset.base_filters,
-                options.order_by_field,
-                options.page_field,
-                options.per_page_field,
-                EXPORT_PARAM,
-                asof.AS_OF_PARAM,
-            )
-        )
+        return params_a_table_reads(kind.table, kind.filterset) | {asof.AS_OF_PARAM}
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -356,16 +360,7 @@ class CitationListView(SingleTableMixin, FilterView):
     @classmethod
     def params_read_by(cls):
         """The GET parameters the table reads (cases/response_cache.py)."""
-        options = cls.table_class._meta
-        return frozenset(
-            (
-                *cls.filterset_class.base_filters,
-                options.order_by_field,
-                options.page_field,
-                options.per_page_field,
-                EXPORT_PARAM,
-            )
-        )
+        return params_a_table_reads(cls.table_class, cls.filterset_class)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
