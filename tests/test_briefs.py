@@ -463,10 +463,14 @@ def test_the_record_page_labels_each_earlier_version_by_its_kind_and_time(admin_
 
 def test_the_seed_is_in_the_tracker_from_the_day_its_records_say(brief_client, seed, client):
     # History, "data as of" and as-of briefs tell one story: the seed's
-    # records were last updated on 27 November, and a brief as of the 28th
-    # shows them.
-    assert "27 November" in client.get("/").content.decode() or "November 27" in (
-        client.get("/").content.decode()
+    # records were last revised on 4 December 2026 (issue 22's corrections;
+    # the others on 27 November), and a brief as of a moment after a
+    # record's last update shows it.
+    home = client.get("/").content.decode()
+    assert "4 December 2026" in home or "December 4, 2026" in home
+    response = brief_client.get("/actors/donald-trump/brief.pdf", {"as_of": "2026-11-28"})
+    assert response.status_code == 200
+    response = brief_client.get(
+        "/agreements/safe-third-country/brief.pdf", {"as_of": "2026-12-04T13:00Z"}
     )
-    response = brief_client.get("/agreements/safe-third-country/brief.pdf", {"as_of": "2026-11-28"})
     assert response.status_code == 200
