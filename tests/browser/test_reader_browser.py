@@ -44,7 +44,7 @@ def test_on_a_phone_every_row_shows_its_title_and_claim_status_without_sideways_
         # The row's own claim status: its column, or folded into the row's
         # first cell (statements); not the badges of the records it links to.
         badge = row.locator(
-            "td[data-label='Claim status'] .badge-claim, td:first-child > .badge-claim"
+            "td[data-label='Claim status'] .badge-claim, td:first-child > .cell-value > .badge-claim"
         ).first
         expect(title).to_be_visible()
         expect(badge).to_be_visible()
@@ -54,8 +54,8 @@ def test_on_a_phone_every_row_shows_its_title_and_claim_status_without_sideways_
         # card's title cell sits under no label of its own).
         cell = badge.locator("xpath=ancestor::td")
         if cell.get_attribute("data-label") == "Claim status":
-            label = cell.evaluate("td => getComputedStyle(td, '::before').content")
-            assert label == '"Claim status"'
+            expect(cell.locator(".cell-label")).to_have_text("Claim status")
+            expect(cell.locator(".cell-label")).to_be_visible()
     if title_of:
         expected = {title_of(record) for record in model.objects.published()}
         shown = {text.strip() for text in page.locator("tbody td:first-child a").all_inner_texts()}
