@@ -48,7 +48,10 @@ class ShownField:
         return self.column or self.label
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity (each kind is declared once): the default
+# hash would hash every field, lazy translated labels included, and the
+# caches keyed by kind (cases/response_cache.py) hash it on every request.
+@dataclass(frozen=True, eq=False)
 class Kind:
     model: type
     url_prefix: str
