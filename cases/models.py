@@ -73,6 +73,26 @@ class ChoiceLabels:
         return _choice_labels(field, get_language()).get(value, value)
 
 
+def home_page_indexes(name, key_figures=True):
+    """The indexes the home page reads each kind by (issue 25): its newest
+    published change ("updated"), and its key figures, a handful among
+    100,000 rows that each home page would otherwise find by reading them all
+    (PostgreSQL took 170 ms for the key figures and 130 ms for the newest
+    changes at 100,000 transfers, nothing cached)."""
+    indexes = [
+        models.Index(fields=["publication_status", "updated_at"], name=f"{name}_newest"),
+    ]
+    if key_figures:
+        indexes.append(
+            models.Index(
+                fields=["publication_status"],
+                condition=models.Q(is_key_figure=True),
+                name=f"{name}_key_figures",
+            )
+        )
+    return indexes
+
+
 class PublishableRecord(ChoiceLabels, models.Model):
     """What every record shown on the dashboard has: a stable slug, a
     publication status, timestamps and an edit history."""
@@ -364,7 +384,10 @@ class Source(PublishableRecord):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["title"]
-        indexes = [models.Index(fields=["publication_status", "title"])]
+        indexes = [
+            models.Index(fields=["publication_status", "title"]),
+            *home_page_indexes("source", key_figures=False),
+        ]
         # Newsroom-wide permissions, granted to roles (see cases/roles.py and
         # the "roles" migration). Django ties every permission to a model; they
         # sit here, on the kind every other record cites, because a model of
@@ -732,7 +755,7 @@ class Actor(CaseRecord):
         verbose_name = _("actor")
         verbose_name_plural = _("actors")
         ordering = ["name"]
-        indexes = [models.Index(fields=["publication_status", "name"])]
+        indexes = [models.Index(fields=["publication_status", "name"]), *home_page_indexes("actor")]
 
     def __str__(self):
         return self.name
@@ -823,7 +846,10 @@ class Facility(CaseRecord):
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
         ordering = ["name"]
-        indexes = [models.Index(fields=["publication_status", "name"])]
+        indexes = [
+            models.Index(fields=["publication_status", "name"]),
+            *home_page_indexes("facility"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
@@ -871,7 +897,10 @@ class Agreement(CaseRecord, ClaimedBy):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["title"]
-        indexes = [models.Index(fields=["publication_status", "title"])]
+        indexes = [
+            models.Index(fields=["publication_status", "title"]),
+            *home_page_indexes("agreement"),
+        ]
 
     def __str__(self):
         return self.wording("title")[0]
@@ -983,7 +1012,10 @@ class DetaineeGroup(CaseRecord):
         verbose_name = _("detainee group")
         verbose_name_plural = _("detainee groups")
         ordering = ["name"]
-        indexes = [models.Index(fields=["publication_status", "name"])]
+        indexes = [
+            models.Index(fields=["publication_status", "name"]),
+            *home_page_indexes("detainee_group"),
+        ]
 
     def __str__(self):
         return self.wording("name")[0]
@@ -1055,7 +1087,10 @@ class Transfer(CaseRecord, ClaimedBy, StatedDate):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-date", "title"]
-        indexes = [models.Index(fields=["publication_status", "date"])]
+        indexes = [
+            models.Index(fields=["publication_status", "date"]),
+            *home_page_indexes("transfer"),
+        ]
 
     def __str__(self):
         return self.wording("title")[0]
@@ -1118,7 +1153,7 @@ class Event(CaseRecord, ClaimedBy, StatedDate):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-date", "title"]
-        indexes = [models.Index(fields=["publication_status", "date"])]
+        indexes = [models.Index(fields=["publication_status", "date"]), *home_page_indexes("event")]
 
     def __str__(self):
         return self.wording("title")[0]
@@ -1191,7 +1226,10 @@ class Statement(CaseRecord, StatedDate):
         # Not by the speaker's name: the speaker may be a draft the reader
         # may not see (StatementQuerySet sorts by a visible speaker's name).
         ordering = ["-date", "slug"]
-        indexes = [models.Index(fields=["publication_status", "date"])]
+        indexes = [
+            models.Index(fields=["publication_status", "date"]),
+            *home_page_indexes("statement"),
+        ]
 
     def __str__(self):
         text = self.text if len(self.text) <= 80 else f"{self.text[:77]}…"

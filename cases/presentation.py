@@ -1005,6 +1005,18 @@ FIGURES = {
     "occurrence": _event_occurrence,
     "label": lambda record: [record_label(record)],
 }
+# The relations each of FIGURES reads through shown_relation().
+FIGURE_RELATIONS = {"moved": ("destination", "groups")}
+
+
+def figure_relations(kind):
+    """The relations a key figure of `kind` reads (its words, the speaker of
+    someone's words, the claimant and whether a quote stands behind it): the
+    home page loads only these, not every list its page shows (issue 25: the
+    home page, nothing cached, spent most of its time loading its ten key
+    figures' whole pages)."""
+    wanted = {"citations", "claimed_by", kind.speaker_field, *FIGURE_RELATIONS.get(kind.figure, ())}
+    return [name for name in kind.model.objects.all().detail_relations if name in wanted]
 
 
 def key_figure(record, kind, relations):

@@ -492,14 +492,15 @@ class PublishableQuerySet(models.QuerySet):
                 lookups.append(prefetch_visible(self.model, name, visible, limit))
         return queryset.prefetch_related(*lookups)
 
-    def detail_relations_of(self, record, user=None):
+    def detail_relations_of(self, record, user=None, relations=None):
         """{relation name: related record (or None) or list} for a record
-        fetched with for_detail(); given the reader, each list is bounded
-        and counted (bound_lists)."""
+        fetched with for_detail() (`relations` as given to it); given the
+        reader, each list is bounded and counted (bound_lists)."""
+        names = [name for name in self.detail_relations if relations is None or name in relations]
         if user is not None:
-            load_lists(record, self.detail_relations, user)
-            bound_lists([record], self.detail_relations, user)
-        return {name: shown_relation(record, name) for name in self.detail_relations}
+            load_lists(record, names, user)
+            bound_lists([record], names, user)
+        return {name: shown_relation(record, name) for name in names}
 
     def related_visible_to(self, name, user):
         """The records of relation `name` that `user` may see, ready to list."""

@@ -139,11 +139,14 @@ def key_figures(user):
     figures = []
     for position, pks in entries.items():
         kind = KINDS[position] if position < len(KINDS) else kind_of(Event)
-        records = kind.model.objects.visible_to(user).filter(pk__in=pks).for_detail(user)
+        shown = presentation.figure_relations(kind)
+        records = (
+            kind.model.objects.visible_to(user).filter(pk__in=pks).for_detail(user, relations=shown)
+        )
         for record in records:
             if any(figure["record"] == record for figure in figures):
                 continue
-            relations = records.detail_relations_of(record, user)
+            relations = records.detail_relations_of(record, user, relations=shown)
             figures.append(presentation.key_figure(record, kind, relations))
     return figures
 
