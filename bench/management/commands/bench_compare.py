@@ -44,9 +44,10 @@ HOST = "127.0.0.1"
 WORKERS = 3
 THREADS = 4
 CONCURRENCY = 4
-# Seconds per measurement; each page is measured ROUNDS times per server.
+# Seconds per measurement; each page is measured ROUNDS times per server,
+# alternately, and its throughput is the median of its rounds (issue 25).
 SLICE_SECONDS = 4
-ROUNDS = 2
+ROUNDS = 3
 LATENCY_REQUESTS = 15
 LATENCY_SECONDS = 5
 REQUEST_TIMEOUT = 60
@@ -364,7 +365,8 @@ class Command(BaseCommand):
         return body
 
     def interleaved(self, clients, url_sets):
-        """{name: req/s} for each (name, client, url), ROUNDS slices each, in turn."""
+        """{name: req/s} for each (name, client, url): the median of ROUNDS
+        slices each, taken in turn."""
         totals = {name: [] for name in clients}
         for _ in range(ROUNDS):
             for name, client in clients.items():
@@ -372,7 +374,7 @@ class Command(BaseCommand):
                 if errors:
                     self.stderr.write(f"{name}: {errors} errors on {url_sets[name]}")
                 totals[name].append(rate)
-        return {name: statistics.mean(rates) for name, rates in totals.items()}
+        return {name: statistics.median(rates) for name, rates in totals.items()}
 
     def run_all(self, sqlite_url, sqlite_path, postgres_url, options):
         tracker_port, datasette_port = options["tracker_port"], options["datasette_port"]
@@ -457,7 +459,8 @@ class Command(BaseCommand):
             f"of {THREADS} threads, production settings. Datasette "
             f"{self.datasette_version()}: `suggest_facets off`, 200 ms facet limit. "
             f"Same client (new connection per request), {CONCURRENCY} concurrent, "
-            f"{ROUNDS} interleaved slices of {self.seconds:g} s per server and page. "
+            f"{ROUNDS} interleaved slices of {self.seconds:g} s per server and page, "
+            "throughput their median. "
             "Cache miss = `CACHE_URL=dummy://` (every page and facet computed); "
             "cache hit = local-memory cache, warmed. Latency: one request at a time.",
             "",
