@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases.kinds import KINDS
 from tests.factories import make_agreement, make_facility, make_group, make_transfer
 
 # Every statement a request sends counts: on PostgreSQL that includes the
@@ -17,6 +18,8 @@ from tests.factories import make_agreement, make_facility, make_group, make_tran
 TABLE_BUDGET = 12
 # Including the read of the data version the page cache keys pages by.
 RECORD_BUDGET = 10
+# The home page with a key figure of every kind, nothing cached (issue 25).
+HOME_BUDGET = 26
 
 
 def add_transfers(number):
@@ -80,3 +83,33 @@ def test_a_refused_table_brief_counts_rather_than_loads_its_rows(brief_client, m
         if "cases_transfer" in query["sql"] and "COUNT(" not in query["sql"].upper()
     ]
     assert row_reads == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_page_counts_its_rows_and_facets_without_joining_other_tables(client):
+    """A table's count and its facet counts read the table alone (with a
+    covering index): a sort key through a relation is a subquery that only a
+    sort by it runs, not a join every query built from the rows keeps (issue
+    25: at 100,000 transfers the joins made each facet read every row)."""
+    add_transfers(3)
+    counting = [
+        sql
+        for sql in queries(client, "/transfers/")
+        if "COUNT(" in sql and "cases_transfer" in sql.split("FROM", 1)[1]
+    ]
+    assert len(counting) >= 4, counting  # the page count and three facets
+    assert not [sql for sql in counting if "JOIN" in sql], "\n".join(counting)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_home_key_figures_load_only_what_their_sentences_read(client, seed):
+    """The home page's key figures (one of every kind that has them, on the
+    seed) read their words, the speaker, the claimant and whether a quote
+    stands behind them, not each record's whole page: 62 queries when every
+    list a figure's page shows was loaded, 26 now."""
+    for kind in KINDS:
+        if any(field.name == "is_key_figure" for field in kind.model._meta.fields):
+            first = kind.model.objects.published().order_by("pk").values("pk")[:1]
+            kind.model.objects.filter(pk__in=first).update(is_key_figure=True)
+    home = queries(client, "/")
+    assert len(home) <= HOME_BUDGET, "\n".join(home)
