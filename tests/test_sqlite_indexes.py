@@ -48,3 +48,20 @@ def test_an_index_lost_to_a_table_rebuild_comes_back_after_migrate():
         cursor.execute('DROP INDEX "transfer_table_order"')
     call_command("migrate", verbosity=0)
     test_each_sortable_column_has_its_index()
+
+
+def test_an_index_a_migration_adds_gets_statistics_after_migrate():
+    """A new index on an analyzed table is analyzed too: SQLite otherwise
+    guesses, and chose migration 0022's new index over the covering one for
+    every facet count (ten times slower at 100,000 transfers)."""
+    from tests.factories import make_transfer
+
+    make_transfer()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        # What a later migration's AddIndex does.
+        cursor.execute('CREATE INDEX "transfer_new_index" ON "cases_transfer" ("updated_at")')
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_stat1 WHERE idx = 'transfer_new_index'")
+        assert cursor.fetchone() is not None
