@@ -257,16 +257,16 @@ class Command(BaseCommand):
             f"{e['rows']:,} rows in {e['total_s']:.1f} s" + ("" if e["complete"] else " (cut)")
             for e in finished
         )
-        load_text = ", ".join(
-            f"{before:.2f} → {after:.2f}"
-            for before, after in zip(result["load_before"], result["load_after"], strict=True)
+        load_text = " before, ".join(
+            "/".join(f"{value:.1f}" for value in averages)
+            for averages in (result["load_before"], result["load_after"])
         )
         errors = "; ".join(f"{key}: {count}" for key, count in r["errors_by_url"].items())
         return (
             "## SQLite under load: readers, exports, logins and saves at once "
             "(`make bench-sqlite-load`)\n\n"
             f"Run {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, load average "
-            f"(1, 5, 15 min) {load_text} (before → after). A copy of bench-compare's SQLite file "
+            f"(1/5/15 min) {load_text} after. A copy of bench-compare's SQLite file "
             f"({result['transfers']:,} transfers) served by gunicorn as `make serve` does "
             f"({WORKERS} workers of {THREADS} threads, production settings: WAL, busy timeout, "
             f"IMMEDIATE transactions). For {seconds} s at once: {readers} anonymous readers over "
