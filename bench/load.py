@@ -23,6 +23,8 @@ from cases.history import ChangeKind
 EXPORT_TIMEOUT = 180
 # The kind of change the bench's admin declares.
 CHANGE_KIND = ChangeKind.CORRECTION
+# The session cookie's name (Django's default, which the settings keep).
+SESSION_COOKIE = "sessionid"
 
 
 def percentile(sorted_values, fraction):
@@ -32,12 +34,13 @@ def percentile(sorted_values, fraction):
 
 
 def summary_ms(latencies):
-    """{median_ms, p95_ms, max_ms, requests} of latencies in seconds."""
+    """{median_ms, p95_ms, p99_ms, max_ms, requests} of latencies in seconds."""
     values = sorted(latencies)
     return {
         "requests": len(values),
         "median_ms": statistics.median(values) * 1000 if values else 0.0,
         "p95_ms": percentile(values, 0.95) * 1000,
+        "p99_ms": percentile(values, 0.99) * 1000,
         "max_ms": values[-1] * 1000 if values else 0.0,
     }
 
@@ -248,13 +251,90 @@ class AdminCorrector:
             stop.wait(max(0.0, next_at - time.perf_counter()))
 
 
+# --- Logging in -------------------------------------------------------------------
+
+
+def cookies(headers):
+    """The cookies a response set."""
+    jar = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def form_fields(body, form_id):
+    """{name: value} of what a browser would submit from the form `form_id`."""
+    parser = ChangeFormParser(form_id)
+    parser.feed(body.decode())
+    return dict(parser.fields)
+
+
+@dataclass
+class AdminLogin:
+    """Logs in through the admin's login form over HTTP every `interval`
+    seconds, as a person does (GET the form, POST the username and password),
+    and opens the admin's index with the new session. `sessions` holds the
+    session cookies of the logins the site accepted."""
+
+    loopback: Loopback
+    username: str
+    password: str
+    interval: float = 2.0
+    sessions: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    latencies: list = field(default_factory=list)
+
+    def login_once(self):
+        """The session cookie ("sessionid=…") of one login, or None."""
+        started = time.perf_counter()
+        status, headers, body, *_ = self.loopback.request("GET", "/admin/login/", cookie="")
+        if status != 200:
+            self.failures.append(f"GET /admin/login/ {status}")
+            return None
+        fields = {
+            **form_fields(body, "login-form"),
+            "username": self.username,
+            "password": self.password,
+            "next": "/admin/",
+        }
+        status, headers, body, *_ = self.loopback.request(
+            "POST",
+            "/admin/login/",
+            body=urlencode(fields),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            cookie=f"csrftoken={cookies(headers).get('csrftoken', '')}",
+        )
+        session = cookies(headers).get(SESSION_COOKIE)
+        if status != 302 or not session:
+            self.failures.append(f"POST /admin/login/ {status}")
+            return None
+        session = f"{SESSION_COOKIE}={session}"
+        status = self.loopback.request("GET", "/admin/", cookie=session)[0]
+        self.latencies.append(time.perf_counter() - started)
+        if status != 200:
+            self.failures.append(f"GET /admin/ after login {status}")
+            return None
+        self.sessions.append(session)
+        return session
+
+    def run_until(self, stop):
+        next_at = time.perf_counter()
+        while not stop.is_set():
+            try:
+                self.login_once()
+            except Exception as error:  # noqa: BLE001 (a failed login is a finding, not a crash)
+                self.failures.append(f"{error.__class__.__name__}: {error}")
+            next_at += self.interval
+            stop.wait(max(0.0, next_at - time.perf_counter()))
+
+
 # --- Load -------------------------------------------------------------------------
 
 
-def load_test(loopback, urls, clients, seconds, corrector=None):
+def load_test(loopback, urls, clients, seconds, corrector=None, writers=()):
     """`clients` anonymous readers requesting `urls` in turn for `seconds`
-    (and, if given, the corrector saving meanwhile): latencies and errors,
-    overall and by URL."""
+    (and, if given, the corrector saving and the other writers, each with a
+    `run_until(stop)`, meanwhile): latencies and errors, overall and by URL."""
     deadline = time.perf_counter() + seconds
     done, errors, by_url, lock = [], {}, {url: [] for url in urls}, threading.Lock()
 
@@ -274,8 +354,9 @@ def load_test(loopback, urls, clients, seconds, corrector=None):
 
     stop = threading.Event()
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(clients)]
-    if corrector is not None:
-        threads.append(threading.Thread(target=corrector.run_until, args=(stop,)))
+    for writer in [corrector, *writers]:
+        if writer is not None:
+            threads.append(threading.Thread(target=writer.run_until, args=(stop,)))
     for thread in threads:
         thread.start()
     for thread in threads[:clients]:

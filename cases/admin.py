@@ -373,14 +373,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
     history_list_display = []
     change_fields = ("change_kind", "change_reason")
 
-    def history_view(self, request, object_id, extra_context=None):
-        # django-simple-history filters the history by the id as given: one
+    def _key_or_404(self, model, value):
+        # django-simple-history filters the history by the ids as given: one
         # that is not a number ("x--y") raised a ValueError, a 500 (make fuzz).
         try:
-            self.model._meta.pk.to_python(unquote(object_id))
+            model._meta.pk.to_python(unquote(value))
         except ValidationError as error:
             raise Http404(_("No such record.")) from error
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._key_or_404(self.model, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One entry of a record's history: the record's id and the entry's.
+        self._key_or_404(self.model, object_id)
+        self._key_or_404(self.model.history.model, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_actions(self, request):
         # Deleting many records at once would ask no reason: records are

@@ -19,6 +19,7 @@ pages do, and are kept in the cache under the page cache's key.
 """
 
 import json
+import re
 import zlib
 from functools import cached_property
 from urllib.parse import urlencode
@@ -30,6 +31,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
+from django.urls.converters import SlugConverter
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -459,11 +461,19 @@ def _record_view(kind):
     return get_record
 
 
+SLUG = re.compile(SlugConverter.regex)
+
+
 def _record_body(request, kind, slug):
     user = request.user
     unknown = sorted(set(request.GET) - {asof.AS_OF_PARAM})
     if unknown:
         raise ApiError(400, f"Unknown parameter {unknown[0]!r}.", parameter=unknown[0])
+    # Slugs are what the pages' <slug:…> routes take; anything else (a NUL
+    # byte, which PostgreSQL refuses in a query: a 500, found by make fuzz)
+    # names no record.
+    if not SLUG.fullmatch(slug):
+        raise ApiError(404, f"No {kind.label} at this address.")
     records = list(
         exports.records_with_shown_relations(
             kind.model.objects.visible_to(user).filter(slug=slug), kind, user

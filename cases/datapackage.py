@@ -19,6 +19,7 @@ client halfway through downloading one version's files still finds them.
 import csv
 import fcntl
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -43,6 +44,11 @@ DESCRIPTOR = "datapackage.json"
 # A version's name: when the data last changed and its token's start, so
 # versions sort by time and each names one state of the data.
 VERSION_FORMAT = "%Y%m%dT%H%M%S%f"
+# What version_name() makes, and the files a version holds. A name of any
+# other shape is no version and is never looked up on disk (one longer than
+# the file system allows raised there: a 500, found by make fuzz).
+VERSION_NAME = re.compile(r"\d{8}T\d{12}-[0-9a-f]{1,8}")
+RESOURCE_FILE = re.compile(r"[a-z0-9_-]{1,64}\.csv")
 CORRECTIONS_CHUNK = 500
 LOCK_FILE = ".building.lock"
 
@@ -498,7 +504,7 @@ def _version_folder(request, version):
     if version == "latest":
         return current_package(request)
     folder = Path(settings.DATA_PACKAGE_DIR) / version
-    if "/" in version or version.startswith(".") or not (folder / DESCRIPTOR).exists():
+    if not VERSION_NAME.fullmatch(version) or not (folder / DESCRIPTOR).exists():
         raise Http404("No data package of this version (only the last few are kept).")
     return folder
 
@@ -508,7 +514,7 @@ def version_file(request, version, filename):
     folder = _version_folder(request, version)
     if filename == DESCRIPTOR:
         return _serve(folder, filename, "application/json")
-    if not filename.endswith(".csv"):
+    if not RESOURCE_FILE.fullmatch(filename):
         raise Http404("No such file in this data package.")
     return _serve(folder, filename, "text/csv; charset=utf-8")
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django import forms
+from django.apps import apps
 from django.urls import reverse
 
 from cases.kinds import kind_of
@@ -405,3 +406,17 @@ def test_an_editor_who_may_only_view_a_citation_sees_its_page_not_a_500(staff_cl
     citation = Citation.objects.filter(paragraph__isnull=False).first()
     response = staff_client.get(f"/admin/cases/citation/{citation.pk}/change/")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("entry", ["x--y", "a" * 1000, "1.5"])
+@pytest.mark.parametrize("model", ["detaineegroup", "source", "citation"])
+def test_a_history_entry_whose_id_is_not_one_is_a_404_not_a_500(admin_client, seed, model, entry):
+    # make fuzz (issue 28): django-simple-history filtered by "aaa…" as an entry's id.
+    record = apps.get_model("cases", model).objects.order_by("pk").first()
+    response = admin_client.get(f"/admin/cases/{model}/{record.pk}/history/{entry}/")
+    assert response.status_code == 404
+    response = admin_client.get(f"/admin/cases/{model}/{entry}/history/1/")
+    assert response.status_code == 404
+    # A real entry of the record's history still opens.
+    real = record.history.order_by("history_id").first().history_id
+    assert admin_client.get(f"/admin/cases/{model}/{record.pk}/history/{real}/").status_code == 200

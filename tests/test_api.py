@@ -291,6 +291,14 @@ def test_an_unknown_record_is_a_json_404(client, db):
     assert response.json()["ok"] is False
 
 
+@pytest.mark.parametrize("slug", ["%00", "a%00b", "%C3%A9t%C3%A9", "a%20b", "a" * 1000])
+def test_an_address_no_slug_could_have_is_a_json_404(client, db, slug):
+    # make fuzz (issue 28): a NUL byte reached PostgreSQL, which refuses it: a 500.
+    response = get(client, f"/api/v1/detainee-groups/{slug}/")
+    assert response.status_code == 404
+    assert response.json()["ok"] is False
+
+
 # --- As of, corrections, caching -------------------------------------------------------------
 
 

@@ -12,7 +12,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from bench.views import CEILING_MAX_SIZE, ceiling
 
-BENCH_COMMANDS = {"bench_compare", "bench_http", "bench_pdf", "remove_synthetic", "synthesize"}
+BENCH_COMMANDS = {
+    "bench_compare",
+    "bench_http",
+    "bench_pdf",
+    "bench_sqlite_load",
+    "fuzz",
+    "remove_synthetic",
+    "synthesize",
+}
 
 
 def settings_and_commands(bench):

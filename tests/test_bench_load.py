@@ -10,6 +10,7 @@ from django.conf import settings
 from bench import load
 from bench.management.commands.bench_http import CORRECTION_INFERENCES
 from cases.models import Facility
+from cases.roles import give_role
 from tests.factories import make_facility
 
 
@@ -47,3 +48,35 @@ def test_the_bench_admin_saves_corrections_that_reach_the_history(transactional_
     assert set(corrector.saved) <= reasons
     kinds = target.history.filter(history_change_reason__in=corrector.saved)
     assert set(kinds.values_list("history_change_kind", flat=True)) == {"correction"}
+
+
+def test_the_bench_logs_an_administrator_in_through_the_admin_login_form(
+    transactional_db, live_server, django_user_model
+):
+    administrator = django_user_model.objects.create_user(
+        "bench-login", password="Fictional-pass-28"
+    )
+    give_role(administrator, "admin")
+    address = urlsplit(live_server.url)
+    login = load.AdminLogin(
+        loopback=load.Loopback(address.hostname, address.port),
+        username="bench-login",
+        password="Fictional-pass-28",
+    )
+    session = login.login_once()
+    assert login.failures == []
+    assert session and session.startswith(f"{settings.SESSION_COOKIE_NAME}=")
+    # The session it got is an administrator's: the admin's pages open with it.
+    status = login.loopback.request("GET", "/admin/cases/facility/", cookie=session)[0]
+    assert status == 200
+
+
+def test_the_bench_counts_a_refused_login_as_a_failure(transactional_db, live_server):
+    address = urlsplit(live_server.url)
+    login = load.AdminLogin(
+        loopback=load.Loopback(address.hostname, address.port),
+        username="nobody",
+        password="wrong",
+    )
+    assert login.login_once() is None
+    assert login.failures == ["POST /admin/login/ 200"]

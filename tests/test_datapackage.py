@@ -172,6 +172,22 @@ def test_the_zip_holds_the_descriptor_and_every_csv(client, seed):
     assert client.get("/data/tracker-19990101T000000000000-nothing.zip").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/data/tracker-" + "a" * 300 + ".zip",
+        "/data/" + "a" * 300 + "/datapackage.json",
+        "/data/latest/" + "a" * 300 + ".csv",
+        "/data/../datapackage.json",
+    ],
+)
+def test_a_version_or_file_name_no_package_has_is_a_404_however_long(client, seed, url):
+    # Names longer than the file system allows were looked up on disk, which
+    # raised: a 500 (make fuzz).
+    client.get("/data/datapackage.json")
+    assert client.get(url).status_code == 404
+
+
 def test_the_command_builds_the_current_version(db, package_dir):
     make_statement()
     out = io.StringIO()

@@ -74,13 +74,14 @@ SECTION_START = "<!-- bench_compare: start -->"
 SECTION_END = "<!-- bench_compare: end -->"
 
 
-def write_section(path, report):
-    """Put the report in its own section of `path`, replacing the last run's."""
+def write_section(path, report, start=SECTION_START, end=SECTION_END):
+    """Put the report in its own section of `path` (between the markers
+    `start` and `end`), replacing the last run's."""
     text = path.read_text() if path.exists() else ""
-    section = f"{SECTION_START}\n{report}{SECTION_END}\n"
-    if SECTION_START in text and SECTION_END in text:
-        before = text[: text.index(SECTION_START)]
-        after = text[text.index(SECTION_END) + len(SECTION_END) :].lstrip("\n")
+    section = f"{start}\n{report}{end}\n"
+    if start in text and end in text:
+        before = text[: text.index(start)]
+        after = text[text.index(end) + len(end) :].lstrip("\n")
         text = before + section + after
     else:
         text = text.rstrip("\n") + "\n\n" + section
