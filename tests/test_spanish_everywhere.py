@@ -199,3 +199,12 @@ def test_a_country_reads_in_the_readers_language_on_every_surface(client):
     record = page(client, transfer.get_absolute_url(), **SPANISH)
     assert "Estados Unidos" in record and "United States" not in record
     assert "United States" in page(client, transfer.get_absolute_url())
+
+
+def test_the_method_page_says_the_spanish_is_the_newsrooms_translation(client):
+    english = page(client, reverse("cases:method"))
+    assert "their Spanish is the newsroom's translation" in english.replace("&#x27;", "'")
+    assert "Quotes and the sources' own words" in english.replace("&#x27;", "'")
+    spanish = page(client, reverse("cases:method"), **SPANISH)
+    assert "su español es la traducción de la redacción" in spanish
+    assert "Las citas y las palabras propias de las fuentes" in spanish
