@@ -170,6 +170,13 @@ class ProvenanceAdminMixin:
                 "“field: why it follows from the source”. An inferred date is marked "
                 f"with the date's own fields instead. Fields: {names}.",
             )
+        if db_field.name == "inferences_es":
+            return InferencesField(
+                label=db_field.verbose_name,
+                required=False,
+                help_text="Optional: the newsroom's Spanish of each reason above, one per line "
+                "as “field: por qué se deduce”, for the same fields.",
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_form(self, request, form, change):

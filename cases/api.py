@@ -61,7 +61,7 @@ EXTRAS = ("count", "facets")
 LIST_PARAMS = ("_size", "_next", "_sort", "_sort_desc", "_extra", asof.AS_OF_PARAM)
 # Fields of a record's own a list may sort by, besides its slug and title:
 # the kind's shown values stored in a column of their own.
-SORTABLE_SHOWS = ("text", "choice", "stated_date", "stated_count", "occurrence", "day")
+SORTABLE_SHOWS = ("text", "country", "choice", "stated_date", "stated_count", "occurrence", "day")
 
 
 # --- Who reads ---------------------------------------------------------------

@@ -231,6 +231,9 @@ def record_data(record, kind, urls, with_drafts):
         row[kind.lead_field] = getattr(record, kind.lead_field)
     if hasattr(record, "inferences"):
         row["inferences"] = record.inferences or {}
+        # The reasons as the reader reads them (Spanish where the newsroom
+        # wrote it), as claim_status_label is the status in their words.
+        row["inferences_label"] = presentation.inference_reasons(record)
     if with_drafts:
         # Only those who see drafts learn which rows are drafts.
         row["publication_status"] = record.publication_status
@@ -300,7 +303,7 @@ def csv_header(kind, model, with_drafts):
     if kind.lead_field:
         columns.append(kind.lead_field)
     if hasattr(model, "inferences"):
-        columns.append("inferences")
+        columns += ["inferences", "inferences_label"]
     if with_drafts:
         columns.append("publication_status")
     columns.append("citation_count")

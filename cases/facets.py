@@ -62,16 +62,17 @@ class Facet:
         return SLOW_FACET_HELP if self.timed_out else ""
 
 
-def display_value(field, value, raw):
+def display_value(field, value, raw, value_label=str):
     """A filter's cleaned value as the reader reads it (a record's name, a
-    choice's label, a date), for the active filters and a chosen option."""
+    choice's label, a date, a held value as `value_label` words it), for the
+    active filters and a chosen option."""
     if isinstance(field, ModelChoiceField):
         return field.label_from_instance(value)
     if isinstance(field, forms.ChoiceField):
         return dict(field.choices).get(value, raw)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    return value_label(str(value))
 
 
 class ChoiceFacet:
@@ -166,7 +167,9 @@ class ChoiceFacet:
                 for value, label in form_field.choices
                 if str(value) in counts
             ]
-        return [(value, value, counts[value]) for value in sorted(counts, key=str.casefold)]
+        label = getattr(self.filter, "value_label", str)
+        labelled = [(value, label(value), counts[value]) for value in counts]
+        return sorted(labelled, key=lambda option: option[1].casefold())
 
     def uncounted_options(self):
         """The options of a facet whose counts took too long: every choice
@@ -192,7 +195,12 @@ class ChoiceFacet:
         active = filterset.active_values()
         if selected and self.name in active and selected not in {row[0] for row in options}:
             # Chosen, but held by no visible record: still shown, counted 0.
-            label = display_value(self.form_field, active[self.name], selected)
+            label = display_value(
+                self.form_field,
+                active[self.name],
+                selected,
+                getattr(self.filter, "value_label", str),
+            )
             options = [*options, (selected, label, None if timed_out else 0)]
         return Facet(
             name=self.name,

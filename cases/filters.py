@@ -13,6 +13,7 @@ from django import forms
 from django.core.validators import slug_re
 from django.utils.translation import gettext_lazy as _
 
+from . import presentation
 from .kinds import KINDS_BY_NAME
 from .models import (
     Actor,
@@ -106,10 +107,22 @@ def claim_status_choice():
     )
 
 
-def value_choice(label, max_length=100):
+class ValueChoiceFilter(django_filters.CharFilter):
+    """A CharFilter whose options are values the records hold; `value_label`
+    words a value for the reader (a country in their language), where the
+    value itself stays as held."""
+
+    def __init__(self, *args, value_label=str, **kwargs):
+        self.value_label = value_label
+        super().__init__(*args, **kwargs)
+
+
+def value_choice(label, max_length=100, value_label=str):
     """Choose one of the values the visible records hold (e.g. a country): the
     options come from the facet counts, any other value simply matches nothing."""
-    return django_filters.CharFilter(label=label, max_length=max_length, widget=forms.Select)
+    return ValueChoiceFilter(
+        label=label, max_length=max_length, widget=forms.Select, value_label=value_label
+    )
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -201,7 +214,7 @@ class ActorFilter(FacetedFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Actor.Kind.choices, label=_("Kind"), empty_label=ANY_LABEL
     )
-    country = value_choice(_("Country"))
+    country = value_choice(_("Country"), value_label=presentation.country_text)
     claim_status = claim_status_choice()
 
     facet_names = ("kind", "country", "claim_status")
@@ -216,7 +229,7 @@ class FacilityFilter(FacetedFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Facility.Kind.choices, label=_("Kind"), empty_label=ANY_LABEL
     )
-    country = value_choice(_("Country"))
+    country = value_choice(_("Country"), value_label=presentation.country_text)
     claim_status = claim_status_choice()
 
     facet_names = ("kind", "country", "claim_status")

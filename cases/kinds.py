@@ -212,8 +212,8 @@ KINDS = (
         fields=(
             F("date", _("Date"), shows="stated_date"),
             F("count", _("People moved"), shows="stated_count"),
-            F("from_country", _("From")),
-            F("to_country", _("To")),
+            F("from_country", _("From"), shows="country"),
+            F("to_country", _("To"), shows="country"),
             F(
                 "destination",
                 _("Destination facility"),
@@ -284,7 +284,7 @@ KINDS = (
         fields=(
             F("kind", _("Kind"), shows="choice", needs_support=False),
             F("role", _("Role or title"), hide_empty=True),
-            F("country", _("Country")),
+            F("country", _("Country"), shows="country"),
             F("aliases", _("Also called"), shows="lines", hide_empty=True),
             F("part_of", _("Part of"), shows="record", hide_empty=True),
             F("designations", _("Designations"), shows="designations", hide_empty=True),
@@ -318,7 +318,7 @@ KINDS = (
             F("short_name", _("Short name"), hide_empty=True),
             F("aliases", _("Also called"), shows="lines", hide_empty=True),
             F("kind", _("Kind"), shows="choice", needs_support=False),
-            F("country", _("Country")),
+            F("country", _("Country"), shows="country"),
             F("location", _("Location")),
         ),
         related=(

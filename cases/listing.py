@@ -236,7 +236,16 @@ class PageLinks:
             active.append(
                 {
                     "label": field.label,
-                    "value": display_value(field, valid[name], raw) if understood else str(raw),
+                    "value": (
+                        display_value(
+                            field,
+                            valid[name],
+                            raw,
+                            getattr(filterset.filters[name], "value_label", str),
+                        )
+                        if understood
+                        else str(raw)
+                    ),
                     "understood": understood,
                     "remove_url": self.with_changes(**{name: None}),
                 }

@@ -208,6 +208,15 @@ class CaseRecord(PublishableRecord):
             "that supports it (see cases/provenance.py)."
         ),
     )
+    inferences_es = models.JSONField(
+        verbose_name=_("inferences in Spanish"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Optional: the newsroom's Spanish for each reason above, for the same "
+            "field names, shown to readers who read Spanish."
+        ),
+    )
     is_key_figure = models.BooleanField(
         _("key figure"),
         default=False,
@@ -223,6 +232,17 @@ class CaseRecord(PublishableRecord):
         abstract = True
 
     wording = Wording.wording
+
+    def inference(self, name):
+        """(reason, language tag) of the newsroom's inference of field `name`
+        for the reader, "" when it infers none: its Spanish version when the
+        reader reads Spanish and an admin wrote one, else its English."""
+        reason = (self.inferences or {}).get(name, "")
+        if reason and get_language_code() == "es":
+            spanish = (self.inferences_es or {}).get(name, "")
+            if isinstance(spanish, str) and spanish.strip():
+                return spanish, "es"
+        return reason, "en"
 
     def clean(self):
         super().clean()
@@ -286,6 +306,7 @@ class StatedDate(models.Model):
         blank=True,
         help_text=_("Why the inferred part of the date follows from the source."),
     )
+    date_inference_es = spanish_version("date inference", long=True)
     date_stated = models.CharField(
         verbose_name=_("date stated"),
         max_length=200,
@@ -366,7 +387,9 @@ class Source(PublishableRecord):
         blank=True,
         help_text=_('As a language tag: "en", "es".'),
     )
+    # The newsroom's words about the source; its title is the source's own.
     description = models.TextField(verbose_name=_("description"), blank=True)
+    description_es = spanish_version("description", long=True)
     text = models.TextField(
         verbose_name=_("text"),
         blank=True,
@@ -378,7 +401,11 @@ class Source(PublishableRecord):
         ),
     )
 
+    spanish_versions = ("description",)
+
     objects = querysets.SourceQuerySet.as_manager()
+
+    wording = Wording.wording
 
     class Meta:
         verbose_name = _("source")
@@ -1079,7 +1106,7 @@ class Transfer(CaseRecord, ClaimedBy, StatedDate):
         help_text=_('The number moved, in the source\'s words ("17", "hundreds").'),
     )
 
-    spanish_versions = ("title", "summary")
+    spanish_versions = ("title", "summary", "date_inference")
 
     objects = querysets.TransferQuerySet.as_manager()
 
@@ -1145,7 +1172,7 @@ class Event(CaseRecord, ClaimedBy, StatedDate):
         Agreement, verbose_name=_("agreements"), blank=True, related_name="events"
     )
 
-    spanish_versions = ("title", "summary")
+    spanish_versions = ("title", "summary", "date_inference")
 
     objects = querysets.EventQuerySet.as_manager()
 
@@ -1217,6 +1244,10 @@ class Statement(CaseRecord, StatedDate):
         related_name="statements",
         help_text=_("Agreements it is about."),
     )
+
+    # Its words are the speaker's (or the source's): only the newsroom's
+    # reason for an inferred date has a Spanish version.
+    spanish_versions = ("date_inference",)
 
     objects = querysets.StatementQuerySet.as_manager()
 

@@ -26,7 +26,7 @@ from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from .kinds import kind_of
 from .models import AgreementParty, get_language_code
@@ -352,6 +352,66 @@ def wording_text(record, name):
     return getattr(record, name) or ""
 
 
+def inference_reason(record, name):
+    """(reason, language tag) of the newsroom's inference of field `name`:
+    its Spanish version for a Spanish reader where written, else its English
+    (cases.models.CaseRecord.inference); ("", None) when it infers none."""
+    if not hasattr(record, "inference"):
+        return "", None
+    return record.inference(name)
+
+
+def inference_reasons(record):
+    """{field name: reason} of every inference of `record`, as the reader
+    reads them (an export's `inferences_label`)."""
+    return {
+        name: inference_reason(record, name)[0]
+        for name in (getattr(record, "inferences", None) or {})
+    }
+
+
+# The countries the records name, declared once with their names in the
+# reader's language. A country is held as the newsroom types it, in English
+# ("United States"), and is a value every surface words for the reader (a
+# record's page, a table's cell and filter, a brief); one not listed here is
+# shown as held, marked as English. The exports keep the held value, as data.
+COUNTRY_NAMES = {
+    "United States": pgettext_lazy("country", "United States"),
+    "El Salvador": pgettext_lazy("country", "El Salvador"),
+    "Venezuela": pgettext_lazy("country", "Venezuela"),
+    "Honduras": pgettext_lazy("country", "Honduras"),
+    "Guatemala": pgettext_lazy("country", "Guatemala"),
+    "Mexico": pgettext_lazy("country", "Mexico"),
+    "Costa Rica": pgettext_lazy("country", "Costa Rica"),
+    "Panama": pgettext_lazy("country", "Panama"),
+    "Colombia": pgettext_lazy("country", "Colombia"),
+    "Nicaragua": pgettext_lazy("country", "Nicaragua"),
+    "Cuba": pgettext_lazy("country", "Cuba"),
+    "Haiti": pgettext_lazy("country", "Haiti"),
+    "Ecuador": pgettext_lazy("country", "Ecuador"),
+    "Dominican Republic": pgettext_lazy("country", "Dominican Republic"),
+}
+
+
+def country_name(value):
+    """(name, language tag) of a country as held: its name in the reader's
+    language where declared (COUNTRY_NAMES; None: the page's language), else
+    the value as held, in the records' English."""
+    value = " ".join(str(value or "").split())
+    name = COUNTRY_NAMES.get(value)
+    if name is not None:
+        return str(name), None
+    return value, RECORDS_LANGUAGE
+
+
+def country_text(value):
+    return country_name(value)[0]
+
+
+def country_html(value):
+    return in_language(*country_name(value))
+
+
 def muted(text):
     return format_html('<span class="muted">{}</span>', text)
 
@@ -396,6 +456,11 @@ def _show_text(record, name, shown, length):
     return wording_html(record, name), value, bool(value.strip())
 
 
+def _show_country(record, name, shown, length):
+    value = getattr(record, name) or ""
+    return country_html(value), country_text(value), bool(value.strip())
+
+
 def _show_lines(record, name, shown, length):
     lines = [line.strip() for line in (getattr(record, name) or "").splitlines() if line.strip()]
     return "; ".join(lines), "; ".join(lines), bool(lines)
@@ -438,11 +503,11 @@ def _show_stated_date(record, name, shown, length):
             '{}<span class="inference"><strong>{}</strong> {}</span>',
             html,
             _("Why inferred:"),
-            in_language(record.date_inference),
+            wording_html(record, "date_inference"),
         )
         text = _("%(date)s. Why inferred: %(reason)s") % {
             "date": text,
-            "reason": record.date_inference,
+            "reason": wording_text(record, "date_inference"),
         }
     return html, text, True
 
@@ -789,6 +854,7 @@ def _show_accusation(record, name, shown, length):
 
 PRESENTERS = {
     "text": _show_text,
+    "country": _show_country,
     "lines": _show_lines,
     "choice": _show_choice,
     "day": _show_day,
@@ -813,13 +879,13 @@ def present(record, shown, notes_by_field=None, length=LABEL_LENGTH):
     html, text, has_value = PRESENTERS[shown.shows](record, shown.name, shown, length)
     if not has_value:
         html, text = muted(shown.empty), shown.empty
-    inferred = (getattr(record, "inferences", None) or {}).get(shown.name, "")
+    inferred, language = inference_reason(record, shown.name)
     if inferred and has_value:
         html = format_html(
             '{} <span class="inference"><strong>{}</strong> {}</span>',
             html,
             _("The newsroom's inference:"),
-            in_language(inferred),
+            in_language(inferred, language),
         )
         text = _("%(value)s (the newsroom's inference: %(reason)s)") % {
             "value": text,
@@ -966,7 +1032,11 @@ def cell_text_html(text, length=CELL_LENGTH):
 
 
 def _people_moved(record):
-    where = shown_relation(record, "destination") or record.to_country or _("a place not stated")
+    where = (
+        shown_relation(record, "destination")
+        or country_text(record.to_country)
+        or _("a place not stated")
+    )
     moved = _show_groups(record, "groups", None, None)[1]
     parts = [
         _("%(count)s moved to %(place)s")

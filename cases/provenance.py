@@ -172,4 +172,17 @@ def inference_errors(record):
             }
         if not isinstance(reason, str) or not reason.strip():
             return {"inferences": f"Say why “{name}” follows from the source."}
+    spanish = getattr(record, "inferences_es", None) or {}
+    if not isinstance(spanish, dict):
+        return {"inferences_es": "Give each reason's Spanish with the field it is for."}
+    for name, reason in spanish.items():
+        # A Spanish reason is the Spanish of an English one: never a reason
+        # of its own that English readers would not see.
+        if name not in inferences:
+            return {
+                "inferences_es": f"“{name}” has no reason above to be the Spanish of; "
+                f"give the English reason first."
+            }
+        if not isinstance(reason, str):
+            return {"inferences_es": f"Write the Spanish of the reason for “{name}” as text."}
     return {}

@@ -36,9 +36,20 @@ the same way.
 
 Related records are looked up through `visible_to(user)`, never the default
 manager, so a draft's name cannot be recovered by searching for it.
+
+Did you mean: a search that finds nothing is offered the closest words of
+published records' names (titles, names, aliases, short names, in English and
+in their Spanish versions). PostgreSQL finds the names close to a typed word
+with pg_trgm's word similarity over the trigram indexes; SQLite keeps a
+vocabulary table of those words (migration 0022, `cases_search_vocabulary`:
+word, language, how many published records hold it), maintained by triggers
+beside the FTS5 index's, that only ever holds a published record's words, and
+matches a typed word by a small edit distance. On both, the names compared
+come from `published()` records only, so no draft's word is ever suggested.
 """
 
 import difflib
+import json
 import re
 import threading
 import unicodedata
@@ -51,6 +62,10 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+# The SQLite vocabulary of published records' names, and the function that
+# measures how far one of its words is from a typed one (search_index.py).
+VOCABULARY_TABLE = "cases_search_vocabulary"
+SQLITE_EDIT_DISTANCE_FUNCTION = "cases_edit_distance"
 # Search text is capped so a pasted essay cannot build a huge query.
 SEARCH_TEXT_MAX_LENGTH = 200
 # At most this many words are matched; further words are ignored.
@@ -174,6 +189,37 @@ class SearchFold(Func):
             output_field=TextField(),
         )
         super().__init__(joined)
+
+
+# A word of a name as suggestions compare it: what _closest_word() splits a
+# name into (joiners inside a word kept, then folded away).
+_NAME_WORD = re.compile(r"[^\W_](?:[\w.'’-]*[^\W_])?")
+
+
+def vocabulary_words(text):
+    """The distinct folded words of `text`, as a JSON array: what the SQLite
+    vocabulary of published names holds (search_index.py; SQLite's
+    json_each() turns it into rows inside a trigger)."""
+    words = {fold(token) for token in _NAME_WORD.findall(text or "")}
+    return json.dumps(sorted(word for word in words if word))
+
+
+def edit_distance(first, second, limit):
+    """Levenshtein distance of two words, or `limit` + 1 once it is sure to
+    be more than `limit` (a misspelling is a letter or two away)."""
+    if abs(len(first) - len(second)) > limit:
+        return limit + 1
+    previous = list(range(len(second) + 1))
+    for i, char in enumerate(first, 1):
+        current = [i]
+        for j, other in enumerate(second, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
 
 
 def fts_table(model):
@@ -429,9 +475,9 @@ class Search:
 
 # --- Did you mean ------------------------------------------------------------
 
-# At most this many names per kind are compared with a misspelt word. On
-# PostgreSQL they are the ones a trigram index finds close to it; SQLite has
-# no such index, and there the first this many published names are compared.
+# At most this many names per kind are compared with a misspelt word: the
+# ones PostgreSQL's trigram index finds close to it, or on SQLite the ones
+# holding a word its vocabulary of published names finds close to it.
 SUGGESTION_NAMES_MAX = 2000
 # How alike (0-1, difflib's ratio) a word of a name must be to a typed word
 # to be suggested for it: "bukle" and "bukele" are 0.91, "salvadr" and
@@ -455,10 +501,45 @@ class WordSimilar(Func):
     output_field = BooleanField()
 
 
-def _names_near(model, word, language):
+# The SQLite vocabulary of published names (search_index.py): the words
+# within this many edits of a typed word (one per four letters, at least one)
+# are the candidates, at most this many of them.
+VOCABULARY_CANDIDATES_MAX = 5
+
+
+def _vocabulary_near(using, word, language):
+    """The words of published records' names, in the reader's languages
+    (Spanish readers also meet the English names no one translates), within
+    a small edit distance of `word`, closest first."""
+    limit = max(1, len(word) // 4)
+    languages = ("es", "en") if language == "es" else ("en",)
+    marks = ", ".join(["%s"] * len(languages))
+    distance = f"{SQLITE_EDIT_DISTANCE_FUNCTION}(word, %s, %s)"
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f'SELECT DISTINCT word, {distance} AS distance FROM "{VOCABULARY_TABLE}" '
+            f"WHERE language IN ({marks}) AND length(word) BETWEEN %s AND %s "
+            f"AND {distance} <= %s ORDER BY distance, word LIMIT %s",
+            [
+                word,
+                limit,
+                *languages,
+                len(word) - limit,
+                len(word) + limit,
+                word,
+                limit,
+                limit,
+                VOCABULARY_CANDIDATES_MAX,
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _names_near(model, word, language, near_words=None):
     """The names of `model`'s published records (never a draft's), in
     `language` where a Spanish version is written, that may be close to
-    `word`: [(name, record)]."""
+    `word`: [(name, record)]. PostgreSQL finds them with its trigram index;
+    SQLite through `near_words`, the vocabulary's words close to `word`."""
     queryset = model._default_manager.published()
     fields = tuple(queryset.search_name_fields)
     if not fields:
@@ -469,6 +550,14 @@ def _names_near(model, word, language):
         if spanish:
             near |= Q(WordSimilar(Value(word), SearchFold(*spanish)))
         queryset = queryset.filter(near)
+    else:
+        if not near_words:
+            return []
+        table = fts_table(model)
+        query = " OR ".join(f"({_fts_names(near)})" for near in near_words)
+        queryset = queryset.filter(
+            pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [query])
+        )
     rows = queryset.order_by("pk").values("pk", *fields, *spanish)[:SUGGESTION_NAMES_MAX]
     names = []
     for row in rows:
@@ -496,7 +585,7 @@ def _closest_word(word, names):
     """(similarity, the word of a name closest to `word`, its name, record)."""
     best = (0.0, None, None, None)
     for name, record in names:
-        for token in re.findall(r"[^\W_](?:[\w.'’-]*[^\W_])?", name):
+        for token in _NAME_WORD.findall(name):
             folded = fold(token)
             if folded == word:
                 return (1.0, token, name, record)
@@ -516,7 +605,12 @@ def suggestions(search, models, language):
         word = fold(raw.strip(QUOTATION_MARKS))
         if not _TOKEN.search(word):
             continue
-        names = [pair for model in models for pair in _names_near(model, word, language)]
+        near_words = None
+        if not is_postgresql(models[0]._default_manager.all()):
+            near_words = _vocabulary_near(models[0]._default_manager.db, word, language)
+        names = [
+            pair for model in models for pair in _names_near(model, word, language, near_words)
+        ]
         similarity, token, name, record = _closest_word(word, names)
         if similarity >= SUGGESTION_MIN_SIMILARITY and similarity < 1.0:
             corrected.append(token)

@@ -7,7 +7,15 @@ table and drops the old one) drops that table's triggers with it, and the
 search index would silently stop following the records.
 """
 
-from .search import WORD_JOINERS, spanish_fields, spanish_stems
+from .search import (
+    SQLITE_EDIT_DISTANCE_FUNCTION,
+    VOCABULARY_TABLE,
+    WORD_JOINERS,
+    edit_distance,
+    spanish_fields,
+    spanish_stems,
+    vocabulary_words,
+)
 
 # --- PostgreSQL ---------------------------------------------------------------
 
@@ -76,6 +84,12 @@ def register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_function(
             SQLITE_SPANISH_FUNCTION, 1, spanish_stems, deterministic=True
+        )
+        connection.connection.create_function(
+            SQLITE_WORDS_FUNCTION, 1, vocabulary_words, deterministic=True
+        )
+        connection.connection.create_function(
+            SQLITE_EDIT_DISTANCE_FUNCTION, 3, edit_distance, deterministic=True
         )
 
 
@@ -146,6 +160,116 @@ def sqlite_drop_sql(table):
     ]
 
 
+# --- SQLite: the vocabulary of published names (did you mean) -------------------
+
+# The function that splits a text into its distinct folded words, as a JSON
+# array for json_each() (cases.search.vocabulary_words).
+SQLITE_WORDS_FUNCTION = "cases_search_words"
+PUBLISHED = "published"
+
+
+def sqlite_vocabulary_table_sql():
+    return [
+        f'CREATE TABLE IF NOT EXISTS "{VOCABULARY_TABLE}" ('
+        "word TEXT NOT NULL, language TEXT NOT NULL, records INTEGER NOT NULL, "
+        "PRIMARY KEY (word, language)) WITHOUT ROWID"
+    ]
+
+
+def _plain_text(fields, row):
+    return " || ' ' || ".join(f"coalesce({row}.\"{field}\", '')" for field in fields)
+
+
+def _vocabulary_languages(names, names_es):
+    return [(language, fields) for language, fields in (("en", names), ("es", names_es)) if fields]
+
+
+def _vocabulary_add(row, names, names_es):
+    """Count `row`'s words in, if it is published."""
+    return [
+        f'INSERT INTO "{VOCABULARY_TABLE}"(word, language, records) '
+        f"SELECT value, '{language}', 1 FROM json_each({SQLITE_WORDS_FUNCTION}("
+        f"{_plain_text(fields, row)})) WHERE {row}.publication_status = '{PUBLISHED}' "
+        "ON CONFLICT(word, language) DO UPDATE SET records = records + 1;"
+        for language, fields in _vocabulary_languages(names, names_es)
+    ]
+
+
+def _vocabulary_remove(row, names, names_es):
+    """Count `row`'s words out, if it was published; a word no published
+    record holds any more leaves the vocabulary."""
+    statements = []
+    for language, fields in _vocabulary_languages(names, names_es):
+        words = (
+            f"(SELECT value FROM json_each({SQLITE_WORDS_FUNCTION}({_plain_text(fields, row)})))"
+        )
+        where = f"language = '{language}' AND word IN {words}"
+        statements += [
+            f'UPDATE "{VOCABULARY_TABLE}" SET records = records - 1 WHERE {where} '
+            f"AND {row}.publication_status = '{PUBLISHED}';",
+            f'DELETE FROM "{VOCABULARY_TABLE}" WHERE {where} AND records <= 0;',
+        ]
+    return statements
+
+
+def sqlite_vocabulary_trigger_names(table):
+    return [f"{table}_vocabulary_{suffix}" for suffix in ("insert", "delete", "update")]
+
+
+def sqlite_vocabulary_trigger_sql(table, names, names_es=()):
+    """The triggers that keep the vocabulary in step with `table`'s published
+    names, beside the search index's own (sqlite_trigger_sql)."""
+    insert, delete, update = sqlite_vocabulary_trigger_names(table)
+    columns = ", ".join(f'"{field}"' for field in ("publication_status", *names, *names_es))
+    add = " ".join(_vocabulary_add("new", names, names_es))
+    remove = " ".join(_vocabulary_remove("old", names, names_es))
+    return [
+        f'CREATE TRIGGER "{insert}" AFTER INSERT ON "{table}" BEGIN {add} END',
+        f'CREATE TRIGGER "{delete}" AFTER DELETE ON "{table}" BEGIN {remove} END',
+        f'CREATE TRIGGER "{update}" AFTER UPDATE OF {columns} ON "{table}" '
+        f"BEGIN {remove} {add} END",
+    ]
+
+
+def sqlite_vocabulary_fill_sql(table, names, names_es=()):
+    """Count the published names of `table` already there into the vocabulary."""
+    return [
+        f'INSERT INTO "{VOCABULARY_TABLE}"(word, language, records) '
+        f"SELECT words.value, '{language}', count(*) FROM \"{table}\" AS record, "
+        f"json_each({SQLITE_WORDS_FUNCTION}({_plain_text(fields, 'record')})) AS words "
+        f"WHERE record.publication_status = '{PUBLISHED}' GROUP BY words.value "
+        "ON CONFLICT(word, language) DO UPDATE SET records = records + excluded.records"
+        for language, fields in _vocabulary_languages(names, names_es)
+    ]
+
+
+def sqlite_vocabulary_drop_sql(table):
+    return [f'DROP TRIGGER IF EXISTS "{name}"' for name in sqlite_vocabulary_trigger_names(table)]
+
+
+def vocabulary_kinds():
+    """(table, name fields, Spanish name fields) of every kind whose names
+    search suggests from, as the QuerySets declare them today."""
+    return [
+        (model._meta.db_table, names, names_es)
+        for model, names, _body, names_es, _body_es in searchable_models()
+        if names
+    ]
+
+
+def sqlite_vocabulary_rebuild_sql(kinds):
+    """The vocabulary made again from the records: triggers and rows."""
+    statements = [
+        *sqlite_vocabulary_table_sql(),
+        *[statement for table, *_ in kinds for statement in sqlite_vocabulary_drop_sql(table)],
+        f'DELETE FROM "{VOCABULARY_TABLE}"',
+    ]
+    for table, names, names_es in kinds:
+        statements += sqlite_vocabulary_trigger_sql(table, names, names_es)
+        statements += sqlite_vocabulary_fill_sql(table, names, names_es)
+    return statements
+
+
 def searchable_models():
     """(model, name fields, other fields, Spanish name fields, other Spanish
     fields) of every kind search looks in, as the QuerySets declare them today."""
@@ -187,3 +311,16 @@ def check_sqlite_search_index(using="default", **kwargs):
             refill = [*sqlite_trigger_sql(table, *fields), *sqlite_fill_sql(table, *fields)]
             for statement in refill:
                 cursor.execute(statement)
+        # The vocabulary (migration 0022 on): counted across kinds, so a
+        # rebuilt table's triggers are put back with the whole vocabulary.
+        if VOCABULARY_TABLE not in existing:
+            return
+        kinds = vocabulary_kinds()
+        if all(
+            name in existing
+            for table, *_ in kinds
+            for name in sqlite_vocabulary_trigger_names(table)
+        ):
+            return
+        for statement in sqlite_vocabulary_rebuild_sql(kinds):
+            cursor.execute(statement)

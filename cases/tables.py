@@ -122,6 +122,19 @@ class WordingColumn(tables.Column):
         return presentation.wording_text(record, str(bound_column.accessor))
 
 
+class CountryColumn(tables.Column):
+    """A country in the reader's language where declared
+    (presentation.country_name), else as held, marked as English."""
+
+    def render(self, value, table):
+        if _in_print(table):
+            return presentation.country_text(value)
+        return presentation.country_html(value)
+
+    def value(self, value):
+        return presentation.country_text(value)
+
+
 class NullsLastColumn(tables.Column):
     """Sorts by a field that may be empty, with empty values last both ways
     (SQLite and PostgreSQL disagree on where NULLs go by default)."""
@@ -254,7 +267,7 @@ class ActorTable(RecordTable):
     name = RecordLinkColumn(verbose_name=_("Actor"), order_by=with_tiebreak("name"))
     kind = tables.Column(verbose_name=heading(Actor, "kind"), order_by=with_tiebreak("kind"))
     role = WordingColumn(verbose_name=heading(Actor, "role"), order_by=with_tiebreak("role"))
-    country = tables.Column(
+    country = CountryColumn(
         verbose_name=heading(Actor, "country"), order_by=with_tiebreak("country")
     )
     claim_status = ClaimStatusColumn()
@@ -269,7 +282,7 @@ class FacilityTable(RecordTable):
         verbose_name=heading(Facility, "short_name"), order_by=with_tiebreak("short_name")
     )
     kind = tables.Column(verbose_name=heading(Facility, "kind"), order_by=with_tiebreak("kind"))
-    country = tables.Column(
+    country = CountryColumn(
         verbose_name=heading(Facility, "country"), order_by=with_tiebreak("country")
     )
     location = tables.Column(

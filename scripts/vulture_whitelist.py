@@ -77,7 +77,7 @@ _.tables_without_trigger
 _.ReplicaRouter, _.ReplicaMiddleware, _.db_for_read
 
 # Spanish versions, read by name (CaseRecord.wording: getattr(record, f"{name}_es")).
-_.role_es, _.financial_terms_es, _.financial_terms
+_.role_es, _.financial_terms_es, _.financial_terms, _.date_inference_es
 
 # A model field read by name (the kinds' claimant_field, the seed's fixtures).
 _.claimed_by

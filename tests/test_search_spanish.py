@@ -4,9 +4,10 @@ the form of the word; English searches keep working; a search that finds
 nothing suggests the closest names of the published records, never a draft's."""
 
 import pytest
+from django.db import connection
 
 from cases.models import Transfer
-from cases.search import spanish_stems
+from cases.search import VOCABULARY_TABLE, spanish_stems
 from tests.factories import make_agreement, make_group, make_transfer
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,54 @@ def test_a_spanish_reader_is_suggested_the_spanish_wording(client):
     assert "Migrantes deportados" in html
     html = found(client, "migrnts")
     assert '<a href="?q=migrants">migrants</a>' in html
+
+
+@pytest.mark.parametrize("headers", [{}, SPANISH])
+def test_a_word_only_in_a_draft_is_never_suggested(client, headers):
+    make_transfer(
+        slug="secret",
+        title="Qwertyzz operation",
+        title_es="Operación Qwertyzz",
+        publication_status="draft",
+    )
+    make_transfer(slug="public", title="Public operation", title_es="Operación pública")
+    html = found(client, "Qwertyz", **headers)
+    assert "qwertyzz" not in html.lower()
+    assert "/transfers/secret/" not in html
+
+
+def test_a_record_taken_back_to_draft_is_suggested_no_more(client):
+    transfer = make_transfer(slug="withdrawn", title="Xylophonic operation")
+    assert '<a href="?q=Xylophonic">Xylophonic</a>' in found(client, "Xylophonc")
+    Transfer.objects.filter(pk=transfer.pk).update(publication_status="draft")
+    assert "xylophonic" not in found(client, "Xylophonc").lower()
+
+
+def test_the_sqlite_vocabulary_holds_the_published_names_words_in_both_languages():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL suggests through its trigram indexes")
+    make_transfer(slug="public", title="Public handover", title_es="Entrega pública")
+    draft = make_transfer(
+        slug="secret",
+        title="Secret handover",
+        title_es="Entrega secreta",
+        publication_status="draft",
+    )
+
+    def vocabulary():
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT word, language, records FROM "{VOCABULARY_TABLE}"')
+            return {(word, language): records for word, language, records in cursor.fetchall()}
+
+    words = vocabulary()
+    assert words[("handover", "en")] == 1
+    assert words[("publica", "es")] == 1
+    assert ("secret", "en") not in words and ("secreta", "es") not in words
+    Transfer.objects.filter(pk=draft.pk).update(publication_status="published")
+    assert vocabulary()[("handover", "en")] == 2
+    assert ("secreta", "es") in vocabulary()
+    Transfer.objects.filter(pk=draft.pk).update(title_es="Entrega corregida")
+    assert ("secreta", "es") not in vocabulary()
+    draft.delete()
+    assert vocabulary()[("handover", "en")] == 1
+    assert ("corregida", "es") not in vocabulary()

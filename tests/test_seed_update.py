@@ -4,6 +4,7 @@ the corrections log, and leaves what an editor corrected since alone."""
 
 import html
 import io
+import json
 import re
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from django.core.management import call_command
 from django.db import transaction
 
 from cases.history import ChangeKind
-from cases.models import Agreement, Event, HistoricalEvent
+from cases.models import Agreement, Event, Facility, HistoricalEvent, Source
 from tests.test_seed import table_contents
 
 pytestmark = pytest.mark.django_db
 
 BEFORE = Path(__file__).parent / "fixtures" / "seed_before_issue_22.json"
+SEED = Path(__file__).parent.parent / "fixtures" / "seed.json"
 COOPERATION = "/events/cooperation-el-salvador-united-states/"
 
 
@@ -62,7 +64,7 @@ def test_each_change_is_public_on_the_corrections_log_with_its_reason(client):
 
     # The log's first pages (25 entries each): the Spanish versions the
     # update writes are revisions too.
-    log = " ".join(page_text(client, f"/corrections/?page={number}") for number in (1, 2, 3))
+    log = " ".join(page_text(client, f"/corrections/?page={number}") for number in range(1, 6))
 
     # The cooperation left the agreements, and the reader is told why.
     assert "Withdrawn" in log
@@ -132,3 +134,55 @@ def test_update_of_a_database_already_at_the_seed_changes_nothing(seed):
 
     assert HistoricalEvent.objects.count() == rows
     assert "revised" not in output
+
+
+# What this seed adds to the one before it (issue 23): the Spanish of the
+# inference reasons, of the inferred date's reason and of the sources'
+# descriptions.
+SPANISH_ADDED = ("inferences_es", "date_inference_es")
+
+
+def seed_without_the_spanish_reasons(folder):
+    """fixtures/seed.json as it was before the Spanish reasons and sources'
+    descriptions were written."""
+    entries = json.loads(SEED.read_text(encoding="utf-8"))
+    for entry in entries:
+        fields = entry["fields"]
+        for name in SPANISH_ADDED:
+            fields.pop(name, None)
+        if entry["model"] == "cases.source":
+            fields.pop("description_es", None)
+    path = folder / "seed_before_the_spanish_reasons.json"
+    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_the_spanish_reasons_arrive_as_a_public_update_leaving_an_editors_spanish(client, tmp_path):
+    call_command("load_seed", seed=seed_without_the_spanish_reasons(tmp_path), verbosity=0)
+    editor = get_user_model().objects.create_user(username="translator")
+    white_house = Facility.objects.get(slug="white-house")
+    white_house.inferences_es = {"kind": "La traducción propia de la redacción (ficticia)."}
+    white_house._change_reason = "Spanish of the reason"
+    white_house._change_kind = ChangeKind.UPDATE
+    white_house._history_user = editor
+    white_house.save()
+
+    output = update()
+
+    andrews = Facility.objects.get(slug="joint-base-andrews")
+    assert andrews.inferences_es["kind"].startswith("El artículo da solo su nombre")
+    latest = andrews.history.first()
+    assert latest.history_change_kind == ChangeKind.UPDATE
+    assert latest.history_change_reason.startswith("Seed revision: The newsroom's Spanish version")
+    assert latest.history_is_public_change
+    meeting = Event.objects.get(slug="white-house-meeting-april-14")
+    assert meeting.date_inference_es.startswith("El artículo no da el año")
+    article = Source.objects.get(slug="article-bukele-white-house-visit")
+    assert article.description_es.startswith("Un artículo en inglés")
+    # The editor's own Spanish is theirs.
+    white_house.refresh_from_db()
+    assert white_house.inferences_es == {"kind": "La traducción propia de la redacción (ficticia)."}
+    assert "facility:white-house; kept the newsroom's correction of Inferences in Spanish" in output
+    # Public, with its reason, on the log.
+    log = page_text(client, "/corrections/")
+    assert "The newsroom's Spanish version of its own wording" in log

@@ -142,9 +142,6 @@ def english_fragments():
     for entry in catalogue.read():
         if entry.obsolete or not entry.msgstr or entry.msgstr[0] == entry.msgid:
             continue
-        if entry.msgctxt == "brief keyword":
-            # A PDF's metadata, never a page's text.
-            continue
         for piece in PLACEHOLDER.split(entry.msgid):
             piece = " ".join(piece.split()).strip(" .,:;()·–-“”\"'")
             if not piece or piece in entry.msgstr[0]:

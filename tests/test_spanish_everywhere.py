@@ -7,13 +7,17 @@ import re
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from cases.models import Agreement, AgreementParty, Transfer
-from tests.factories import make_actor, make_agreement, make_transfer
+from tests.factories import make_actor, make_agreement, make_source, make_transfer
 from tests.test_corrections import correct, edit_in_admin
+from tests.test_exports import json_rows
+from tests.test_pdf import folded, pdf_text
+from tests.test_spanish import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +126,85 @@ def test_the_records_english_inside_a_spanish_page_is_marked_english(client):
     assert "Role: Pays for custody" in english
 
 
+def test_an_inference_reads_in_spanish_where_the_newsroom_wrote_it_else_marked_english(
+    client, staff_client
+):
+    transfer = make_transfer(slug="inferred", from_country="Fictionland", to_country="Nowhere")
+    Transfer.objects.filter(pk=transfer.pk).update(
+        inferences={
+            "from_country": "Fictional: the flights leave from its capital.",
+            "to_country": "Fictional: where the flights land.",
+        },
+        inferences_es={"from_country": "Ficticio: los vuelos salen de su capital."},
+    )
+    html = page(client, transfer.get_absolute_url(), **SPANISH)
+    assert "Ficticio: los vuelos salen de su capital." in html
+    assert "the flights leave" not in html
+    # No Spanish for this one yet: its English, marked as English.
+    assert '<span lang="en">Fictional: where the flights land.</span>' in html
+    assert "Fictional: the flights leave from its capital." in page(
+        client, transfer.get_absolute_url()
+    )
+    # The brief and the export read the same reasons.
+    brief = staff_client.get(reverse("cases:transfer_brief", args=["inferred"]), **SPANISH)
+    assert "Ficticio: los vuelos salen de su capital." in folded(pdf_text(brief))
+    export = client.get(reverse("cases:transfer_list"), {"_export": "json"}, **SPANISH)
+    (row,) = [row for row in json_rows(export) if row["slug"] == "inferred"]
+    assert row["inferences_label"]["from_country"] == "Ficticio: los vuelos salen de su capital."
+    assert row["inferences"]["from_country"] == "Fictional: the flights leave from its capital."
+
+
+def test_a_spanish_reason_must_be_the_spanish_of_an_english_one():
+    transfer = make_transfer(slug="only-spanish")
+    transfer.inferences_es = {"to_country": "Una razón sin su inglés."}
+    with pytest.raises(ValidationError) as refusal:
+        transfer.full_clean()
+    assert "inferences_es" in refusal.value.message_dict
+
+
+def test_a_sources_description_reads_in_spanish_its_title_stays_english(client):
+    source = make_source(
+        slug="described",
+        title="A fictional report's own headline",
+        description="Fictional: the newsroom's words about it.",
+        description_es="Ficticio: las palabras de la redacción sobre ella.",
+    )
+    html = page(client, source.get_absolute_url(), **SPANISH)
+    assert "Ficticio: las palabras de la redacción sobre ella." in visible_text(html)
+    assert "the newsroom's words about it" not in visible_text(html)
+    # The title is the source's own words, marked as English (but in the
+    # tab's <title>, which cannot mark part of itself).
+    assert "A fictional report" not in visible_text(re.sub(r"<title>.*?</title>", "", html))
+    assert "A fictional report" in html
+
+
 def test_phone_tables_say_sort_by_in_the_markup_in_each_language(client):
     make_transfer()
     assert "Ordenar por:" in page(client, reverse("cases:transfer_list"), **SPANISH)
     assert "Sort by:" in page(client, reverse("cases:transfer_list"))
+
+
+def test_a_country_reads_in_the_readers_language_on_every_surface(client):
+    make_actor(slug="in-the-us", country="United States")
+    make_actor(slug="in-fictionland", country="Fictionland")
+    transfer = make_transfer(slug="to-el-salvador", from_country="United States")
+    table = page(client, reverse("cases:actor_list"), **SPANISH)
+    assert "Estados Unidos" in table
+    # The facet's option keeps the value it filters by, worded in Spanish.
+    assert re.search(r'<option value="United States"[^>]*>\s*Estados Unidos', table)
+    # A country not declared is shown as held, marked as English.
+    assert '<span lang="en">Fictionland</span>' in table
+    filtered = page(client, reverse("cases:actor_list"), country="United States", **SPANISH)
+    assert "Estados Unidos" in filtered
+    record = page(client, transfer.get_absolute_url(), **SPANISH)
+    assert "Estados Unidos" in record and "United States" not in record
+    assert "United States" in page(client, transfer.get_absolute_url())
+
+
+def test_the_method_page_says_the_spanish_is_the_newsrooms_translation(client):
+    english = page(client, reverse("cases:method"))
+    assert "their Spanish is the newsroom's translation" in english.replace("&#x27;", "'")
+    assert "Quotes and the sources' own words" in english.replace("&#x27;", "'")
+    spanish = page(client, reverse("cases:method"), **SPANISH)
+    assert "su español es la traducción de la redacción" in spanish
+    assert "Las citas y las palabras propias de las fuentes" in spanish

@@ -22,8 +22,12 @@ pytestmark = pytest.mark.django_db
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "seed.json"
-# The newsroom's wording that has no Spanish field: it must be marked lang="en".
-MARKED_ENGLISH_FIELDS = ("date_inference", "title", "description")
+# The words that stay English, marked lang="en": a source's title (its own
+# words, or the newsroom's name for it where it has none) and a facility's
+# name have no Spanish field.
+MARKED_ENGLISH_FIELDS = ("title",)
+# Countries, held in English and worded for the reader (presentation.COUNTRY_NAMES).
+COUNTRY_FIELDS = ("country", "from_country", "to_country")
 # How much of a long English text is looked for (a label may be shortened).
 PROBE_LENGTH = 40
 
@@ -43,6 +47,18 @@ def test_every_seeded_newsroom_wording_has_a_spanish_version():
         for name in getattr(model_of(entry), "spanish_versions", ()):
             if fields.get(name, "").strip() and not fields.get(f"{name}_es", "").strip():
                 missing.append(f"{entry['model']} {fields.get('slug', '')}: {name}")
+    assert not missing, missing
+
+
+def test_every_seeded_inference_reason_has_a_spanish_version():
+    missing = []
+    for entry in seeded():
+        fields = entry["fields"]
+        spanish = fields.get("inferences_es") or {}
+        for name, reason in (fields.get("inferences") or {}).items():
+            if not spanish.get(name, "").strip() or spanish[name] == reason:
+                missing.append(f"{entry['model']} {fields.get('slug', '')}: {name}")
+        assert set(spanish) <= set(fields.get("inferences") or {}), fields.get("slug")
     assert not missing, missing
 
 
@@ -71,7 +87,12 @@ def english_texts():
             if isinstance(value, str) and len(value) > 12 and not is_a_name:
                 texts.append((value, name in translated))
         for reason in (fields.get("inferences") or {}).values():
-            texts.append((reason, False))
+            texts.append((reason, True))
+        for name in COUNTRY_FIELDS:
+            value = fields.get(name)
+            # Those whose Spanish is another word ("United States").
+            if isinstance(value, str) and len(value) > 12:
+                texts.append((value, True))
     return texts
 
 

@@ -52,6 +52,13 @@ def label_marked(record):
 
 
 @register.filter
+def wording(record, name):
+    """Field `name` of the newsroom's wording in the reader's language where
+    written, else its English, marked as English (presentation.wording_html)."""
+    return presentation.wording_html(record, name)
+
+
+@register.filter
 def kind_name(record):
     """The kind of record in words: transfer, detainee group, …"""
     return kind_of(record).label

@@ -40,6 +40,18 @@ DEFAULT_CHANGE = {
     "kind": ChangeKind.CORRECTION,
     "reason": "Brought in line with the article after a fact-check against it.",
 }
+# A change that only gives the newsroom's wording its Spanish version (the
+# `<field>_es` fields) is an update of its own: a record's reason for
+# correcting its facts does not explain a translation. seed_changes.json
+# words it under "spanish_versions".
+SPANISH_CHANGE = {
+    "kind": ChangeKind.UPDATE,
+    "reason": "The newsroom's Spanish version of its own wording; the English is unchanged.",
+}
+
+
+def is_spanish_version(model_field):
+    return model_field.name.endswith("_es")
 
 
 @dataclass
@@ -54,6 +66,9 @@ class Revision:
     # (many-to-many name, the seed's pks), set once the record is saved.
     m2m: list = field(default_factory=list)
     added: bool = False
+    # Whether every change to the record and its rows gives a text its
+    # Spanish version (and nothing else).
+    only_spanish: bool = True
 
 
 def owner_of(obj):
@@ -109,7 +124,9 @@ def revisable_fields(model):
 class SeedUpdate:
     def __init__(self, seed_path, changes_path, stdout):
         self.seed_path = seed_path
-        self.changes = self._read_changes(changes_path)
+        changes = self._read_changes(changes_path)
+        self.changes = changes.get("records", {})
+        self.spanish_change = {**SPANISH_CHANGE, **changes.get("spanish_versions", {})}
         self.stdout = stdout
         self.revisions = {}
         self.touched = defaultdict(list)
@@ -118,9 +135,11 @@ class SeedUpdate:
     def _read_changes(path):
         if path is None or not path.exists():
             return {}
-        return json.loads(path.read_text("utf-8")).get("records", {})
+        return json.loads(path.read_text("utf-8"))
 
-    def change_for(self, record):
+    def change_for(self, record, only_spanish=False):
+        if only_spanish:
+            return self.spanish_change
         return {**DEFAULT_CHANGE, **self.changes.get(record_key(record), {})}
 
     def revision(self, record):
@@ -171,6 +190,7 @@ class SeedUpdate:
             if owner is obj:
                 self.revision(obj).added = True
             elif (type(owner), owner.pk) not in created:
+                self.revision(owner).only_spanish = False
                 self.revision(owner).relations.append(
                     relation_change(
                         capfirst(str(model._meta.verbose_name)),
@@ -231,12 +251,14 @@ class SeedUpdate:
             ]
             if not (changed or m2m_changes):
                 continue
+            only_spanish = not m2m_changes and all(map(is_spanish_version, changed))
+            revision.only_spanish = revision.only_spanish and only_spanish
             if owner is current:
                 revision.record = current
                 revision.fields += [capfirst(str(f.verbose_name)) for f in changed]
             else:
                 before = model._base_manager.get(pk=current.pk)
-                change = self.change_for(owner)
+                change = self.change_for(owner, only_spanish)
                 current._change_reason = REVISION_PREFIX + change["reason"]
                 current._change_kind = change["kind"]
                 current.save()
@@ -285,6 +307,7 @@ class SeedUpdate:
             if owner is None or (type(owner), owner.pk) not in seen:
                 continue
             change = self.change_for(owner)
+            self.revision(owner).only_spanish = False
             self.revision(owner).relations.append(
                 relation_change(
                     capfirst(str(Citation._meta.verbose_name)),
@@ -324,6 +347,7 @@ class SeedUpdate:
             self.revisions.pop((type(old), old.pk), None)
             revision = self.revision(new)
             revision.added = False
+            revision.only_spanish = False
             revision.relations.append(
                 relation_change(
                     "Kind of record",
@@ -343,7 +367,8 @@ class SeedUpdate:
                 if revision.kept:
                     self.report(record, [], revision.kept)
                 continue
-            change = self.change_for(record)
+            spanish = revision.only_spanish and not revision.added
+            change = self.change_for(record, spanish)
             if key in moved:
                 change = {"kind": ChangeKind.CORRECTION, "reason": moved[key]}
             elif revision.added:
