@@ -41,7 +41,7 @@ Did you mean: a search that finds nothing is offered the closest words of
 published records' names (titles, names, aliases, short names, in English and
 in their Spanish versions). PostgreSQL finds the names close to a typed word
 with pg_trgm's word similarity over the trigram indexes; SQLite keeps a
-vocabulary table of those words (migration 0022, `cases_search_vocabulary`:
+vocabulary table of those words (migration 0023, `cases_search_vocabulary`:
 word, language, how many published records hold it), maintained by triggers
 beside the FTS5 index's, that only ever holds a published record's words, and
 matches a typed word by a small edit distance. On both, the names compared

@@ -311,7 +311,7 @@ def check_sqlite_search_index(using="default", **kwargs):
             refill = [*sqlite_trigger_sql(table, *fields), *sqlite_fill_sql(table, *fields)]
             for statement in refill:
                 cursor.execute(statement)
-        # The vocabulary (migration 0022 on): counted across kinds, so a
+        # The vocabulary (migration 0023 on): counted across kinds, so a
         # rebuilt table's triggers are put back with the whole vocabulary.
         if VOCABULARY_TABLE not in existing:
             return

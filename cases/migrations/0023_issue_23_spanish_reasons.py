@@ -51,7 +51,7 @@ class SearchVocabulary(migrations.operations.base.Operation):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_api_tokens"),
+        ("cases", "0022_home_page_indexes"),
     ]
 
     operations = [
