@@ -373,6 +373,7 @@ def records_with_shown_relations(queryset, kind, user):
     # A transfer's or a group's figures that sources disagree on travel too.
     relations += ["citations", "figures"]
     records = queryset.prefetch_related(None).for_detail(user, relations=relations, lists=False)
+    records = records.without_unshown_fields()
     lists = [name for name in records.detail_relations if name in relations]
     # Each chunk's lists are read together, at most RECORD_LIST_LIMIT of
     # each per record, and the longer ones counted together (load_lists_of):

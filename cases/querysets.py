@@ -377,8 +377,16 @@ def sees_drafts(user):
     return user._is_journalist
 
 
-# The fields of a record an export's link to it never reads (for_export()).
-LINK_UNSHOWN_FIELDS = ("internal_note", "created_at", "updated_at", "inferences", "is_key_figure")
+# The fields of a record an export never reads (without_unshown_fields()), and
+# those its link to a record never reads (for_export()).
+RECORD_UNSHOWN_FIELDS = ("internal_note", "created_at", "updated_at", "is_key_figure")
+LINK_UNSHOWN_FIELDS = (*RECORD_UNSHOWN_FIELDS, "inferences")
+
+
+def _fields_of(model, names):
+    """Those of `names` that are fields of `model`."""
+    fields = {field.name for field in model._meta.concrete_fields}
+    return [name for name in names if name in fields]
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -525,8 +533,22 @@ class PublishableQuerySet(models.QuerySet):
         record's own fields give (see StatementQuerySet). Not the fields an
         export never shows of a linked record: each datetime and JSON value
         read costs a conversion, thousands of them per export."""
-        names = {field.name for field in self.model._meta.concrete_fields}
-        return self.defer(*[name for name in LINK_UNSHOWN_FIELDS if name in names])
+        return self.defer(*_fields_of(self.model, LINK_UNSHOWN_FIELDS))
+
+    def without_unshown_fields(self):
+        """The rows without the fields an export never shows, of the records
+        themselves (their internal notes and timestamps) and of the records
+        joined to them (join_visible), of which an export shows a link."""
+        names = _fields_of(self.model, RECORD_UNSHOWN_FIELDS)
+        joined = self.query.select_related
+        for alias in joined if isinstance(joined, dict) else ():
+            if alias.startswith(JOINED_PREFIX):
+                field = self.model._meta.get_field(alias.removeprefix(JOINED_PREFIX))
+                names += [
+                    f"{alias}__{name}"
+                    for name in _fields_of(field.related_model, LINK_UNSHOWN_FIELDS)
+                ]
+        return self.defer(*names)
 
     def key_figures(self):
         """The records an editor has marked as key figures (home page, dossier)."""
