@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FilteredRelation,
     Max,
@@ -213,7 +214,7 @@ def load_lists_of(records, names, user):
         if field.many_to_one:
             continue
         back = field.remote_field.name
-        visible = model.objects.related_visible_to(name, user)
+        visible = model.objects.related_in_export(name, user)
         ordering = [
             OrderBy(F(order.lstrip("-")), descending=order.startswith("-"))
             if isinstance(order, str)
@@ -221,7 +222,7 @@ def load_lists_of(records, names, user):
             for order in (visible.query.order_by or visible.model._meta.ordering or ("pk",))
         ]
         numbered = (
-            visible.filter(**{f"{back}__in": list(by_pk)})
+            visible.filter(**{f"{back}__pk__in": list(by_pk)})
             .annotate(
                 list_owner=F(back),
                 list_row=Window(RowNumber(), partition_by=F(back), order_by=ordering),
@@ -377,6 +378,18 @@ def sees_drafts(user):
     return user._is_journalist
 
 
+# The fields of a record an export never reads (without_unshown_fields()), and
+# those its link to a record never reads (for_export()).
+RECORD_UNSHOWN_FIELDS = ("internal_note", "created_at", "updated_at", "is_key_figure")
+LINK_UNSHOWN_FIELDS = (*RECORD_UNSHOWN_FIELDS, "inferences")
+
+
+def _fields_of(model, names):
+    """Those of `names` that are fields of `model`."""
+    fields = {field.name for field in model._meta.concrete_fields}
+    return [name for name in names if name in fields]
+
+
 class PublishableQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         # Fixtures name records by slug, so loading the seed twice updates
@@ -507,6 +520,38 @@ class PublishableQuerySet(models.QuerySet):
         related_model = self.model._meta.get_field(name).related_model
         return related_model.objects.visible_to(user).for_listing(user)
 
+    def related_in_export(self, name, user):
+        """The records of relation `name` that `user` may see, as an export's
+        row (cases/exports.py) names them: in the order a page lists them,
+        with what a link's label needs (a statement's speaker, a quote's
+        source), but not what only a page shows of them (their claimants'
+        badges, a group's subgroups). At 1,000 rows a page's loads were half
+        of an export's time (issue 25)."""
+        related_model = self.model._meta.get_field(name).related_model
+        return related_model.objects.visible_to(user).for_export(user)
+
+    def for_export(self, user):
+        """What a link to each record in an export needs: its label, which a
+        record's own fields give (see StatementQuerySet). Not the fields an
+        export never shows of a linked record: each datetime and JSON value
+        read costs a conversion, thousands of them per export."""
+        return self.defer(*_fields_of(self.model, LINK_UNSHOWN_FIELDS))
+
+    def without_unshown_fields(self):
+        """The rows without the fields an export never shows, of the records
+        themselves (their internal notes and timestamps) and of the records
+        joined to them (join_visible), of which an export shows a link."""
+        names = _fields_of(self.model, RECORD_UNSHOWN_FIELDS)
+        joined = self.query.select_related
+        for alias in joined if isinstance(joined, dict) else ():
+            if alias.startswith(JOINED_PREFIX):
+                field = self.model._meta.get_field(alias.removeprefix(JOINED_PREFIX))
+                names += [
+                    f"{alias}__{name}"
+                    for name in _fields_of(field.related_model, LINK_UNSHOWN_FIELDS)
+                ]
+        return self.defer(*names)
+
     def key_figures(self):
         """The records an editor has marked as key figures (home page, dossier)."""
         if not any(field.name == "is_key_figure" for field in self.model._meta.fields):
@@ -581,6 +626,12 @@ class SourceQuerySet(PublishableQuerySet):
     def related_visible_to(self, name, user):
         citations = super().related_visible_to(name, user)
         return citations.supporting_records_visible_to(user)
+
+    def related_in_export(self, name, user):
+        # A quote of a record the reader may not see is not exported either;
+        # which record each supports is a page's column, not an export's.
+        citations = super().related_in_export(name, user)
+        return citations.supporting_visible_records(user)
 
 
 class ActorQuerySet(PublishableQuerySet):
@@ -732,6 +783,10 @@ class StatementQuerySet(PublishableQuerySet):
         "slug",
     )
 
+    def for_export(self, user):
+        # Labelled with its speaker, in the table's order, as in a listing.
+        return self.for_listing(user)
+
     def for_listing(self, user):
         # A statement is labelled with its speaker's name, so only a visible
         # speaker is loaded (see prefetch_visible); and lists of statements
@@ -756,18 +811,26 @@ class CitationQuerySet(models.QuerySet):
         """Quotes from sources `user` may see (a draft source's words are not public yet)."""
         return self.filter(source__in=self._visible_model("source", user))
 
-    def supporting_records_visible_to(self, user):
-        """Quotes supporting records `user` may see, with those records loaded."""
+    def supporting_visible_records(self, user):
+        """Quotes supporting records `user` may see."""
         targets = self.model.TARGET_FIELDS
         visible = Q(
             *[Q(**{f"{name}__in": self._visible_model(name, user)}) for name in targets],
             _connector=Q.OR,
         )
+        return self.filter(visible)
+
+    def supporting_records_visible_to(self, user):
+        """Quotes supporting records `user` may see, with those records loaded."""
         # Statements are labelled with their speaker (see StatementQuerySet.for_listing).
         statement_speakers = Prefetch(
             "statement__speaker", queryset=self._visible_model("actor", user)
         )
-        return self.filter(visible).select_related(*targets).prefetch_related(statement_speakers)
+        return (
+            self.supporting_visible_records(user)
+            .select_related(*self.model.TARGET_FIELDS)
+            .prefetch_related(statement_speakers)
+        )
 
     def for_listing(self, user):
         # The source's full text is not needed to cite it.
@@ -784,22 +847,27 @@ class CitationQuerySet(models.QuerySet):
             .order_by("source__title", "paragraph", "id")
         )
 
+    def for_export(self, user):
+        # Of the source, an export row shows its title, publisher and address.
+        unshown = ("internal_note", "created_at", "updated_at", "description")
+        return self.for_listing(user).defer(*[f"source__{name}" for name in unshown])
+
 
 class ReportedFigureQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Figures from sources `user` may see: a draft source's figure is not public yet."""
-        citation = self.model._meta.get_field("citation").related_model
-        sources = citation._meta.get_field("source").related_model.objects
-        # Through the citation's source (a citation is visible where its
-        # source is: CitationQuerySet.visible_to), not `citation__in` the
-        # visible citations: SQLite lists that subquery's every citation
-        # (255,000 at 100,000 transfers, 200 ms) before it looks up the
-        # figures of a page of 25 rows.
-        return self.filter(citation__source__in=sources.visible_to(user))
+        citations = self.model._meta.get_field("citation").related_model.objects
+        # Each figure's quote looked up, not every visible quote listed: SQLite
+        # built that list (255,823 quotes at 100,000 transfers) for each chunk
+        # of an export, 80 ms of CPU, however few figures there were to find.
+        return self.filter(Exists(citations.visible_to(user).filter(pk=OuterRef("citation"))))
 
     def for_listing(self, user):
         # The source's full text is not needed to name it.
         return self.select_related("citation__source").defer("citation__source__text")
+
+    def for_export(self, user):
+        return self.for_listing(user)
 
 
 class AgreementPartyQuerySet(models.QuerySet):
@@ -817,6 +885,9 @@ class AgreementPartyQuerySet(models.QuerySet):
     def for_listing(self, user):
         return self.select_related("agreement", "actor")
 
+    def for_export(self, user):
+        return self.for_listing(user)
+
 
 class DesignationQuerySet(models.QuerySet):
     def get_by_natural_key(self, actor_slug, label):
@@ -833,6 +904,9 @@ class DesignationQuerySet(models.QuerySet):
         return self.prefetch_related(
             prefetch_visible(self.model, "designated_by", self._actors_visible_to(user))
         )
+
+    def for_export(self, user):
+        return self.for_listing(user)
 
 
 # --- Corrections log ----------------------------------------------------------

@@ -319,3 +319,25 @@ def test_every_address_in_an_export_is_the_records_own(client, seed, url):
     addresses(json_rows(client.get(url, {"_export": "json"})))
     assert found
     assert found <= expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_exported_choice_labels_are_the_models_own_in_each_language(db, language):
+    """An export reads choice labels once per language (exports.choice_label),
+    not through get_FOO_display() per row: the same words, and a value no
+    choice names passes through as the method passes it."""
+    from django.utils import translation
+
+    from cases.exports import choice_label
+    from cases.kinds import KINDS
+
+    with translation.override(language):
+        for kind in KINDS:
+            record = kind.model()
+            names = [field.name for field in kind.model._meta.concrete_fields if field.choices]
+            for name in names:
+                values = [value for value, _label in kind.model._meta.get_field(name).flatchoices]
+                for value in [*values, "not-a-choice"]:
+                    setattr(record, name, value)
+                    display = getattr(record, f"get_{name}_display")()
+                    assert choice_label(record, name) == display, (kind.name, name, value)
