@@ -25,7 +25,6 @@ many rows it holds (CSV: a row starting "# "; JSON: a last object with
 import csv
 import json
 import time
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,7 +33,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import export_slots, presentation
@@ -65,17 +63,10 @@ def as_spreadsheet_text(value):
 # --- One record as data --------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _choice_labels(model, name, language):
-    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
-
-
 def choice_label(record, name):
-    """What record.get_<name>_display() says, its labels read once per
-    language: the method hashes every choice's lazy label on each call, a
-    tenth of a 1,000-row export's time (issue 25)."""
-    value = getattr(record, name)
-    return _choice_labels(type(record), name, get_language()).get(value, value)
+    """What record.get_<name>_display() says (read from a table of labels per
+    language: cases.models.ChoiceLabels)."""
+    return getattr(record, f"get_{name}_display")()
 
 
 class RecordURLs:

@@ -322,10 +322,11 @@ def test_every_address_in_an_export_is_the_records_own(client, seed, url):
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_exported_choice_labels_are_the_models_own_in_each_language(db, language):
-    """An export reads choice labels once per language (exports.choice_label),
-    not through get_FOO_display() per row: the same words, and a value no
-    choice names passes through as the method passes it."""
+def test_choice_labels_are_each_fields_own_words_in_each_language(db, language):
+    """get_<field>_display() reads a table of labels per language
+    (cases.models.ChoiceLabels), not Django's dict of every lazy label per
+    call: the same words, in English and Spanish, and a value no choice names
+    passes through."""
     from django.utils import translation
 
     from cases.exports import choice_label
@@ -334,10 +335,12 @@ def test_exported_choice_labels_are_the_models_own_in_each_language(db, language
     with translation.override(language):
         for kind in KINDS:
             record = kind.model()
-            names = [field.name for field in kind.model._meta.concrete_fields if field.choices]
-            for name in names:
-                values = [value for value, _label in kind.model._meta.get_field(name).flatchoices]
-                for value in [*values, "not-a-choice"]:
-                    setattr(record, name, value)
-                    display = getattr(record, f"get_{name}_display")()
-                    assert choice_label(record, name) == display, (kind.name, name, value)
+            for field in kind.model._meta.concrete_fields:
+                if not field.choices:
+                    continue
+                labels = {value: str(label) for value, label in field.flatchoices}
+                for value in [*labels, "not-a-choice"]:
+                    setattr(record, field.name, value)
+                    words = labels.get(value, value)
+                    assert getattr(record, f"get_{field.name}_display")() == words, value
+                    assert choice_label(record, field.name) == words, (kind.name, value)
