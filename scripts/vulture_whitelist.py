@@ -12,6 +12,7 @@ A name that is truly unused belongs deleted, not listed here.
 # logging, django-axes, WSGI) or in cases/urls.py.
 _.CasesConfig, _.default_auto_field, _.ready, _.application, _.app_name, _.navigation
 _.DatabaseUnavailableMiddleware, _.RequestLogMiddleware, _.process_exception
+_.EmptyAdminToFieldMiddleware
 _.SiteModeMiddleware, _.PageCacheMiddleware, _.JSONFormatter, _.StdoutHandler
 _.lockout_username, _.urlpatterns, _.handler500
 # Overrides of the standard library's hooks (logging.Formatter.format).

@@ -420,3 +420,24 @@ def test_a_history_entry_whose_id_is_not_one_is_a_404_not_a_500(admin_client, se
     # A real entry of the record's history still opens.
     real = record.history.order_by("history_id").first().history_id
     assert admin_client.get(f"/admin/cases/{model}/{record.pk}/history/{real}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/cases/agreement/{pk}/change/?_to_field=",
+        "/admin/cases/agreement/{pk}/delete/?_to_field=",
+        "/admin/cases/agreement/{pk}/?_to_field=",
+        "/admin/auth/user/{user}/change/?_to_field=",
+        "/admin/auth/user/{user}/delete/?_to_field=",
+    ],
+)
+def test_an_empty_to_field_on_an_admin_page_is_a_400_not_a_500(admin_client, seed, url):
+    # make fuzz (issue 28): Django's admin looked up a field named "".
+    record = Agreement.objects.order_by("pk").first()
+    user = admin_client.get("/admin/").wsgi_request.user
+    response = admin_client.get(url.format(pk=record.pk, user=user.pk))
+    assert response.status_code == 400
+    # The same page without it still opens.
+    response = admin_client.get(url.format(pk=record.pk, user=user.pk).split("?")[0], follow=True)
+    assert response.status_code == 200

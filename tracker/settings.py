@@ -141,6 +141,7 @@ MIDDLEWARE = [
     # Records who made each change, so the edit history names its author.
     "simple_history.middleware.HistoryRequestMiddleware",
     "tracker.middleware.DatabaseUnavailableMiddleware",
+    "tracker.middleware.EmptyAdminToFieldMiddleware",
     # Last, as django-axes requires: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
