@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import zipfile
 from datetime import UTC
+from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from django.utils.cache import patch_cache_control
 from . import annotations, exports, presentation, response_cache
 from .kinds import KINDS, KINDS_BY_MODEL
 from .models import ApiToken, Source, StatedDate
-from .querysets import corrections_log, describe_corrections
+from .querysets import corrections_log, count_each, describe_corrections
 
 PACKAGE_NAME = "deportations-to-el-salvador-tracker"
 DESCRIPTOR = "datapackage.json"
@@ -439,9 +440,25 @@ def _prune(root, keep):
             shutil.rmtree(folder, ignore_errors=True)
 
 
+class PackageNotBuilt(Exception):
+    """No package of the data yet, and too many rows to build one within a
+    request: `manage.py build_datapackage` builds it."""
+
+
+def too_large_to_build_in_a_request():
+    """Whether the published records outnumber DATA_PACKAGE_REQUEST_MAX_ROWS.
+    Every row is written out with its related records and quotes: at 100,000
+    transfers a build took 20 minutes, which no request may hold a worker for
+    (issue 28, found by make fuzz's follow-up)."""
+    published = [kind.model.objects.published() for kind in KINDS]
+    return sum(count_each(published)) > settings.DATA_PACKAGE_REQUEST_MAX_ROWS
+
+
 def current_package(request):
     """The folder of the current version's package, building it if no process
-    has; while another process builds it, the latest one built."""
+    has and the data is small enough; while another process builds it, or
+    while a large database waits for `build_datapackage`, the latest one
+    built (its descriptor names its version). PackageNotBuilt when none is."""
     version = package_version(response_cache.versions_for(request))
     if version is None:
         raise Http404("No data version yet: run migrate.")
@@ -450,6 +467,8 @@ def current_package(request):
     if (final / DESCRIPTOR).exists():
         return final
     root.mkdir(parents=True, exist_ok=True)
+    if too_large_to_build_in_a_request():
+        return _latest_built(root)
     with (root / LOCK_FILE).open("w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -464,6 +483,13 @@ def current_package(request):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _latest_built(root):
+    built = built_versions(root)
+    if not built:
+        raise PackageNotBuilt
+    return built[-1]
+
+
 # --- Serving ------------------------------------------------------------------------
 
 
@@ -473,6 +499,31 @@ def _immutable(response):
     return response
 
 
+# How long a client is asked to wait for a package being built (seconds).
+NOT_BUILT_RETRY_AFTER = 600
+
+
+def answers_not_built(view):
+    """A 503 with Retry-After, not a 500, while no package of a large
+    database has been built yet (PackageNotBuilt)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PackageNotBuilt:
+            response = HttpResponse(
+                "The data package is being prepared. Please try again later.\n",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(NOT_BUILT_RETRY_AFTER)
+            return response
+
+    return wrapped
+
+
+@answers_not_built
 def package_descriptor(request):
     """The current version's descriptor, its resources' paths pointing into
     the version's own folder (/data/<version>/...), so a client that reads
@@ -509,6 +560,7 @@ def _version_folder(request, version):
     return folder
 
 
+@answers_not_built
 def version_file(request, version, filename):
     """A file of one version's package: its descriptor or a CSV."""
     folder = _version_folder(request, version)
@@ -519,6 +571,7 @@ def version_file(request, version, filename):
     return _serve(folder, filename, "text/csv; charset=utf-8")
 
 
+@answers_not_built
 def package_zip(request, version):
     folder = _version_folder(request, version)
     return _serve(folder, f"tracker-{folder.name}.zip", "application/zip")

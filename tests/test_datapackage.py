@@ -198,3 +198,28 @@ def test_the_command_builds_the_current_version(db, package_dir):
     statements = (folder / "statements.csv").read_text()
     assert "https://tracker.example.org/statements/" in statements
     assert descriptor["resources"][0]["path"] == "agreements.csv"
+
+
+def test_a_large_database_never_builds_its_package_within_a_request(client, db, settings):
+    """Past DATA_PACKAGE_REQUEST_MAX_ROWS published records a request serves
+    the latest package built, or a 503 with Retry-After while none is; the
+    command builds the current one (a build took 20 minutes at 100,000
+    transfers: no request may hold a worker that long)."""
+    make_statement()
+    make_statement()
+    settings.DATA_PACKAGE_REQUEST_MAX_ROWS = 1
+    for url in (
+        "/data/datapackage.json",
+        "/data/latest/statements.csv",
+        "/data/tracker-latest.zip",
+    ):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert int(response["Retry-After"]) > 0
+    call_command("build_datapackage", stdout=io.StringIO())
+    built = client.get("/data/datapackage.json").json()["version"]
+    make_statement()
+    # The data changed; the package of the last build is served, named by its version.
+    assert client.get("/data/datapackage.json").json()["version"] == built
+    settings.DATA_PACKAGE_REQUEST_MAX_ROWS = 1000
+    assert client.get("/data/datapackage.json").json()["version"] != built

@@ -341,6 +341,11 @@ EXPORT_SLOTS_DIR = os.environ.get("EXPORT_SLOTS_DIR", "").strip()
 # the newsroom publishes its data under (the quotes stay their sources').
 DATA_PACKAGE_DIR = Path(os.environ.get("DATA_PACKAGE_DIR", "").strip() or BASE_DIR / "datapackages")
 DATA_PACKAGES_KEPT = envint("DATA_PACKAGES_KEPT", 3)
+# Above this many published records, a request never builds the package (at
+# 100,000 transfers that took 20 minutes): it serves the latest one built,
+# and `manage.py build_datapackage` (after a batch of edits, or from cron)
+# builds the current one.
+DATA_PACKAGE_REQUEST_MAX_ROWS = envint("DATA_PACKAGE_REQUEST_MAX_ROWS", 20000)
 DATA_LICENSE_NAME = os.environ.get("DATA_LICENSE_NAME", "CC-BY-4.0")
 DATA_LICENSE_TITLE = os.environ.get(
     "DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0 International"
