@@ -17,6 +17,8 @@ _.SiteModeMiddleware, _.PageCacheMiddleware, _.JSONFormatter, _.StdoutHandler
 _.lockout_username, _.urlpatterns, _.handler500
 # Overrides of the standard library's hooks (logging.Formatter.format).
 _.format
+# Django's hook behind every get_<field>_display() (cases.models.ChoiceLabels).
+_._get_FIELD_display
 
 # Named by dotted path in the registry (cases/kinds.py: table_path, filterset_path).
 _.TransferTable, _.DetaineeGroupTable, _.AgreementTable, _.ActorTable, _.FacilityTable
