@@ -16,9 +16,14 @@ How each database does it:
 
 - PostgreSQL: `cases_search_fold(text)` (migration 0011: lower case, accents
   removed with the unaccent extension, joiners removed) over the kind's search
-  fields, matched as a substring through a trigram index on that same
-  expression; plus the full-text search vector of migrations 0004/0005 for
-  stemming.
+  fields, stored with each record (migration 0022) and matched as a substring
+  through a trigram index on it; plus the full-text search vector of
+  migrations 0004/0005 for stemming.
+
+Each word's branches (the substring, each full-text configuration, each link)
+are read by their own index and combined by key, `id IN (... UNION ALL ...)`,
+on both databases: an OR of them in one WHERE clause made the database read
+every row of the table (820 ms for "hospital" at 100,000 transfers).
 - SQLite: an FTS5 table per kind (migration 0011, kept up to date by
   triggers), tokenised with `porter unicode61 remove_diacritics 2`: each word
   is matched as a word prefix, stemmed. Words are matched from their start, so
@@ -228,24 +233,53 @@ def is_postgresql(queryset):
     return connections[queryset.db].vendor == "postgresql"
 
 
-def own_text_matches(queryset, word, spelled=None):
-    """Q: `word` is in the records' own search fields (see the module's
-    docstring). Needs the aliases added by with_search_aliases(). `spelled`
-    is the word as typed, accents kept: PostgreSQL's Spanish stemmer stems
-    "deportación" as "deportados" but not "deportacion" (an accentless word
-    is still found in its own form, folded)."""
-    if is_postgresql(queryset):
-        match = Q(search_folded__contains=word) | Q(search_vector=_postgres_word_query(word))
-        if spanish_fields(queryset.search_fields, queryset.model):
-            spanish = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
-            match |= Q(search_folded_es__contains=word) | Q(search_vector_es=spanish)
-        return match
-    table = fts_table(queryset.model)
-    return Q(
-        pk__in=RawSQL(
-            f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [_fts_own_text(word)]
-        )
-    )
+# The columns migration 0022 stores each record's folded search text in, and
+# that of its Spanish versions (PostgreSQL only; not model fields: the
+# database computes them).
+FOLDED_COLUMN = "search_folded"
+FOLDED_COLUMN_ES = "search_folded_es"
+
+
+def _stored_column(model, column):
+    """One of those columns, in a query of `model`'s table alone (whose
+    table is then not aliased: the query is used as SQL, see _sql())."""
+    return RawSQL(f'"{model._meta.db_table}"."{column}"', (), output_field=TextField())
+
+
+def own_text_branches(model, word, spelled=None):
+    """On PostgreSQL, the ids of `model`'s records with `word` in their own
+    search fields (see the module's docstring), one query per index that
+    answers a part of it: the folded text as a substring (trigram), the
+    English search vector and, for a kind with Spanish versions, theirs
+    folded and their Spanish search vector. `spelled` is the word as typed,
+    accents kept: PostgreSQL's Spanish stemmer stems "deportación" as
+    "deportados" but not "deportacion" (an accentless word is still found in
+    its own form, folded)."""
+    records = model._default_manager.order_by()
+    fields = records.search_fields
+    branches = [
+        records.alias(folded=_stored_column(model, FOLDED_COLUMN)).filter(folded__contains=word),
+        records.alias(vector=SearchVector(*fields, config="english")).filter(
+            vector=_postgres_word_query(word)
+        ),
+    ]
+    spanish = spanish_fields(fields, model)
+    if spanish:
+        query = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
+        branches += [
+            records.alias(folded=_stored_column(model, FOLDED_COLUMN_ES)).filter(
+                folded__contains=word
+            ),
+            records.alias(vector=SearchVector(*spanish, config=SPANISH_CONFIG)).filter(
+                vector=query
+            ),
+        ]
+    return [branch.values_list("pk", flat=True) for branch in branches]
+
+
+def _sql(queryset, using):
+    """(sql, params) of `queryset` on database `using`, to write into another query."""
+    return queryset.query.get_compiler(using=using).as_sql()
 
 
 def name_matches(queryset, word):
@@ -261,21 +295,13 @@ def name_matches(queryset, word):
 
 
 def with_search_aliases(queryset):
-    """On PostgreSQL, the expressions the indexes of migrations 0004, 0005 and
-    0011 hold, as aliases for own_text_matches() and name_matches()."""
+    """On PostgreSQL, the folded names the trigram indexes of migrations 0011
+    and 0020 hold, as aliases for name_matches()."""
     if not is_postgresql(queryset):
         return queryset
-    fields = queryset.search_fields
-    aliases = {
-        "search_folded": SearchFold(*fields),
-        "search_vector": SearchVector(*fields, config="english"),
-    }
+    aliases = {}
     if queryset.search_name_fields:
         aliases["search_names"] = SearchFold(*queryset.search_name_fields)
-    spanish = spanish_fields(fields, queryset.model)
-    if spanish:
-        aliases["search_folded_es"] = SearchFold(*spanish)
-        aliases["search_vector_es"] = SearchVector(*spanish, config=SPANISH_CONFIG)
     spanish_names = spanish_fields(queryset.search_name_fields, queryset.model)
     if spanish_names:
         aliases["search_names_es"] = SearchFold(*spanish_names)
@@ -297,7 +323,6 @@ class Search:
             )
         self.user = user
         self._named = {}
-        self._linked_ids = {}
 
     def __bool__(self):
         return bool(self.words)
@@ -364,67 +389,51 @@ class Search:
         self.name_all(queryset)
         match = Q()
         for word in self.words:
-            if is_postgresql(queryset):
-                match &= self._postgres_word_condition(queryset, word)
-            else:
-                match &= self._sqlite_word_condition(queryset, word)
+            match &= self._word_condition(queryset, word)
         return match
 
-    def _postgres_word_condition(self, queryset, word):
-        """The word's own-text match or'ed with each link's: PostgreSQL
-        combines the branches' indexes (a bitmap OR) when each is an indexed
-        condition or a list of ids."""
-        either = own_text_matches(queryset, word, self.spelled.get(word))
+    def _word_condition(self, queryset, word):
+        """`pk IN (... UNION ALL ...)` of the records whose own text holds
+        the word (FTS5 on SQLite; on PostgreSQL one query per index, see
+        own_text_branches()) and of those linked to a record it names. The
+        database reads each branch through its index, builds the set of ids
+        once and looks the rows up by key, where an OR of the branches made
+        it read every row of the table."""
+        model = queryset.model
+        if is_postgresql(queryset):
+            spelled = self.spelled.get(word)
+            parts = [
+                _sql(branch, queryset.db) for branch in own_text_branches(model, word, spelled)
+            ]
+        else:
+            table = fts_table(model)
+            parts = [
+                (f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', (_fts_own_text(word),))
+            ]
         for relation in queryset.search_relations:
-            linked = self._linked(queryset.model, relation, word)
-            if linked is None:
-                continue
-            field, ids, owners = linked
-            if field.many_to_one:
-                either |= Q(**{f"{field.attname}__in": ids})
-                continue
-            key = (field, tuple(ids))
-            if key not in self._linked_ids:
-                # Run now when few (a subquery in an OR makes PostgreSQL read
-                # the whole table); many stay a subquery.
-                found = list(owners[: RELATED_MATCHES_MAX + 1])
-                self._linked_ids[key] = found if len(found) <= RELATED_MATCHES_MAX else None
-            found = self._linked_ids[key]
-            either |= Q(pk__in=found if found is not None else owners)
-        return either
-
-    def _sqlite_word_condition(self, queryset, word):
-        """One `id IN (... UNION ALL ...)` of the FTS5 match and each link's
-        records: SQLite builds that set once and looks the rows up by id,
-        where an OR of the branches makes it read every row of the table."""
-        table = fts_table(queryset.model)
-        parts = [f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s']
-        params = [_fts_own_text(word)]
-        for relation in queryset.search_relations:
-            linked = self._linked(queryset.model, relation, word)
-            if linked is not None:
-                sql, linked_params = linked[2].query.sql_with_params()
-                parts.append(sql)
-                params.extend(linked_params)
-        return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
+            owners = self._linked(model, relation, word)
+            if owners is not None:
+                parts.append(_sql(owners, queryset.db))
+        sql = " UNION ALL ".join(part for part, _params in parts)
+        return Q(pk__in=RawSQL(sql, [param for _sql, params in parts for param in params]))
 
     def _linked(self, model, relation, word):
-        """(field, ids of the linked records the word names, a queryset of the
-        ids of the records linked to them), or None when the word names no
-        linked record the reader may see."""
+        """A queryset of the ids of the records linked to the records of
+        `relation` the word names, or None when it names none the reader may
+        see."""
         field = model._meta.get_field(relation)
         ids = self.named(field.related_model, word)
         if not ids:
             return None
         if field.many_to_one:
             owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
-            return field, ids, owners.order_by().values_list("pk", flat=True)
+            return owners.order_by().values_list("pk", flat=True)
         # A many-to-many link: the records linked to those, by their link
         # table (a join would repeat a record once per matching link).
         through = field.remote_field.through
         other = field.m2m_reverse_field_name()
         owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
-        return field, ids, owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
+        return owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
 
 
 # --- Did you mean ------------------------------------------------------------
