@@ -44,6 +44,7 @@ manager, so a draft's name cannot be recovered by searching for it.
 """
 
 import difflib
+import functools
 import re
 import threading
 import unicodedata
@@ -246,35 +247,33 @@ def _stored_column(model, column):
     return RawSQL(f'"{model._meta.db_table}"."{column}"', (), output_field=TextField())
 
 
-def own_text_branches(model, word, spelled=None):
-    """On PostgreSQL, the ids of `model`'s records with `word` in their own
-    search fields (see the module's docstring), one query per index that
-    answers a part of it: the folded text as a substring (trigram), the
-    English search vector and, for a kind with Spanish versions, theirs
-    folded and their Spanish search vector. `spelled` is the word as typed,
-    accents kept: PostgreSQL's Spanish stemmer stems "deportación" as
-    "deportados" but not "deportacion" (an accentless word is still found in
-    its own form, folded)."""
-    records = model._default_manager.order_by()
-    fields = records.search_fields
-    branches = [
-        records.alias(folded=_stored_column(model, FOLDED_COLUMN)).filter(folded__contains=word),
-        records.alias(vector=SearchVector(*fields, config="english")).filter(
-            vector=_postgres_word_query(word)
-        ),
-    ]
+def own_text_match(queryset, word, spelled=None):
+    """On PostgreSQL, (records, Q): the records of `queryset`'s table, alone
+    (a query to be written into another as SQL, see _sql()), with the
+    aliases that Q needs, and Q: `word` is in their own search fields (see
+    the module's docstring). Each part of it is answered by an index: the
+    folded text as a substring (trigram), the English search vector and, for
+    a kind with Spanish versions, theirs folded and their Spanish search
+    vector; or'ed, PostgreSQL combines the indexes (a bitmap OR) and reads
+    each matching row once. `spelled` is the word as typed, accents kept:
+    PostgreSQL's Spanish stemmer stems "deportación" as "deportados" but not
+    "deportacion" (an accentless word is still found in its own form, folded)."""
+    model = queryset.model
+    fields = queryset.search_fields
+    records = model._default_manager.order_by().alias(
+        folded=_stored_column(model, FOLDED_COLUMN),
+        vector=SearchVector(*fields, config="english"),
+    )
+    match = Q(folded__contains=word) | Q(vector=_postgres_word_query(word))
     spanish = spanish_fields(fields, model)
     if spanish:
+        records = records.alias(
+            folded_es=_stored_column(model, FOLDED_COLUMN_ES),
+            vector_es=SearchVector(*spanish, config=SPANISH_CONFIG),
+        )
         query = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
-        branches += [
-            records.alias(folded=_stored_column(model, FOLDED_COLUMN_ES)).filter(
-                folded__contains=word
-            ),
-            records.alias(vector=SearchVector(*spanish, config=SPANISH_CONFIG)).filter(
-                vector=query
-            ),
-        ]
-    return [branch.values_list("pk", flat=True) for branch in branches]
+        match |= Q(folded_es__contains=word) | Q(vector_es=query)
+    return records, match
 
 
 def _sql(queryset, using):
@@ -394,46 +393,57 @@ class Search:
 
     def _word_condition(self, queryset, word):
         """`pk IN (... UNION ALL ...)` of the records whose own text holds
-        the word (FTS5 on SQLite; on PostgreSQL one query per index, see
-        own_text_branches()) and of those linked to a record it names. The
-        database reads each branch through its index, builds the set of ids
-        once and looks the rows up by key, where an OR of the branches made
-        it read every row of the table."""
+        the word and of those linked to a record it names: the database reads
+        each part through its index, builds the set of ids once and looks the
+        rows up by key, where an OR of them all in the query's WHERE made it
+        read every row of the table. On SQLite the own text is the FTS5
+        table's; on PostgreSQL, one query of the kind's table matches its own
+        text and its foreign keys (one read of each matching row, see
+        own_text_match()), and each many-to-many link is a part of its own."""
         model = queryset.model
+        linked = [
+            (field, ids)
+            for field, ids in (
+                self._named_by(model._meta.get_field(relation), word)
+                for relation in queryset.search_relations
+            )
+            if ids
+        ]
+        parts = []
         if is_postgresql(queryset):
-            spelled = self.spelled.get(word)
-            parts = [
-                _sql(branch, queryset.db) for branch in own_text_branches(model, word, spelled)
-            ]
-        else:
+            records, match = own_text_match(queryset, word, self.spelled.get(word))
+            for field, ids in linked:
+                if field.many_to_one:
+                    match |= Q(**{f"{field.attname}__in": ids})
+            parts.append(records.filter(match).values_list("pk", flat=True))
+            linked = [(field, ids) for field, ids in linked if not field.many_to_one]
+        for field, ids in linked:
+            parts.append(_linked_records(model, field, ids))
+        sql_and_params = [_sql(part, queryset.db) for part in parts]
+        if not is_postgresql(queryset):
             table = fts_table(model)
-            parts = [
-                (f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', (_fts_own_text(word),))
-            ]
-        for relation in queryset.search_relations:
-            owners = self._linked(model, relation, word)
-            if owners is not None:
-                parts.append(_sql(owners, queryset.db))
-        sql = " UNION ALL ".join(part for part, _params in parts)
-        return Q(pk__in=RawSQL(sql, [param for _sql, params in parts for param in params]))
+            fts = f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s'
+            sql_and_params.insert(0, (fts, (_fts_own_text(word),)))
+        sql = " UNION ALL ".join(part for part, _params in sql_and_params)
+        params = [param for _part, part_params in sql_and_params for param in part_params]
+        return Q(pk__in=RawSQL(sql, params))
 
-    def _linked(self, model, relation, word):
-        """A queryset of the ids of the records linked to the records of
-        `relation` the word names, or None when it names none the reader may
-        see."""
-        field = model._meta.get_field(relation)
-        ids = self.named(field.related_model, word)
-        if not ids:
-            return None
-        if field.many_to_one:
-            owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
-            return owners.order_by().values_list("pk", flat=True)
-        # A many-to-many link: the records linked to those, by their link
-        # table (a join would repeat a record once per matching link).
-        through = field.remote_field.through
-        other = field.m2m_reverse_field_name()
-        owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
-        return owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
+    def _named_by(self, field, word):
+        """(field, ids of the records it links to that the word names)."""
+        return field, self.named(field.related_model, word)
+
+
+def _linked_records(model, field, ids):
+    """The ids of the records of `model` linked by `field` to any of `ids`."""
+    if field.many_to_one:
+        owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
+        return owners.order_by().values_list("pk", flat=True)
+    # A many-to-many link: the records linked to those, by their link table
+    # (a join would repeat a record once per matching link).
+    through = field.remote_field.through
+    other = field.m2m_reverse_field_name()
+    owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
+    return owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
 
 
 # --- Did you mean ------------------------------------------------------------
@@ -561,6 +571,12 @@ def highlight_terms(query):
     return sorted(terms, key=len, reverse=True)
 
 
+# fold() of one character, remembered: match_spans() folds a text character
+# by character, and its characters repeat (a page of results marked 1,000
+# texts; folding each character anew took most of its rendering time).
+_fold_char = functools.lru_cache(maxsize=4096)(fold)
+
+
 def match_spans(text, query):
     """(start, end) of each word of `text` that a word of `query` matches, as
     search matched it (accents, case and joiners aside), merged and in order."""
@@ -572,7 +588,7 @@ def match_spans(text, query):
         return []
     folded, origin = [], []
     for position, char in enumerate(text):
-        for folded_char in fold(char):
+        for folded_char in _fold_char(char):
             folded.append(folded_char)
             origin.append(position)
     folded = "".join(folded)
