@@ -21,6 +21,7 @@ from tests.factories import (
     make_event,
     make_facility,
     make_group,
+    make_source,
     make_statement,
     make_transfer,
 )
@@ -115,6 +116,7 @@ def test_the_stored_folded_text_is_always_the_folded_fields(db):
     make_agreement(title="U.S.–Ximilpa", title_es="Acuerdo Ximilpa", summary="")
     make_event(title="Ñandú meeting")
     make_statement(text="We’ll see.")
+    make_source(title="Diario “El Ximilpeño”", publisher="")
     group = make_group(name="Ximilpa-13", name_es="Ximilpa-13 (grupo)")
     group.nationality = "Salvadoran"
     group.save()
