@@ -463,8 +463,7 @@ class PublishableQuerySet(models.QuerySet):
         search = text if isinstance(text, Search) else Search(text, user)
         if not search:
             return self.none()
-        queryset = with_search_aliases(self)
-        return queryset.filter(search.condition(queryset))
+        return self.filter(search.condition(self))
 
     def for_listing(self, user):
         """What a link to each record needs: its claimant, for the badge

@@ -16,9 +16,14 @@ How each database does it:
 
 - PostgreSQL: `cases_search_fold(text)` (migration 0011: lower case, accents
   removed with the unaccent extension, joiners removed) over the kind's search
-  fields, matched as a substring through a trigram index on that same
-  expression; plus the full-text search vector of migrations 0004/0005 for
-  stemming.
+  fields, stored with each record (migration 0024) and matched as a substring
+  through a trigram index on it; plus the full-text search vector of
+  migrations 0004/0005 for stemming.
+
+Each word's branches (the substring, each full-text configuration, each link)
+are read by their own index and combined by key, `id IN (... UNION ALL ...)`,
+on both databases: an OR of them in one WHERE clause made the database read
+every row of the table (820 ms for "hospital" at 100,000 transfers).
 - SQLite: an FTS5 table per kind (migration 0011, kept up to date by
   triggers), tokenised with `porter unicode61 remove_diacritics 2`: each word
   is matched as a word prefix, stemmed. Words are matched from their start, so
@@ -49,6 +54,7 @@ come from `published()` records only, so no draft's word is ever suggested.
 """
 
 import difflib
+import functools
 import json
 import re
 import threading
@@ -274,24 +280,51 @@ def is_postgresql(queryset):
     return connections[queryset.db].vendor == "postgresql"
 
 
-def own_text_matches(queryset, word, spelled=None):
-    """Q: `word` is in the records' own search fields (see the module's
-    docstring). Needs the aliases added by with_search_aliases(). `spelled`
-    is the word as typed, accents kept: PostgreSQL's Spanish stemmer stems
-    "deportación" as "deportados" but not "deportacion" (an accentless word
-    is still found in its own form, folded)."""
-    if is_postgresql(queryset):
-        match = Q(search_folded__contains=word) | Q(search_vector=_postgres_word_query(word))
-        if spanish_fields(queryset.search_fields, queryset.model):
-            spanish = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
-            match |= Q(search_folded_es__contains=word) | Q(search_vector_es=spanish)
-        return match
-    table = fts_table(queryset.model)
-    return Q(
-        pk__in=RawSQL(
-            f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [_fts_own_text(word)]
-        )
+# The columns migration 0024 stores each record's folded search text in, and
+# that of its Spanish versions (PostgreSQL only; not model fields: the
+# database computes them).
+FOLDED_COLUMN = "search_folded"
+FOLDED_COLUMN_ES = "search_folded_es"
+
+
+def _stored_column(model, column):
+    """One of those columns, in a query of `model`'s table alone (whose
+    table is then not aliased: the query is used as SQL, see _sql())."""
+    return RawSQL(f'"{model._meta.db_table}"."{column}"', (), output_field=TextField())
+
+
+def own_text_match(queryset, word, spelled=None):
+    """On PostgreSQL, (records, Q): the records of `queryset`'s table, alone
+    (a query to be written into another as SQL, see _sql()), with the
+    aliases that Q needs, and Q: `word` is in their own search fields (see
+    the module's docstring). Each part of it is answered by an index: the
+    folded text as a substring (trigram), the English search vector and, for
+    a kind with Spanish versions, theirs folded and their Spanish search
+    vector; or'ed, PostgreSQL combines the indexes (a bitmap OR) and reads
+    each matching row once. `spelled` is the word as typed, accents kept:
+    PostgreSQL's Spanish stemmer stems "deportación" as "deportados" but not
+    "deportacion" (an accentless word is still found in its own form, folded)."""
+    model = queryset.model
+    fields = queryset.search_fields
+    records = model._default_manager.order_by().alias(
+        folded=_stored_column(model, FOLDED_COLUMN),
+        vector=SearchVector(*fields, config="english"),
     )
+    match = Q(folded__contains=word) | Q(vector=_postgres_word_query(word))
+    spanish = spanish_fields(fields, model)
+    if spanish:
+        records = records.alias(
+            folded_es=_stored_column(model, FOLDED_COLUMN_ES),
+            vector_es=SearchVector(*spanish, config=SPANISH_CONFIG),
+        )
+        query = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
+        match |= Q(folded_es__contains=word) | Q(vector_es=query)
+    return records, match
+
+
+def _sql(queryset, using):
+    """(sql, params) of `queryset` on database `using`, to write into another query."""
+    return queryset.query.get_compiler(using=using).as_sql()
 
 
 def name_matches(queryset, word):
@@ -307,21 +340,13 @@ def name_matches(queryset, word):
 
 
 def with_search_aliases(queryset):
-    """On PostgreSQL, the expressions the indexes of migrations 0004, 0005 and
-    0011 hold, as aliases for own_text_matches() and name_matches()."""
+    """On PostgreSQL, the folded names the trigram indexes of migrations 0011
+    and 0020 hold, as aliases for name_matches()."""
     if not is_postgresql(queryset):
         return queryset
-    fields = queryset.search_fields
-    aliases = {
-        "search_folded": SearchFold(*fields),
-        "search_vector": SearchVector(*fields, config="english"),
-    }
+    aliases = {}
     if queryset.search_name_fields:
         aliases["search_names"] = SearchFold(*queryset.search_name_fields)
-    spanish = spanish_fields(fields, queryset.model)
-    if spanish:
-        aliases["search_folded_es"] = SearchFold(*spanish)
-        aliases["search_vector_es"] = SearchVector(*spanish, config=SPANISH_CONFIG)
     spanish_names = spanish_fields(queryset.search_name_fields, queryset.model)
     if spanish_names:
         aliases["search_names_es"] = SearchFold(*spanish_names)
@@ -343,7 +368,6 @@ class Search:
             )
         self.user = user
         self._named = {}
-        self._linked_ids = {}
 
     def __bool__(self):
         return bool(self.words)
@@ -410,67 +434,62 @@ class Search:
         self.name_all(queryset)
         match = Q()
         for word in self.words:
-            if is_postgresql(queryset):
-                match &= self._postgres_word_condition(queryset, word)
-            else:
-                match &= self._sqlite_word_condition(queryset, word)
+            match &= self._word_condition(queryset, word)
         return match
 
-    def _postgres_word_condition(self, queryset, word):
-        """The word's own-text match or'ed with each link's: PostgreSQL
-        combines the branches' indexes (a bitmap OR) when each is an indexed
-        condition or a list of ids."""
-        either = own_text_matches(queryset, word, self.spelled.get(word))
-        for relation in queryset.search_relations:
-            linked = self._linked(queryset.model, relation, word)
-            if linked is None:
-                continue
-            field, ids, owners = linked
-            if field.many_to_one:
-                either |= Q(**{f"{field.attname}__in": ids})
-                continue
-            key = (field, tuple(ids))
-            if key not in self._linked_ids:
-                # Run now when few (a subquery in an OR makes PostgreSQL read
-                # the whole table); many stay a subquery.
-                found = list(owners[: RELATED_MATCHES_MAX + 1])
-                self._linked_ids[key] = found if len(found) <= RELATED_MATCHES_MAX else None
-            found = self._linked_ids[key]
-            either |= Q(pk__in=found if found is not None else owners)
-        return either
+    def _word_condition(self, queryset, word):
+        """`pk IN (... UNION ALL ...)` of the records whose own text holds
+        the word and of those linked to a record it names: the database reads
+        each part through its index, builds the set of ids once and looks the
+        rows up by key, where an OR of them all in the query's WHERE made it
+        read every row of the table. On SQLite the own text is the FTS5
+        table's; on PostgreSQL, one query of the kind's table matches its own
+        text and its foreign keys (one read of each matching row, see
+        own_text_match()), and each many-to-many link is a part of its own."""
+        model = queryset.model
+        linked = [
+            (field, ids)
+            for field, ids in (
+                self._named_by(model._meta.get_field(relation), word)
+                for relation in queryset.search_relations
+            )
+            if ids
+        ]
+        parts = []
+        if is_postgresql(queryset):
+            records, match = own_text_match(queryset, word, self.spelled.get(word))
+            for field, ids in linked:
+                if field.many_to_one:
+                    match |= Q(**{f"{field.attname}__in": ids})
+            parts.append(records.filter(match).values_list("pk", flat=True))
+            linked = [(field, ids) for field, ids in linked if not field.many_to_one]
+        for field, ids in linked:
+            parts.append(_linked_records(model, field, ids))
+        sql_and_params = [_sql(part, queryset.db) for part in parts]
+        if not is_postgresql(queryset):
+            table = fts_table(model)
+            fts = f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s'
+            sql_and_params.insert(0, (fts, (_fts_own_text(word),)))
+        sql = " UNION ALL ".join(part for part, _params in sql_and_params)
+        params = [param for _part, part_params in sql_and_params for param in part_params]
+        return Q(pk__in=RawSQL(sql, params))
 
-    def _sqlite_word_condition(self, queryset, word):
-        """One `id IN (... UNION ALL ...)` of the FTS5 match and each link's
-        records: SQLite builds that set once and looks the rows up by id,
-        where an OR of the branches makes it read every row of the table."""
-        table = fts_table(queryset.model)
-        parts = [f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s']
-        params = [_fts_own_text(word)]
-        for relation in queryset.search_relations:
-            linked = self._linked(queryset.model, relation, word)
-            if linked is not None:
-                sql, linked_params = linked[2].query.sql_with_params()
-                parts.append(sql)
-                params.extend(linked_params)
-        return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))
+    def _named_by(self, field, word):
+        """(field, ids of the records it links to that the word names)."""
+        return field, self.named(field.related_model, word)
 
-    def _linked(self, model, relation, word):
-        """(field, ids of the linked records the word names, a queryset of the
-        ids of the records linked to them), or None when the word names no
-        linked record the reader may see."""
-        field = model._meta.get_field(relation)
-        ids = self.named(field.related_model, word)
-        if not ids:
-            return None
-        if field.many_to_one:
-            owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
-            return field, ids, owners.order_by().values_list("pk", flat=True)
-        # A many-to-many link: the records linked to those, by their link
-        # table (a join would repeat a record once per matching link).
-        through = field.remote_field.through
-        other = field.m2m_reverse_field_name()
-        owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
-        return field, ids, owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
+
+def _linked_records(model, field, ids):
+    """The ids of the records of `model` linked by `field` to any of `ids`."""
+    if field.many_to_one:
+        owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
+        return owners.order_by().values_list("pk", flat=True)
+    # A many-to-many link: the records linked to those, by their link table
+    # (a join would repeat a record once per matching link).
+    through = field.remote_field.through
+    other = field.m2m_reverse_field_name()
+    owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
+    return owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
 
 
 # --- Did you mean ------------------------------------------------------------
@@ -646,6 +665,12 @@ def highlight_terms(query):
     return sorted(terms, key=len, reverse=True)
 
 
+# fold() of one character, remembered: match_spans() folds a text character
+# by character, and its characters repeat (a page of results marked 1,000
+# texts; folding each character anew took most of its rendering time).
+_fold_char = functools.lru_cache(maxsize=4096)(fold)
+
+
 def match_spans(text, query):
     """(start, end) of each word of `text` that a word of `query` matches, as
     search matched it (accents, case and joiners aside), merged and in order."""
@@ -657,7 +682,7 @@ def match_spans(text, query):
         return []
     folded, origin = [], []
     for position, char in enumerate(text):
-        for folded_char in fold(char):
+        for folded_char in _fold_char(char):
             folded.append(folded_char)
             origin.append(position)
     folded = "".join(folded)

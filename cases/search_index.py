@@ -1,10 +1,10 @@
 """The database objects search needs (see cases/search.py), as SQL.
 
-Used by migration 0011, which gives each function the field lists of its day,
-and after every `migrate` by check_sqlite_search_index() (cases/apps.py): on
-SQLite, a later migration that rebuilds a table (Django copies it to a new
-table and drops the old one) drops that table's triggers with it, and the
-search index would silently stop following the records.
+Used by migrations 0011, 0020 and 0024, which give each function the field
+lists of their day, and after every `migrate` by check_sqlite_search_index()
+(cases/apps.py): on SQLite, a later migration that rebuilds a table (Django
+copies it to a new table and drops the old one) drops that table's triggers
+with it, and the search index would silently stop following the records.
 """
 
 from .search import (
@@ -46,6 +46,31 @@ def postgres_fold_index_sql(name, table, fields):
         f'CREATE INDEX "{name}" ON "{table}" '
         f"USING gin ({postgres_fold_expression(fields)} gin_trgm_ops)"
     )
+
+
+def postgres_folded_columns_sql(table, columns):
+    """Add `columns` ({name: fields}) to `table`: each the fields' folded text,
+    stored (a generated column, computed by PostgreSQL on every write), with a
+    trigram index. One ALTER TABLE, so the table is rewritten once."""
+    added = ", ".join(
+        f'ADD COLUMN "{name}" text GENERATED ALWAYS AS ({postgres_fold_expression(fields)}) STORED'
+        for name, fields in columns.items()
+    )
+    return [
+        f'ALTER TABLE "{table}" {added}',
+        *[
+            f'CREATE INDEX "{table}_{name}" ON "{table}" USING gin ("{name}" gin_trgm_ops)'
+            for name in columns
+        ],
+    ]
+
+
+def postgres_drop_folded_columns_sql(table, columns):
+    """Undo postgres_folded_columns_sql(): a migration that changes the type
+    of a field a column folds must run this first (PostgreSQL refuses to
+    change a column a generated column reads) and add the column back after."""
+    dropped = ", ".join(f'DROP COLUMN IF EXISTS "{name}"' for name in columns)
+    return [f'ALTER TABLE "{table}" {dropped}']
 
 
 # --- SQLite ---------------------------------------------------------------------

@@ -73,6 +73,7 @@ _.keywords, _.modified, _.arg_joiner
 
 # Called by migrations (not scanned) and by tests (not scanned).
 _.postgres_fold_function_sql, _.postgres_fold_index_sql, _.sqlite_create_sql
+_.postgres_folded_columns_sql, _.postgres_drop_folded_columns_sql
 _.tables_without_trigger
 
 # Named in settings (DATABASE_ROUTERS, MIDDLEWARE) when replicas are configured;

@@ -113,3 +113,31 @@ def test_home_key_figures_load_only_what_their_sentences_read(client, seed):
             kind.model.objects.filter(pk__in=first).update(is_key_figure=True)
     home = queries(client, "/")
     assert len(home) <= HOME_BUDGET, "\n".join(home)
+
+
+# The search page (issue 25): the data version; the names the words match in
+# the kinds records are found through (a query, and one more for a kind whose
+# own search looks through names); each kind's rows with their number of
+# matches (one query a kind, 8); and the linked records named, one query per
+# kind that has any (at most 6).
+SEARCH_BUDGET = 17
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_page_runs_at_most_17_queries_however_many_match(client):
+    def add_matches(number):
+        for _ in range(number):
+            make_transfer(
+                title="Fictional Ximilpa flight",
+                destination=make_facility(name="Ximilpa annex"),
+                groups=[make_group(name="Ximilpa cohort")],
+            )
+
+    add_matches(2)
+    few = queries(client, "/search/?q=ximilpa")
+    add_matches(60)
+    many = queries(client, "/search/?q=ximilpa")
+    assert len(few) <= SEARCH_BUDGET, "\n".join(few)
+    # No count of its own for a kind with more matches than it shows.
+    assert len(many) <= len(few), "\n".join(many)
+    assert not [query for query in many if "COUNT(*)" in query.upper()]
