@@ -101,6 +101,22 @@ def ensure_database():
     return False
 
 
+def ensure_correction_target():
+    """The fictional facility the load tests' admin corrects every second."""
+    Facility.objects.get_or_create(
+        slug=CORRECTION_TARGET,
+        defaults={
+            "name": "Bench correction target (fictional)",
+            "kind": Facility.Kind.PRISON,
+            "publication_status": "published",
+            "description": "A fictional record that make bench corrects through admin.",
+        },
+    )
+    # Admin accepts a changed value only with a citation or an inference
+    # behind it (cases/provenance.py); the bench's description has no source.
+    Facility.objects.filter(slug=CORRECTION_TARGET).update(inferences=CORRECTION_INFERENCES)
+
+
 class Command(BaseCommand):
     help = "Serve the site with gunicorn at 100,000 transfers and time its pages."
 
@@ -196,18 +212,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Loading {transfers:,} synthetic transfers (a few minutes)…")
             options = {"replace": True} if synthetic_data_present() else {}
             call_command("synthesize", transfers=transfers, **options)
-        Facility.objects.get_or_create(
-            slug=CORRECTION_TARGET,
-            defaults={
-                "name": "Bench correction target (fictional)",
-                "kind": Facility.Kind.PRISON,
-                "publication_status": "published",
-                "description": "A fictional record that make bench corrects through admin.",
-            },
-        )
-        # Admin accepts a changed value only with a citation or an inference
-        # behind it (cases/provenance.py); the bench's description has no source.
-        Facility.objects.filter(slug=CORRECTION_TARGET).update(inferences=CORRECTION_INFERENCES)
+        ensure_correction_target()
         with connection.cursor() as cursor:
             # Fresh statistics, and the visibility map that lets the facet
             # counts read their covering indexes alone (as autovacuum keeps

@@ -42,11 +42,11 @@ from django.db import connection
 from bench import load
 from bench.management.commands.bench_compare import write_section
 from bench.management.commands.bench_http import (
-    CORRECTION_INFERENCES,
     CORRECTION_TARGET,
     HOST,
     THREADS,
     WORKERS,
+    ensure_correction_target,
 )
 from bench.management.commands.bench_http import Command as BenchHttp
 from bench.management.commands.synthesize import RARE_TOKEN
@@ -145,16 +145,7 @@ class Command(BaseCommand):
         admin.set_password(ADMIN_PASSWORD)
         admin.save()
         give_role(admin, "admin")
-        Facility.objects.get_or_create(
-            slug=CORRECTION_TARGET,
-            defaults={
-                "name": "Bench correction target (fictional)",
-                "kind": Facility.Kind.PRISON,
-                "publication_status": "published",
-                "description": "A fictional record that make bench corrects through admin.",
-            },
-        )
-        Facility.objects.filter(slug=CORRECTION_TARGET).update(inferences=CORRECTION_INFERENCES)
+        ensure_correction_target()
 
     def reader_urls(self):
         """The public pages readers ask for, in a fixed shuffled order: tables
