@@ -46,11 +46,16 @@ SPANISH_FIELDS = {
 }
 
 
+# ... and as the records have them since 0023, which gave a source's
+# description its Spanish version (no expression index of 0020 to replace).
+STORED_SPANISH_FIELDS = {**SPANISH_FIELDS, "source": ("description_es",)}
+
+
 def columns(kind):
     """{column: fields} of the folded text stored for `kind`."""
     stored = {"search_folded": SEARCH_FIELDS[kind]}
-    if kind in SPANISH_FIELDS:
-        stored["search_folded_es"] = SPANISH_FIELDS[kind]
+    if kind in STORED_SPANISH_FIELDS:
+        stored["search_folded_es"] = STORED_SPANISH_FIELDS[kind]
     return stored
 
 
