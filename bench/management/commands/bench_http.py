@@ -73,7 +73,6 @@ UNFILTERED_EXPORT = "/transfers/?_export=csv"
 # A fictional record of the bench's own database that the bench's admin
 # corrects (never one from the seed).
 CORRECTION_TARGET = "bench-correction-target"
-CORRECTION_INFERENCES = {"description": "Fictional: written by make bench, which corrects it."}
 REQUEST_TIMEOUT = 60
 # A page slower than this gets only a few requests, one at a time.
 SLOW_PAGE_SECONDS = 2
@@ -101,20 +100,25 @@ def ensure_database():
     return False
 
 
-def ensure_correction_target():
-    """The fictional facility the load tests' admin corrects every second."""
-    Facility.objects.get_or_create(
-        slug=CORRECTION_TARGET,
+def ensure_correction_target(
+    slug=CORRECTION_TARGET, name="Bench correction target (fictional)", by="make bench"
+):
+    """The fictional facility a tool's admin corrects through admin (the load
+    tests every second, cluster-check once), published, with its description."""
+    target, _ = Facility.objects.get_or_create(
+        slug=slug,
         defaults={
-            "name": "Bench correction target (fictional)",
+            "name": name,
             "kind": Facility.Kind.PRISON,
             "publication_status": "published",
-            "description": "A fictional record that make bench corrects through admin.",
+            "description": f"A fictional record that {by} corrects through admin.",
         },
     )
     # Admin accepts a changed value only with a citation or an inference
-    # behind it (cases/provenance.py); the bench's description has no source.
-    Facility.objects.filter(slug=CORRECTION_TARGET).update(inferences=CORRECTION_INFERENCES)
+    # behind it (cases/provenance.py); the tool's description has no source.
+    inferences = {"description": f"Fictional: written by {by}, which corrects it."}
+    Facility.objects.filter(pk=target.pk).update(inferences=inferences)
+    return target
 
 
 class Command(BaseCommand):

@@ -37,8 +37,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 
 from bench.load import ChangeFormParser, Loopback
+from bench.management.commands.bench_http import ensure_correction_target
 from cases.history import ChangeKind
-from cases.models import Facility
 
 HOST = "127.0.0.1"
 PRIMARY_PORT = int(os.environ.get("CLUSTER_PRIMARY_PORT", "5433"))
@@ -174,17 +174,8 @@ class Command(BaseCommand):
         session["_auth_user_hash"] = admin.get_session_auth_hash()
         session.create()
         self.admin_cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-        self.target, _ = Facility.objects.get_or_create(
-            slug=TARGET,
-            defaults={
-                "name": "Cluster check target (fictional)",
-                "kind": Facility.Kind.PRISON,
-                "publication_status": "published",
-                "description": "A fictional record that make cluster-check corrects.",
-            },
-        )
-        Facility.objects.filter(pk=self.target.pk).update(
-            inferences={"description": "Fictional: written by make cluster-check."}
+        self.target = ensure_correction_target(
+            TARGET, "Cluster check target (fictional)", by="make cluster-check"
         )
         # The replica has what the check just wrote before it starts.
         deadline = time.monotonic() + 30
