@@ -27,11 +27,16 @@ class CasesConfig(AppConfig):
             check_sqlite_search_index, sender=self, dispatch_uid="check_sqlite_search_index"
         )
 
-        from . import data_version
+        from . import response_cache
 
         # Every table of the app gets its data-version trigger, including
-        # tables added by later migrations (see cases/data_version.py).
-        post_migrate.connect(data_version.install_after_migrate, sender=self)
+        # tables added by later migrations, and every kind its link
+        # version's (see cases/data_version.py).
+        post_migrate.connect(
+            response_cache.install_version_triggers,
+            sender=self,
+            dispatch_uid="install_data_version_triggers",
+        )
 
         from . import roles, sqlite_indexes
 

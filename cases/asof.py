@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
 from .filters import SearchFilter
+from .history import AS_OF_PARAM
 from .pdf import BriefRefused
 from .querysets import corrections_log, describe_corrections, sees_drafts
 
-AS_OF_PARAM = "as_of"
 HISTORY_LIMITS = gettext_lazy(
     "The edit history keeps each record's own fields (titles, dates, numbers, claim and "
     "publication status…) but not its links to other records or its citations: those are "

@@ -27,6 +27,13 @@ bump there is one small write per changed row. A writer takes its table's
 version row lock until it commits, so writers to one table are serialized,
 which an admin-edited newsroom tool can afford.
 
+Link versions: a kind's table also has a second token, `<table>#links`,
+changed only when a row is added or removed or an update changes one of the
+columns another kind's page may show of it (its name, slug, status...:
+kinds.Kind.link_columns). A correction to a facility's description changes
+`cases_facility` but not `cases_facility#links`, so the transfers tables,
+which name facilities, stay cached (cases/response_cache.py).
+
 Triggers are (re)installed after every `migrate` (post_migrate, see
 apps.py), so a table added later gets its trigger without anyone
 remembering to write one; tests/test_page_cache.py checks every table has it.
@@ -42,6 +49,14 @@ from django.utils.dateparse import parse_datetime
 
 VERSION_TABLE = "cases_tableversion"
 TRIGGER_NAME = "cases_data_version"
+LINK_TRIGGER_NAME = "cases_link_version"
+LINK_SUFFIX = "#links"
+
+
+def link_version_table(table):
+    """The name a table's link version is kept under (see the docstring)."""
+    return f"{table}{LINK_SUFFIX}"
+
 
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION cases_bump_data_version() RETURNS trigger
@@ -49,6 +64,20 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO {VERSION_TABLE} (table_name, token, changed_at)
     VALUES (TG_TABLE_NAME, replace(gen_random_uuid()::text, '-', ''), clock_timestamp())
+    ON CONFLICT (table_name) DO UPDATE
+    SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+    RETURN NULL;
+END
+$$
+"""
+
+POSTGRES_LINK_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION cases_bump_link_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {VERSION_TABLE} (table_name, token, changed_at)
+    VALUES (TG_TABLE_NAME || '{LINK_SUFFIX}', replace(gen_random_uuid()::text, '-', ''),
+            clock_timestamp())
     ON CONFLICT (table_name) DO UPDATE
     SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
     RETURN NULL;
@@ -78,14 +107,21 @@ def versioned_tables(app_config):
     )
 
 
-def install_triggers(connection, app_config):
+def install_triggers(connection, app_config, link_columns=None):
     """Create the bump triggers on every existing table of the app, and a
     first token for each (idempotent: a trigger written by an older release
-    is replaced)."""
+    is replaced); and for each table of `link_columns` ({table: the columns
+    another kind's page may show}), its link version's triggers."""
     existing = set(connection.introspection.table_names())
     if VERSION_TABLE not in existing:
         return
     tables = [table for table in versioned_tables(app_config) if table in existing]
+    _install_table_triggers(connection, tables)
+    links = {table: columns for table, columns in (link_columns or {}).items() if table in existing}
+    _install_link_triggers(connection, links)
+
+
+def _install_table_triggers(connection, tables):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRES_FUNCTION)
@@ -115,6 +151,53 @@ def install_triggers(connection, app_config):
         # Another backend has no trigger: the page cache reads no version and stays off.
 
 
+def _install_link_triggers(connection, link_columns):
+    """A link version changes on an insert or a delete, and on an update only
+    when one of the link columns changes (compared row by row: an admin save
+    writes every column, changed or not)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and link_columns:
+            cursor.execute(POSTGRES_LINK_FUNCTION)
+        for table, columns in link_columns.items():
+            changed = " OR ".join(
+                f"OLD.{quote(column)} IS DISTINCT FROM NEW.{quote(column)}"
+                if connection.vendor == "postgresql"
+                else f"OLD.{quote(column)} IS NOT NEW.{quote(column)}"
+                for column in columns
+            )
+            first_token = (link_version_table(table),)
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE OR REPLACE TRIGGER {LINK_TRIGGER_NAME} "
+                    "AFTER INSERT OR DELETE OR TRUNCATE "
+                    f"ON {quote(table)} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION cases_bump_link_version()"
+                )
+                cursor.execute(
+                    f"CREATE OR REPLACE TRIGGER {LINK_TRIGGER_NAME}_update "
+                    f"AFTER UPDATE ON {quote(table)} FOR EACH ROW WHEN ({changed}) "
+                    "EXECUTE FUNCTION cases_bump_link_version()"
+                )
+                cursor.execute(
+                    f"INSERT INTO {VERSION_TABLE} (table_name, token, changed_at) "
+                    "VALUES (%s, replace(gen_random_uuid()::text, '-', ''), clock_timestamp()) "
+                    "ON CONFLICT (table_name) DO NOTHING",
+                    first_token,
+                )
+            elif connection.vendor == "sqlite":
+                bump = _sqlite_bump(link_version_table(table))
+                for event, condition in (("INSERT", ""), ("DELETE", ""), ("UPDATE", changed)):
+                    name = f"{LINK_TRIGGER_NAME}_{table}_{event.lower()}"
+                    when = f"WHEN {condition} " if condition else ""
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    cursor.execute(
+                        f"CREATE TRIGGER {name} AFTER {event} ON {quote(table)} "
+                        f"{when}BEGIN {bump}; END"
+                    )
+                cursor.execute(_sqlite_bump(link_version_table(table), verb="INSERT OR IGNORE"))
+
+
 def tables_without_trigger(connection, app_config):
     """The app's tables that have no bump trigger (should be none)."""
     tables = versioned_tables(app_config)
@@ -135,11 +218,12 @@ def tables_without_trigger(connection, app_config):
     return [table for table in tables if table not in covered]
 
 
-def install_after_migrate(sender, app_config, using, apps=global_apps, **kwargs):
-    """post_migrate receiver: triggers for the app's current tables."""
+def install_after_migrate(sender, app_config, using, link_columns=None, **kwargs):
+    """What a post_migrate receiver calls: triggers for the app's current
+    tables (cases/response_cache.py says which columns links show)."""
     if app_config.label != "cases":
         return
-    install_triggers(connections[using], global_apps.get_app_config("cases"))
+    install_triggers(connections[using], global_apps.get_app_config("cases"), link_columns)
 
 
 @dataclass(frozen=True)

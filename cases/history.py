@@ -19,6 +19,10 @@ from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
 
+# The GET parameter that asks for a page as it stood at a moment (cases/asof.py);
+# the page cache keys such a page on every table (cases/response_cache.py).
+AS_OF_PARAM = "as_of"
+
 
 class ChangeKind(models.TextChoices):
     # The newsroom's words: a correction fixes a fact that was wrong, a

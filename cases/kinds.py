@@ -112,6 +112,9 @@ class Kind:
     # The field naming where the claim was made (a platform such as Truth
     # Social): shown as the medium, never as the claimant.
     medium_field: str | None = None
+    # Fields of this kind that only its own record's page shows, besides
+    # OWN_PAGE_FIELDS and the lead paragraph (see link_columns).
+    own_page_fields: tuple = ()
 
     @property
     def name(self):
@@ -151,6 +154,24 @@ class Kind:
         raise KeyError(f"{self.name} shows no field {name!r}")
 
     @property
+    def link_columns(self):
+        """The columns of this kind's table that another kind's page, table,
+        export or API response may show of a record it names (its label,
+        slug, status, claim and whatever else a link or a cell reads): all
+        but the prose and bookkeeping only the record's own page shows. An
+        edit that changes none of them leaves the other kinds' cached pages
+        in place (cases/data_version.py, link versions);
+        tests/test_link_versions.py proves those pages unchanged by such an edit."""
+        own_page = {*OWN_PAGE_FIELDS, *self.own_page_fields}
+        if self.lead_field:
+            own_page |= {self.lead_field, f"{self.lead_field}_es"}
+        return tuple(
+            field.column
+            for field in self.model._meta.concrete_fields
+            if field.name not in own_page or field.name == self.title_field
+        )
+
+    @property
     def supported_fields(self):
         """Names of the shown fields a citation must support when they hold a value."""
         names = [shown.name for shown in self.fields if shown.needs_support]
@@ -161,9 +182,24 @@ class Kind:
 
 F = ShownField
 
+# What only a record's own page shows of it, whatever its kind: the reasons
+# behind its inferences and its bookkeeping (and its lead paragraph, see
+# Kind.link_columns). Home, search, the timeline, the log and the dossier
+# read every table whole, so they are not "another kind's page".
+OWN_PAGE_FIELDS = (
+    "internal_note",
+    "created_at",
+    "updated_at",
+    "inferences",
+    "inferences_es",
+    "date_inference",
+    "date_inference_es",
+)
+
 KINDS = (
     Kind(
         model=Agreement,
+        own_page_fields=("financial_terms", "financial_terms_es"),
         intro=_(
             "The agreements between the United States and El Salvador, their status and their parties. A proposal stays proposed until a source says it was reached."
         ),

@@ -34,6 +34,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from . import data_version
+from .history import AS_OF_PARAM
 from .kinds import KINDS
 from .models import Actor, Source, TableVersion
 from .querysets import sees_drafts
@@ -166,7 +167,14 @@ def _tables_by_owner():
 def tables_read_by(kind, shows_one_record):
     """The tables a kind's table pages read, or (shows_one_record) a record's
     page, which also lists the records that link to it. A source's page lists
-    every record citing it: it reads everything (None)."""
+    every record citing it: it reads everything (None).
+
+    Of another kind's records, a page shows what their links show (names,
+    slugs, statuses, claims: Kind.link_columns), never their prose nor
+    their history: it reads their link version instead of their table and
+    history (cases/data_version.py), so a correction to a facility's
+    description leaves the transfers tables cached. Their link tables
+    (many-to-many, designations) are read whole."""
     if kind.model is Source and shows_one_record:
         return None
     owners = _tables_by_owner()
@@ -174,8 +182,26 @@ def tables_read_by(kind, shows_one_record):
     kinds_read |= _related_kind_models(kind.model, reverse=shows_one_record)
     tables = set(owners.get(None, ()))
     for model in kinds_read:
-        tables |= owners.get(model, set())
+        owned = owners.get(model, set())
+        if model is not kind.model:
+            own_tables = {model._meta.db_table, model.history.model._meta.db_table}
+            owned = (owned - own_tables) | {data_version.link_version_table(model._meta.db_table)}
+        tables |= owned
     return frozenset(tables)
+
+
+def link_columns():
+    """{table: the columns another kind's page may show} for every kind:
+    what the link versions' triggers compare (cases/data_version.py)."""
+    return {kind.model._meta.db_table: kind.link_columns for kind in KINDS}
+
+
+def install_version_triggers(sender, app_config, using, **kwargs):
+    """post_migrate receiver: the data-version triggers of every table of
+    the app, and the link versions' of every kind (see apps.py)."""
+    data_version.install_after_migrate(
+        sender, app_config, using, link_columns=link_columns(), **kwargs
+    )
 
 
 def tables_read(match):
@@ -223,10 +249,15 @@ def response_key(request, purpose="page", tables=None, visibility=None):
     versions = versions_for(request)
     if versions is None:
         return None
-    if tables is None:
+    query = understood_query(request)
+    if AS_OF_PARAM in query:
+        # A page as of a moment reads the history of every record it shows,
+        # not only their links: it keys on every table.
+        tables = None
+    elif tables is None:
         tables = tables_read(request.resolver_match)
     version = versions.of(tables)
-    query = understood_query(request).urlencode()
+    query = query.urlencode()
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     key = ":".join(
         (

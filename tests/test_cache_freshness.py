@@ -17,12 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import response_cache
-from cases.kinds import KINDS
+from cases.data_version import link_version_table
+from cases.kinds import KINDS, KINDS_BY_MODEL
 from cases.models import (
     Actor,
     Citation,
     ClaimStatus,
     Event,
+    Facility,
     PublicationStatus,
     ReportedFigure,
     Source,
@@ -57,18 +59,26 @@ def comparable(content):
     return FEED_UPDATED.sub(b"", content, count=1)
 
 
+def body(response):
+    """A response's bytes, streamed (an export) or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def served(client, url):
     """The page and how many queries answered it (1: from the cache)."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
+        content = body(response)
     assert response.status_code == 200, url
-    return comparable(response.content), len(captured.captured_queries)
+    return comparable(content), len(captured.captured_queries)
 
 
 def rendered_afresh(client, url, settings):
     settings.PAGE_CACHE_SECONDS = 0
     try:
-        return comparable(client.get(url).content)
+        return comparable(body(client.get(url)))
     finally:
         settings.PAGE_CACHE_SECONDS = 600
 
@@ -141,6 +151,91 @@ def test_no_page_is_stale_after_an_edit(client, seed, settings, edit):
     assert stale == []
 
 
+def correct_what_only_its_page_shows(record):
+    """A fictional correction of every field of `record` its kind's
+    link_columns leave out: its prose, its reasons, its internal note."""
+    kind = KINDS_BY_MODEL[type(record)]
+    for field in record._meta.concrete_fields:
+        if field.column in kind.link_columns or field.name in ("created_at", "updated_at"):
+            continue
+        if field.get_internal_type() == "JSONField":
+            reason = "A fictional correction of the reason"
+            setattr(record, field.name, {kind.supported_fields[0]: reason})
+        else:
+            setattr(record, field.name, f"A fictional correction of {field.name}")
+    record.save()
+
+
+def records_linked_to(record):
+    """The published records of other kinds that name `record`, or that it names."""
+    linked = []
+    for field in record._meta.get_fields():
+        if not field.is_relation or field.related_model not in KINDS_BY_MODEL:
+            continue
+        if field.related_model is type(record):
+            continue
+        value = getattr(record, field.get_accessor_name() if field.auto_created else field.name)
+        if value is None:
+            continue
+        if hasattr(value, "all"):
+            linked += list(value.all().published())
+        elif value.publication_status == PublicationStatus.PUBLISHED:
+            linked.append(value)
+    return linked
+
+
+def other_kinds_surfaces(record):
+    """What may show `record` though it is of another kind: every other
+    kind's table, exports and API list, and the pages and API responses of
+    the records linked to it."""
+    urls = []
+    for kind in KINDS:
+        if kind.model is type(record):
+            continue
+        table = reverse(f"cases:{kind.name}_list")
+        urls += [table, f"{table}?_export=csv", f"{table}?_export=json"]
+        urls.append(f"/api/v1/{kind.url_prefix}/")
+    for linked in records_linked_to(record):
+        prefix = KINDS_BY_MODEL[type(linked)].url_prefix
+        urls += [linked.get_absolute_url(), f"/api/v1/{prefix}/{linked.slug}/"]
+    return urls
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_what_only_a_record_page_shows_is_never_stale_elsewhere(client, seed, settings, kind):
+    """The link versions' promise (cases/data_version.py): an edit that
+    changes none of Kind.link_columns leaves every other kind's page,
+    export and API response cached, and none of them shows what it changed."""
+    record = max(kind.model.objects.published(), key=lambda record: len(records_linked_to(record)))
+    urls = other_kinds_surfaces(record)
+    for url in urls:
+        served(client, url)  # every response cached as it was
+    correct_what_only_its_page_shows(record)
+    stale = [
+        url for url in urls if served(client, url)[0] != rendered_afresh(client, url, settings)
+    ]
+    assert stale == []
+    assert b"A fictional correction" in served(client, record.get_absolute_url())[0]
+
+
+def test_a_facility_description_corrected_leaves_the_transfers_tables_cached(client, seed):
+    transfers = reverse("cases:transfer_list")
+    facility = Facility.objects.published().filter(transfers__isnull=False).first()
+    served(client, transfers)
+    facility.description = "A description changed by a fictional correction"
+    facility.save()
+    assert served(client, transfers)[1] == 1  # still in the cache
+    assert (
+        b"A description changed by a fictional correction"
+        in served(client, facility.get_absolute_url())[0]
+    )
+    facility.name = "A name changed by a fictional correction"
+    facility.save()
+    page, queries = served(client, transfers)
+    assert queries > 1  # the name is in its rows: computed again
+    assert b"A name changed by a fictional correction" in page
+
+
 def test_an_edit_to_events_leaves_the_transfers_tables_cached(client, seed):
     transfers, events = reverse("cases:transfer_list"), reverse("cases:event_list")
     for url in (transfers, events):
@@ -160,11 +255,15 @@ def test_what_a_kind_reads_follows_its_relations():
     assert Transfer.groups.through._meta.db_table in tables
     assert Citation._meta.db_table in tables  # every record shows its citations
     assert Event._meta.db_table not in tables  # a transfer's row names no event
+    # A transfer's row names its destination: what the facility's link
+    # shows, not its description nor its history (cases/data_version.py).
+    assert link_version_table(Facility._meta.db_table) in tables
+    assert Facility._meta.db_table not in tables
+    assert Facility.history.model._meta.db_table not in tables
     # An event's page lists the statements made at it; its table does not.
-    assert Statement._meta.db_table in response_cache.tables_read_by(event, shows_one_record=True)
-    assert Statement._meta.db_table not in response_cache.tables_read_by(
-        event, shows_one_record=False
-    )
+    statement_links = link_version_table(Statement._meta.db_table)
+    assert statement_links in response_cache.tables_read_by(event, shows_one_record=True)
+    assert statement_links not in response_cache.tables_read_by(event, shows_one_record=False)
 
 
 # --- Junk parameters --------------------------------------------------------------
