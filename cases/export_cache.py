@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import StreamingHttpResponse
 
-from . import response_cache
+from . import response_cache, single_flight
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
@@ -31,6 +31,14 @@ def cached_or_streamed(request, stream_export):
     if key is None or not settings.EXPORT_CACHE_MAX_BYTES:
         return stream_export()
     stored = cache.get(key.key)
+    claimed = False
+    if stored is None:
+        # One export computed at a time per key, the others waiting for it
+        # to be kept (cases/single_flight.py): at 1,000 rows an export is
+        # the costliest thing a reader asks for.
+        claimed = single_flight.claim(key.key)
+        if not claimed:
+            stored = single_flight.wait_for(key.key)
     if stored is not None:
         content, headers = stored
         response = StreamingHttpResponse(_chunks(zlib.decompress(content)))
@@ -38,28 +46,41 @@ def cached_or_streamed(request, stream_export):
             response[name] = value
         response["ETag"] = key.etag
         return response
-    response = stream_export()
+    try:
+        response = stream_export()
+    except BaseException:
+        if claimed:
+            single_flight.release(key.key)
+        raise
     if response.streaming and response.status_code == 200:
         headers = {name: response[name] for name in KEPT_HEADERS if name in response}
         response.streaming_content = _kept_when_whole(
-            response.streaming_content, response, key.key, headers
+            response.streaming_content, response, key.key, headers, claimed
         )
         response["ETag"] = key.etag
+    elif claimed:
+        single_flight.release(key.key)
     return response
 
 
-def _kept_when_whole(chunks, response, key, headers):
+def _kept_when_whole(chunks, response, key, headers, claimed):
     kept, size = [], 0
-    for chunk in chunks:
-        size += len(chunk)
-        if kept is not None:
-            kept.append(chunk)
-            if size > settings.EXPORT_CACHE_MAX_BYTES:
-                kept = None  # too large to keep: streamed only
-        yield chunk
-    # Reached only when the whole export was sent.
-    if kept is not None and not response.was_cut():
-        cache.set(key, (zlib.compress(b"".join(kept), 1), headers), settings.PAGE_CACHE_SECONDS)
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if kept is not None:
+                kept.append(chunk)
+                if size > settings.EXPORT_CACHE_MAX_BYTES:
+                    kept = None  # too large to keep: streamed only
+            yield chunk
+        # Reached only when the whole export was sent.
+        if kept is not None and not response.was_cut():
+            content = zlib.compress(b"".join(kept), 1)
+            cache.set(key, (content, headers), settings.PAGE_CACHE_SECONDS)
+    finally:
+        # Kept, cut, too large or abandoned: the waiting readers stop waiting.
+        if claimed:
+            single_flight.release(key)
 
 
 def _chunks(content, size=64 * 1024):

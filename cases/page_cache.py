@@ -38,7 +38,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from . import response_cache
+from . import response_cache, single_flight
 from .outage import DATABASE_AWAY
 
 # URL names of this app's views that are never cached: PDF briefs are for
@@ -121,18 +121,23 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        cached = getattr(request, "_page_cache_pending", None)
-        if cached is not None and may_store(request, response):
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            default_cache.set(
-                cached.key,
-                (zlib.compress(response.content, 1), headers),
-                settings.PAGE_CACHE_SECONDS,
-            )
-            return self.conditional(request, response, cached)
+        try:
+            response = self.get_response(request)
+            cached = getattr(request, "_page_cache_pending", None)
+            if cached is not None and may_store(request, response):
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+                default_cache.set(
+                    cached.key,
+                    (zlib.compress(response.content, 1), headers),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+                return self.conditional(request, response, cached)
+        finally:
+            # Stored or not, the readers waiting for this page stop waiting.
+            if getattr(request, "_page_cache_claimed", None) is not None:
+                single_flight.release(request._page_cache_claimed)
         if in_scope(request) and self.logged_in(request):
             patch_cache_control(response, private=True, no_cache=True)
         return response
@@ -172,6 +177,13 @@ class PageCacheMiddleware:
         if cached is None:
             return None
         stored = default_cache.get(cached.key)
+        if stored is None:
+            # Computed by one request at a time; the others wait for its
+            # result (cases/single_flight.py).
+            if single_flight.claim(cached.key):
+                request._page_cache_claimed = cached.key
+            else:
+                stored = single_flight.wait_for(cached.key)
         if stored is None:
             request._page_cache_pending = cached
             return None
