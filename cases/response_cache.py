@@ -204,11 +204,23 @@ def install_version_triggers(sender, app_config, using, **kwargs):
     )
 
 
+@cache
+def tables_read_by_timeline():
+    """The timeline lists the dated kinds' records as their tables' rows do."""
+    tables = set()
+    for kind in KINDS:
+        if kind.on_timeline:
+            tables |= tables_read_by(kind, shows_one_record=False)
+    return frozenset(tables)
+
+
 def tables_read(match):
     """The tables the matched route reads, or None for every table (home,
-    search, timeline, feeds, the log and the dossier read every kind)."""
+    search, feeds, the log and the dossier read every kind)."""
     if match is None or match.url_name is None:
         return None
+    if match.url_name == "timeline":
+        return tables_read_by_timeline()
     for kind in KINDS:
         if not match.url_name.startswith(f"{kind.name}_"):
             continue

@@ -186,9 +186,9 @@ def records_linked_to(record):
 
 def other_kinds_surfaces(record):
     """What may show `record` though it is of another kind: every other
-    kind's table, exports and API list, and the pages and API responses of
-    the records linked to it."""
-    urls = []
+    kind's table, exports and API list, the pages and API responses of the
+    records linked to it, and the timeline when it is not on it."""
+    urls = [] if KINDS_BY_MODEL[type(record)].on_timeline else [reverse("cases:timeline")]
     for kind in KINDS:
         if kind.model is type(record):
             continue
@@ -218,13 +218,15 @@ def test_what_only_a_record_page_shows_is_never_stale_elsewhere(client, seed, se
     assert b"A fictional correction" in served(client, record.get_absolute_url())[0]
 
 
-def test_a_facility_description_corrected_leaves_the_transfers_tables_cached(client, seed):
-    transfers = reverse("cases:transfer_list")
+def test_a_facility_description_corrected_leaves_transfers_and_timeline_cached(client, seed):
+    transfers, timeline = reverse("cases:transfer_list"), reverse("cases:timeline")
     facility = Facility.objects.published().filter(transfers__isnull=False).first()
     served(client, transfers)
+    served(client, timeline)
     facility.description = "A description changed by a fictional correction"
     facility.save()
     assert served(client, transfers)[1] == 1  # still in the cache
+    assert served(client, timeline)[1] == 1
     assert (
         b"A description changed by a fictional correction"
         in served(client, facility.get_absolute_url())[0]
