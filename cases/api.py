@@ -37,7 +37,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from . import annotations, asof, exports, response_cache, roles
+from . import annotations, asof, exports, response_cache, roles, single_flight
 from .facets import FacetRunner
 from .keyset import BadCursor, Keyset
 from .kinds import KINDS
@@ -211,15 +211,22 @@ def cached_json(request, build, tables=None):
     if conditional is not None:
         _add_cache_headers(request, conditional, tag)
         return conditional
-    cached = default_cache.get(key.key) if settings.PAGE_CACHE_SECONDS else None
+    cached, claimed = None, False
+    if settings.PAGE_CACHE_SECONDS:
+        # Built by one request at a time; the others wait for its result.
+        cached, claimed = single_flight.cached_or_claimed(key.key)
     if cached is not None:
         response = HttpResponse(zlib.decompress(cached), content_type="application/json")
     else:
-        response = build()
-        if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
-            default_cache.set(
-                key.key, zlib.compress(response.content, 1), settings.PAGE_CACHE_SECONDS
-            )
+        try:
+            response = build()
+            if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
+                default_cache.set(
+                    key.key, zlib.compress(response.content, 1), settings.PAGE_CACHE_SECONDS
+                )
+        finally:
+            if claimed:
+                single_flight.release(key.key)
     if response.status_code == 200:
         _add_cache_headers(request, response, tag)
     return response

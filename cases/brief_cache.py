@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from . import response_cache
+from . import response_cache, single_flight
 
 PURPOSE = "brief"
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
@@ -47,17 +47,23 @@ def served_from_cache(view):
         key = brief_key(request) if settings.BRIEF_CACHE_MAX_BYTES else None
         if key is None:
             return view(request, *args, **kwargs)
-        stored = cache.get(key.key)
+        # Made by one request at a time (WeasyPrint takes seconds); the
+        # others wait for its PDF.
+        stored, claimed = single_flight.cached_or_claimed(key.key)
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
             for name, value in headers.items():
                 response[name] = value
             return response
-        response = view(request, *args, **kwargs)
-        if may_keep(response):
-            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            cache.set(key.key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+        try:
+            response = view(request, *args, **kwargs)
+            if may_keep(response):
+                headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+                cache.set(key.key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+        finally:
+            if claimed:
+                single_flight.release(key.key)
         return response
 
     return cached

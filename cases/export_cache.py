@@ -30,15 +30,9 @@ def cached_or_streamed(request, stream_export):
     key = response_cache.response_key(request, purpose="export")
     if key is None or not settings.EXPORT_CACHE_MAX_BYTES:
         return stream_export()
-    stored = cache.get(key.key)
-    claimed = False
-    if stored is None:
-        # One export computed at a time per key, the others waiting for it
-        # to be kept (cases/single_flight.py): at 1,000 rows an export is
-        # the costliest thing a reader asks for.
-        claimed = single_flight.claim(key.key)
-        if not claimed:
-            stored = single_flight.wait_for(key.key)
+    # One export computed at a time per key, the others waiting for it to
+    # be kept: at 1,000 rows an export is the costliest page a reader asks for.
+    stored, claimed = single_flight.cached_or_claimed(key.key)
     if stored is not None:
         content, headers = stored
         response = StreamingHttpResponse(_chunks(zlib.decompress(content)))

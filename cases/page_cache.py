@@ -176,14 +176,10 @@ class PageCacheMiddleware:
             return None
         if cached is None:
             return None
-        stored = default_cache.get(cached.key)
-        if stored is None:
-            # Computed by one request at a time; the others wait for its
-            # result (cases/single_flight.py).
-            if single_flight.claim(cached.key):
-                request._page_cache_claimed = cached.key
-            else:
-                stored = single_flight.wait_for(cached.key)
+        # Computed by one request at a time; the others wait for its result.
+        stored, claimed = single_flight.cached_or_claimed(cached.key)
+        if claimed:
+            request._page_cache_claimed = cached.key
         if stored is None:
             request._page_cache_pending = cached
             return None

@@ -29,6 +29,20 @@ CLAIM_SECONDS = 60
 POLL_SECONDS = 0.05
 
 
+def cached_or_claimed(key):
+    """(the value cached under `key`, whether this request claimed it): the
+    value when it is in the cache, or once another request computing it has
+    stored it; (None, True) when this request is to compute it, and must
+    release(key) when done, stored or not; (None, False) when the other
+    request gave up or the wait ran out."""
+    stored = cache.get(key)
+    if stored is not None:
+        return stored, False
+    if claim(key):
+        return None, True
+    return wait_for(key), False
+
+
 def _claim_key(key):
     return f"{key}:computing"
 

@@ -16,15 +16,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from cases import response_cache, single_flight
+from cases.kinds import KINDS_BY_MODEL
+from cases.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
 
-def key_of(url, purpose="page"):
+def key_of(url, purpose="page", **options):
     request = RequestFactory().get(url)
     request.resolver_match = resolve(request.path)
     request.user = AnonymousUser()
-    return response_cache.response_key(request, purpose=purpose).key
+    return response_cache.response_key(request, purpose=purpose, **options).key
 
 
 def stored_later(key, value, seconds=0.2):
@@ -104,3 +106,14 @@ def test_an_export_releases_its_claim_when_kept(client, seed):
     key = key_of(url, purpose="export")
     assert cache.get(key) is not None
     assert single_flight.claim(key)  # nobody holds it any more
+
+
+def test_an_api_response_being_built_is_waited_for(client, seed):
+    url = "/api/v1/transfers/"
+    transfers = response_cache.tables_read_by(KINDS_BY_MODEL[Transfer], shows_one_record=False)
+    key = key_of(url, purpose="api", tables=transfers, visibility="public")
+    assert single_flight.claim(key)
+    thread = stored_later(key, zlib.compress(b'{"built": "by the other reader"}'))
+    response = client.get(url)
+    thread.join()
+    assert response.content == b'{"built": "by the other reader"}'
