@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import response_cache
-from cases.data_version import link_version_table
+from cases.data_version import LINK_SUFFIX, link_version_table
 from cases.kinds import KINDS, KINDS_BY_MODEL
 from cases.models import (
     Actor,
@@ -29,6 +29,7 @@ from cases.models import (
     ReportedFigure,
     Source,
     Statement,
+    TableVersion,
     Transfer,
 )
 
@@ -236,6 +237,18 @@ def test_a_facility_description_corrected_leaves_transfers_and_timeline_cached(c
     page, queries = served(client, transfers)
     assert queries > 1  # the name is in its rows: computed again
     assert b"A name changed by a fictional correction" in page
+
+
+def test_without_link_versions_a_page_keys_on_the_whole_table(client, seed):
+    """Code deployed before `migrate` installed the link versions' triggers:
+    a rename must still reach the other kinds' pages."""
+    TableVersion.objects.filter(table_name__endswith=LINK_SUFFIX).delete()
+    transfers = reverse("cases:transfer_list")
+    facility = Facility.objects.published().filter(transfers__isnull=False).first()
+    served(client, transfers)
+    Facility.objects.filter(pk=facility.pk).update(name="A name changed by a fictional correction")
+    TableVersion.objects.filter(table_name__endswith=LINK_SUFFIX).delete()
+    assert b"A name changed by a fictional correction" in served(client, transfers)[0]
 
 
 def test_an_edit_to_events_leaves_the_transfers_tables_cached(client, seed):
