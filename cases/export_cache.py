@@ -48,7 +48,7 @@ def cached_or_streamed(request, stream_export):
         raise
     if response.streaming and response.status_code == 200:
         headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-        response.streaming_content = _kept_when_whole(
+        response.streaming_content = _KeptWhenWhole(
             response.streaming_content, response, key.key, headers, claimed
         )
         response["ETag"] = key.etag
@@ -57,24 +57,46 @@ def cached_or_streamed(request, stream_export):
     return response
 
 
-def _kept_when_whole(chunks, response, key, headers, claimed):
-    kept, size = [], 0
-    try:
-        for chunk in chunks:
-            size += len(chunk)
-            if kept is not None:
-                kept.append(chunk)
-                if size > settings.EXPORT_CACHE_MAX_BYTES:
-                    kept = None  # too large to keep: streamed only
-            yield chunk
-        # Reached only when the whole export was sent.
-        if kept is not None and not response.was_cut():
-            content = zlib.compress(b"".join(kept), 1)
-            cache.set(key, (content, headers), settings.PAGE_CACHE_SECONDS)
-    finally:
-        # Kept, cut, too large or abandoned: the waiting readers stop waiting.
-        if claimed:
-            single_flight.release(key)
+class _KeptWhenWhole:
+    """The export's chunks as they stream, kept in the cache once the whole
+    export has streamed; the claim on its key (single_flight) released when
+    the stream ends, and when the response is closed: the server closes every
+    response, one whose reader hung up before the first chunk too, and a
+    generator closed before it started never runs its `finally`."""
+
+    def __init__(self, chunks, response, key, headers, claimed):
+        self._key, self._claimed = key, claimed
+        self._chunks = self._kept(chunks, response, headers)
+
+    def __iter__(self):
+        return self._chunks
+
+    def close(self):  # StreamingHttpResponse.close() calls it
+        self._chunks.close()
+        self._release()
+
+    def _release(self):
+        if self._claimed:
+            self._claimed = False
+            single_flight.release(self._key)
+
+    def _kept(self, chunks, response, headers):
+        kept, size = [], 0
+        try:
+            for chunk in chunks:
+                size += len(chunk)
+                if kept is not None:
+                    kept.append(chunk)
+                    if size > settings.EXPORT_CACHE_MAX_BYTES:
+                        kept = None  # too large to keep: streamed only
+                yield chunk
+            # Reached only when the whole export was sent.
+            if kept is not None and not response.was_cut():
+                content = zlib.compress(b"".join(kept), 1)
+                cache.set(self._key, (content, headers), settings.PAGE_CACHE_SECONDS)
+        finally:
+            # Kept, cut, too large or abandoned: the waiting readers stop waiting.
+            self._release()
 
 
 def _chunks(content, size=64 * 1024):

@@ -17,9 +17,12 @@ that died expires after CLAIM_SECONDS. With a cache that keeps nothing
 (dummy://) every request claims its key: nothing is waited for.
 """
 
+import logging
 import time
 
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 # How long a request waits for another's result before computing its own:
 # past it, a page is slow anyway, and a second computation is no worse.
@@ -69,4 +72,7 @@ def wait_for(key, wait_seconds=WAIT_SECONDS):
             return found[key]
         if _claim_key(key) not in found:
             return cache.get(key)  # released: stored just now, or never
+    # The claimant is slow, or never released its claim (a response never
+    # closed): worth knowing, and this request computes the value itself.
+    logger.warning("Waited %s s for another request's %s; computing it", wait_seconds, key)
     return None

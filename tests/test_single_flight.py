@@ -117,3 +117,14 @@ def test_an_api_response_being_built_is_waited_for(client, seed):
     response = client.get(url)
     thread.join()
     assert response.content == b'{"built": "by the other reader"}'
+
+
+def test_an_export_closed_before_it_streamed_releases_its_claim(client, seed):
+    """A reader who hangs up before the first chunk: the server closes the
+    response, and the readers waiting for the export stop waiting."""
+    url = reverse("cases:transfer_list") + "?_export=json"
+    response = client.get(url)  # not read
+    key = key_of(url, purpose="export")
+    assert not single_flight.claim(key)  # held by the unread export
+    response.close()
+    assert single_flight.claim(key)
