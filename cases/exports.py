@@ -29,7 +29,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -38,7 +37,14 @@ from django.utils.translation import gettext as _
 
 from . import export_slots, presentation
 from .pagination import count_up_to
-from .querysets import lean_chunks, list_total, load_lists_of, sees_drafts, shown_relation
+from .querysets import (
+    lean_chunks,
+    list_total,
+    load_keys_of,
+    load_lists_of,
+    sees_drafts,
+    shown_relation,
+)
 
 # The `_export` values a table offers, and their link labels.
 FORMATS = {"csv": "CSV", "json": "JSON", "citations.csv": "Citations (CSV)"}
@@ -368,20 +374,17 @@ def records_with_shown_relations(queryset, kind, user):
     # A transfer's or a group's figures that sources disagree on travel too.
     relations += ["citations", "figures"]
     # The table's rows without the records its cells join to them: an
-    # export reads each related record once per chunk (a prefetch), not
-    # once per row that names it (a join).
+    # export reads each related record once per chunk, not once per row
+    # that names it (a join).
     records = queryset.prefetch_related(None).select_related(None).without_unshown_fields()
     model = records.model
     names = [name for name in records.detail_relations if name in relations]
-    keys = [
-        Prefetch(name, queryset=model.objects.related_in_export(name, user))
-        for name in names
-        if model._meta.get_field(name).many_to_one
-    ]
-    # Each chunk's lists are read together, at most RECORD_LIST_LIMIT of
-    # each per record, and the longer ones counted together (load_lists_of):
-    # a few queries per chunk, not per row.
-    for chunk in lean_chunks(records.prefetch_related(*keys), CHUNK_SIZE):
+    keys = [name for name in names if model._meta.get_field(name).many_to_one]
+    for chunk in lean_chunks(records, CHUNK_SIZE):
+        load_keys_of(chunk, keys, user)
+        # Each chunk's lists are read together, at most RECORD_LIST_LIMIT
+        # of each per record, and the longer ones counted together
+        # (load_lists_of): a few queries per chunk, not per row.
         load_lists_of(chunk, names, user)
         yield from chunk
 
