@@ -932,6 +932,8 @@ class CitationQuerySet(models.QuerySet):
             self.for_listing(user)
             .select_related(None)
             .prefetch_related(Prefetch("source", queryset=sources))
+            # Nor the quote's own key, note and timestamps.
+            .defer("key", "note", "created_at", "updated_at")
         )
 
 
