@@ -131,11 +131,26 @@ def _loaded_attnames(queryset):
 
 def _lean_record(model, db, names, values):
     record = model.__new__(model)
-    record.__dict__.update(zip(names, values))
+    record.__dict__.update(zip(names, values, strict=True))
     record._state = ModelState()
     record._state.adding = False
     record._state.db = db
     return record
+
+
+def _lean_rows(queryset, chunk_size=None):
+    """The records of `queryset` without its prefetches, built lean where
+    they can be (see lean_chunks); read `chunk_size` rows at a time (a
+    server-side cursor on PostgreSQL) where given, else all at once."""
+    queryset = queryset.prefetch_related(None)
+    if queryset.query.select_related:
+        return iter(queryset.iterator(chunk_size=chunk_size) if chunk_size else queryset)
+    model, db = queryset.model, queryset.db
+    names = [*_loaded_attnames(queryset), *queryset.query.annotation_select]
+    values = queryset.values_list(*names)
+    if chunk_size:
+        values = values.iterator(chunk_size=chunk_size)
+    return (_lean_record(model, db, names, row) for row in values)
 
 
 def lean_chunks(queryset, chunk_size):
@@ -148,26 +163,25 @@ def lean_chunks(queryset, chunk_size):
     sent for them (no receiver listens to post_init here). Records joined to
     their rows (select_related) cannot be built so: such a queryset is
     iterated as usual."""
-    lookups = queryset._prefetch_related_lookups
-    if queryset.query.select_related:
-        rows = queryset.prefetch_related(None).iterator(chunk_size=chunk_size)
-    else:
-        model, db = queryset.model, queryset.db
-        names = [*_loaded_attnames(queryset), *queryset.query.annotation_select]
-        values = queryset.prefetch_related(None).values_list(*names)
-        rows = (
-            _lean_record(model, db, names, row) for row in values.iterator(chunk_size=chunk_size)
-        )
     chunk = []
-    for record in rows:
+    for record in _lean_rows(queryset, chunk_size):
         chunk.append(record)
         if len(chunk) == chunk_size:
-            prefetch_related_objects(chunk, *lookups)
+            prefetch_related_objects(chunk, *queryset._prefetch_related_lookups)
             yield chunk
             chunk = []
     if chunk:
-        prefetch_related_objects(chunk, *lookups)
+        prefetch_related_objects(chunk, *queryset._prefetch_related_lookups)
         yield chunk
+
+
+def lean_in_bulk(queryset):
+    """{pk: record} of the records of `queryset` (a bounded look-up by key),
+    built as lean_chunks() builds them, in one query and its prefetches."""
+    # In no order: none is needed to look records up by key.
+    records = list(_lean_rows(queryset.order_by()))
+    prefetch_related_objects(records, *queryset._prefetch_related_lookups)
+    return {record.pk: record for record in records}
 
 
 def shown_relation(record, name):
@@ -287,9 +301,7 @@ def load_lists_of(records, names, user):
         keys = list(dict.fromkeys(pk for pk, _owner, _row in entries))
         rows = {}
         for start in range(0, len(keys), KEYS_PER_QUERY):
-            wanted = visible.filter(pk__in=keys[start : start + KEYS_PER_QUERY]).order_by()
-            for chunk in lean_chunks(wanted, KEYS_PER_QUERY):
-                rows.update((row.pk, row) for row in chunk)
+            rows.update(lean_in_bulk(visible.filter(pk__in=keys[start : start + KEYS_PER_QUERY])))
         for record in records:
             setattr(record, f"visible_{name}", [])
         for pk, owner, _row in entries:
@@ -310,11 +322,8 @@ def load_keys_of(records, names, user):
     for name in names:
         field = model._meta.get_field(name)
         keys = {getattr(record, field.attname) for record in records} - {None}
-        found = {}
-        if keys:
-            visible = model.objects.related_in_export(name, user).filter(pk__in=keys)
-            for chunk in lean_chunks(visible.order_by(), len(keys)):
-                found.update((related.pk, related) for related in chunk)
+        visible = model.objects.related_in_export(name, user)
+        found = lean_in_bulk(visible.filter(pk__in=keys)) if keys else {}
         for record in records:
             field.set_cached_value(record, found.get(getattr(record, field.attname)))
 
