@@ -105,8 +105,7 @@ def join_visible(queryset, name, visible):
     reader): one query fewer than prefetch_visible() per key, same result.
     The join is added to the rows' query only, not to a count or a facet."""
     alias = f"{JOINED_PREFIX}{name}"
-    # Joined twice (a table's rows exported with for_detail()), the second
-    # annotation replaces the first: still one join.
+    # Joined twice, the second annotation replaces the first: still one join.
     queryset = queryset.annotate(
         **{
             alias: FilteredRelation(
@@ -622,19 +621,10 @@ class PublishableQuerySet(models.QuerySet):
         return self.defer(*_fields_of(self.model, LINK_UNSHOWN_FIELDS))
 
     def without_unshown_fields(self):
-        """The rows without the fields an export never shows, of the records
-        themselves (their internal notes and timestamps) and of the records
-        joined to them (join_visible), of which an export shows a link."""
-        names = _fields_of(self.model, RECORD_UNSHOWN_FIELDS)
-        joined = self.query.select_related
-        for alias in joined if isinstance(joined, dict) else ():
-            if alias.startswith(JOINED_PREFIX):
-                field = self.model._meta.get_field(alias.removeprefix(JOINED_PREFIX))
-                names += [
-                    f"{alias}__{name}"
-                    for name in _fields_of(field.related_model, LINK_UNSHOWN_FIELDS)
-                ]
-        return self.defer(*names)
+        """The rows without the fields an export never shows: their internal
+        notes and timestamps. (An export reads the records its rows link to
+        apart, load_keys_of, each for_export.)"""
+        return self.defer(*_fields_of(self.model, RECORD_UNSHOWN_FIELDS))
 
     def key_figures(self):
         """The records an editor has marked as key figures (home page, dossier)."""
