@@ -37,7 +37,14 @@ from django.utils.translation import gettext as _
 
 from . import export_slots, presentation
 from .pagination import count_up_to
-from .querysets import list_total, load_lists_of, sees_drafts, shown_relation
+from .querysets import (
+    lean_chunks,
+    list_total,
+    load_keys_of,
+    load_lists_of,
+    sees_drafts,
+    shown_relation,
+)
 
 # The `_export` values a table offers, and their link labels.
 FORMATS = {"csv": "CSV", "json": "JSON", "citations.csv": "Citations (CSV)"}
@@ -366,21 +373,20 @@ def records_with_shown_relations(queryset, kind, user):
     ]
     # A transfer's or a group's figures that sources disagree on travel too.
     relations += ["citations", "figures"]
-    records = queryset.prefetch_related(None).for_detail(user, relations=relations, lists=False)
-    records = records.without_unshown_fields()
-    lists = [name for name in records.detail_relations if name in relations]
-    # Each chunk's lists are read together, at most RECORD_LIST_LIMIT of
-    # each per record, and the longer ones counted together (load_lists_of):
-    # a few queries per chunk, not per row.
-    chunk = []
-    for record in records.iterator(chunk_size=CHUNK_SIZE):
-        chunk.append(record)
-        if len(chunk) == CHUNK_SIZE:
-            load_lists_of(chunk, lists, user)
-            yield from chunk
-            chunk = []
-    load_lists_of(chunk, lists, user)
-    yield from chunk
+    # The table's rows without the records its cells join to them: an
+    # export reads each related record once per chunk, not once per row
+    # that names it (a join).
+    records = queryset.prefetch_related(None).select_related(None).without_unshown_fields()
+    model = records.model
+    names = [name for name in records.detail_relations if name in relations]
+    keys = [name for name in names if model._meta.get_field(name).many_to_one]
+    for chunk in lean_chunks(records, CHUNK_SIZE):
+        load_keys_of(chunk, keys, user)
+        # Each chunk's lists are read together, at most RECORD_LIST_LIMIT
+        # of each per record, and the longer ones counted together
+        # (load_lists_of): a few queries per chunk, not per row.
+        load_lists_of(chunk, names, user)
+        yield from chunk
 
 
 def _stream_csv(header, rows, stopped):

@@ -8,7 +8,15 @@ import json
 
 import pytest
 
-from tests.factories import make_actor, make_facility, make_group, make_transfer
+from tests.factories import (
+    make_actor,
+    make_agreement,
+    make_citation,
+    make_facility,
+    make_group,
+    make_source,
+    make_transfer,
+)
 
 LIST_URLS = [
     "/transfers/",
@@ -344,3 +352,78 @@ def test_choice_labels_are_each_fields_own_words_in_each_language(db, language):
                     words = labels.get(value, value)
                     assert getattr(record, f"get_{field.name}_display")() == words, value
                     assert choice_label(record, field.name) == words, (kind.name, value)
+
+
+def _rows_by_slug(client, export_format, **headers):
+    response = client.get("/transfers/", {"_export": export_format}, **headers)
+    rows = csv_rows(response) if export_format == "csv" else json_rows(response)
+    return {row["slug"]: row for row in rows}
+
+
+def test_export_rows_name_related_records_as_each_reader_may_see_them(
+    client, staff_user, db, monkeypatch
+):
+    # Rows are read in chunks, each related record once per chunk however
+    # many rows name it (issue 25): two chunks here, one facility named twice.
+    monkeypatch.setattr("cases.exports.CHUNK_SIZE", 2)
+    cecot = make_facility(name="Centro de Confinamiento", short_name="CECOT")
+    unannounced = make_facility(name="Unannounced prison", publication_status="draft")
+    deal = make_agreement(title="Safe third country deal", title_es="Acuerdo de tercer país")
+    spokesman = make_actor(name="Hidden spokesman", publication_status="draft")
+    ice = make_actor(name="ICE")
+    office = make_actor(name="Unnamed office", publication_status="draft")
+    group = make_group(name="Deported men", name_es="Hombres deportados")
+    first = make_transfer(
+        title="A first transfer",
+        destination=cecot,
+        agreement=deal,
+        claimed_by=spokesman,
+        claim_status="alleged",
+        groups=[group],
+        inferences={"count": "Counted from the list"},
+        inferences_es={"count": "Contado de la lista"},
+    )
+    first.sent_by.set([ice, office])
+    make_citation(first, source=make_source(title="The report"), quote="Second paragraph")
+    second = make_transfer(title="B second transfer", destination=cecot)
+    third = make_transfer(title="C third transfer", destination=unannounced)
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+
+    rows = _rows_by_slug(client, "json", **spanish)
+    assert list(rows) == [first.slug, second.slug, third.slug]
+    row = rows[first.slug]
+    assert row["destination"]["name"] == "Centro de Confinamiento (CECOT)"
+    assert rows[second.slug]["destination"] == row["destination"]
+    assert rows[third.slug]["destination"] is None
+    assert row["agreement"]["name"] == "Acuerdo de tercer país"
+    assert row["claim_status_label"] == "Presunto"
+    assert row["claimed_by"] is None
+    assert row["claim_attribution"] == ""
+    assert [actor["name"] for actor in row["sent_by"]] == ["ICE"]
+    assert [group["name"] for group in row["groups"]] == ["Hombres deportados"]
+    assert row["inferences_label"] == {"count": "Contado de la lista"}
+    assert [citation["source"] for citation in row["citations"]] == ["The report"]
+    assert "publication_status" not in row
+    cells = _rows_by_slug(client, "csv", **spanish)[first.slug]
+    assert cells["destination"] == "Centro de Confinamiento (CECOT)"
+    assert cells["agreement"] == "Acuerdo de tercer país"
+    assert cells["claim_status_label"] == "Presunto"
+    assert cells["sent_by"] == "ICE"
+    assert cells["citation_count"] == "1"
+    english = _rows_by_slug(client, "json")[first.slug]
+    assert english["agreement"]["name"] == "Safe third country deal"
+    assert english["claim_status_label"] == "Alleged"
+    assert english["groups"][0]["name"] == "Deported men"
+
+    # Editors see the drafts: the hidden claimant, actor and facility.
+    client.force_login(staff_user)
+    rows = _rows_by_slug(client, "json", **spanish)
+    row = rows[first.slug]
+    assert row["claimed_by"]["name"] == "Hidden spokesman"
+    assert "Hidden spokesman" in row["claim_attribution"]
+    assert [actor["name"] for actor in row["sent_by"]] == ["ICE", "Unnamed office"]
+    assert rows[third.slug]["destination"]["name"] == "Unannounced prison"
+    assert row["publication_status"] == "published"
+    cells = _rows_by_slug(client, "csv", **spanish)
+    assert cells[first.slug]["sent_by"] == "ICE; Unnamed office"
+    assert cells[third.slug]["destination"] == "Unannounced prison"
