@@ -694,16 +694,12 @@ def suggestions(search, models, language):
 # --- Highlighting ----------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def highlight_terms(query):
     """Folded strings to mark in the results: each word, the root of an
     irregular form, and the word without a common ending (so "deporting"
-    marks "deported", as the database's stemming found it)."""
-    return list(_highlight_terms(query))
-
-
-@functools.lru_cache(maxsize=64)
-def _highlight_terms(query):
-    # Remembered: a page of results asks for them once per text it marks.
+    marks "deported", as the database's stemming found it). Remembered: a
+    page of results asks for them once per text it marks."""
     terms = set()
     for word in search_words(query):
         terms.add(word)
@@ -732,7 +728,7 @@ def match_spans(text, query):
 # spans of the last few texts are remembered.
 @functools.lru_cache(maxsize=32)
 def _match_spans(text, query):
-    terms = _highlight_terms(query)
+    terms = highlight_terms(query)
     if not text or not terms:
         return ()
     whole = fold(text)
