@@ -65,6 +65,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
 from django.db.models import BooleanField, Count, Func, Q, TextField, Value, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -473,11 +474,11 @@ class Search:
             match = Q()
             for field, ids in linked:
                 if field.many_to_one:
-                    match |= Q(**{f"{field.attname}__in": ids})
+                    match |= _key_in(model, field, ids, queryset.db)
             parts.append(records.filter(match | own_text).values_list("pk", flat=True))
             linked = [(field, ids) for field, ids in linked if not field.many_to_one]
         for field, ids in linked:
-            parts.append(_linked_records(model, field, ids))
+            parts.append(_linked_records(model, field, ids, queryset.db))
         sql_and_params = [_sql(part, queryset.db) for part in parts]
         if not is_postgresql(queryset):
             table = fts_table(model)
@@ -492,45 +493,66 @@ class Search:
         return field, self.named(field.related_model, word)
 
 
-def _linked_records(model, field, ids):
+def _key_in(model, field, ids, using):
+    """Q: foreign key `field` of `model` (in a query of its table alone, see
+    _sql()) holds one of `ids`. On PostgreSQL one array (`= ANY(%s)`), not a
+    placeholder per key: a common word names 1,000 records, and each
+    placeholder was resolved, bound and parsed again for every kind that
+    links to them (a tenth of the search page's Python for "hospital")."""
+    if connections[using].vendor != "postgresql":
+        return Q(**{f"{field.attname}__in": ids})
+    column = f'"{model._meta.db_table}"."{field.column}"'
+    return Q(RawSQL(f"{column} = ANY(%s)", (list(ids),), output_field=BooleanField()))
+
+
+def _linked_records(model, field, ids, using):
     """The ids of the records of `model` linked by `field` to any of `ids`."""
     if field.many_to_one:
-        owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
+        owners = model._default_manager.filter(_key_in(model, field, ids, using))
         return owners.order_by().values_list("pk", flat=True)
     # A many-to-many link: the records linked to those, by their link table
     # (a join would repeat a record once per matching link).
     through = field.remote_field.through
-    other = field.m2m_reverse_field_name()
-    owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
+    other = through._meta.get_field(field.m2m_reverse_field_name())
+    owners = through.objects.filter(_key_in(through, other, ids, using)).order_by()
     return owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
 
 
 def first_matches(querysets, limit):
     """{position in `querysets`: (keys, total)}: the keys of the first
     `limit` records of each queryset (of several kinds, each a search's
-    matches) in its order, and how many records it holds; a
-    queryset with none is left out. One query, of keys alone: a results
-    page's query sorted whole rows, and counted them in a window over whole
-    rows, so a common word ("hospital": 10,000 transfers, as many detainee
-    groups) spent most of its time carrying columns it then dropped; here
-    the window and the sort see a key, a count and the sort columns, and
-    the page loads its few rows by key. None where the database cannot
-    order and cut each part of a UNION (SQLite): there, one query a kind."""
+    matches) in its order, and how many records it holds; a queryset with
+    none is left out. One query, of keys alone: a results page's query
+    sorted whole rows, and counted them in a window over whole rows, so a
+    common word ("hospital": 10,000 transfers, as many detainee groups)
+    spent most of its time carrying columns it then dropped; here the
+    windows see a key and the sort columns, and the page loads its few rows
+    by key. Each kind's rows are numbered (ROW_NUMBER) rather than sorted
+    and cut (ORDER BY ... LIMIT): with a LIMIT, PostgreSQL's planner took a
+    count over every row for one it could stop early, and walked an index
+    in order testing each row against every match (12 s for an editor's
+    "synthetic statement"). PostgreSQL only (None elsewhere: SQLite keeps
+    one query a kind)."""
     if not querysets:
         return {}
-    using = querysets[0].db
-    if not connections[using].features.supports_slicing_ordering_in_compound:
+    if connections[querysets[0].db].vendor != "postgresql":
         return None
-    parts = [
-        queryset.prefetch_related(None)
+    parts = []
+    for position, queryset in enumerate(querysets):
         # The order the page lists them in (a listing's own, or the model's).
-        .order_by(*(queryset.query.order_by or queryset.model._meta.ordering))
-        .annotate(search_total=Window(Count("pk")))
-        .values_list(Value(position), "pk", "search_total")[:limit]
-        for position, queryset in enumerate(querysets)
-    ]
+        ordering = queryset.query.order_by or queryset.model._meta.ordering
+        numbered = queryset.prefetch_related(None).annotate(
+            search_total=Window(Count("pk")),
+            search_row=Window(RowNumber(), order_by=list(ordering)),
+        )
+        parts.append(
+            numbered.filter(search_row__lte=limit)
+            .order_by()
+            .values_list(Value(position), "pk", "search_total", "search_row")
+        )
     found = {}
-    for position, pk, total in parts[0].union(*parts[1:], all=True):
+    rows = parts[0].union(*parts[1:], all=True)
+    for position, pk, total, _row in sorted(rows, key=lambda row: (row[0], row[3])):
         keys, _total = found.setdefault(position, ([], total))
         keys.append(pk)
     return found
