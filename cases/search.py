@@ -63,8 +63,9 @@ import unicodedata
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections
-from django.db.models import BooleanField, Func, Q, TextField, Value
+from django.db.models import BooleanField, Count, Func, Q, TextField, Value, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -310,7 +311,8 @@ def own_text_match(queryset, word, spelled=None):
         folded=_stored_column(model, FOLDED_COLUMN),
         vector=SearchVector(*fields, config="english"),
     )
-    match = Q(folded__contains=word) | Q(vector=_postgres_word_query(word))
+    substrings = Q(folded__contains=word)
+    stems = Q(vector=_postgres_word_query(word))
     spanish = spanish_fields(fields, model)
     if spanish:
         records = records.alias(
@@ -318,8 +320,12 @@ def own_text_match(queryset, word, spelled=None):
             vector_es=SearchVector(*spanish, config=SPANISH_CONFIG),
         )
         query = SearchQuery(spelled or word, search_type="plain", config=SPANISH_CONFIG)
-        match |= Q(folded_es__contains=word) | Q(vector_es=query)
-    return records, match
+        substrings |= Q(folded_es__contains=word)
+        stems |= Q(vector_es=query)
+    # In this order: PostgreSQL checks each row the indexes found against
+    # the whole OR, left to right, and a search vector is computed from the
+    # text each time (40 µs a row), where the stored text is a plain LIKE.
+    return records, substrings | stems
 
 
 def _sql(queryset, using):
@@ -417,11 +423,14 @@ class Search:
         """Some of the linked records whose names the words matched (one
         query per kind that has any), to tell the reader why a record with
         none of the words in it was found."""
+        # Each kind's keys once, in the order found (a dict: a common word
+        # names 1,000 records, and a list's `in` compared each with each).
         ids = {}
         for (model, _word), pks in self._named.items():
-            ids.setdefault(model, []).extend(pk for pk in pks if pk not in ids.get(model, ()))
+            ids.setdefault(model, {}).update(dict.fromkeys(pks))
         records = []
-        for model, pks in ids.items():
+        for model, keys in ids.items():
+            pks = list(keys)
             if pks and len(records) < limit:
                 visible = model.objects.visible_to(self.user).filter(pk__in=pks[:limit])
                 records.extend(visible.order_by("pk")[: limit - len(records)])
@@ -457,14 +466,19 @@ class Search:
         ]
         parts = []
         if is_postgresql(queryset):
-            records, match = own_text_match(queryset, word, self.spelled.get(word))
+            records, own_text = own_text_match(queryset, word, self.spelled.get(word))
+            # The keys first: each row found is checked against the whole OR,
+            # left to right, and a key is the cheapest test (a transfer found
+            # by its agreement computed both search vectors before: 10 ms for
+            # "hospital" at 100,000 transfers).
+            match = Q()
             for field, ids in linked:
                 if field.many_to_one:
-                    match |= Q(**{f"{field.attname}__in": ids})
-            parts.append(records.filter(match).values_list("pk", flat=True))
+                    match |= _key_in(model, field, ids, queryset.db)
+            parts.append(records.filter(match | own_text).values_list("pk", flat=True))
             linked = [(field, ids) for field, ids in linked if not field.many_to_one]
         for field, ids in linked:
-            parts.append(_linked_records(model, field, ids))
+            parts.append(_linked_records(model, field, ids, queryset.db))
         sql_and_params = [_sql(part, queryset.db) for part in parts]
         if not is_postgresql(queryset):
             table = fts_table(model)
@@ -479,17 +493,69 @@ class Search:
         return field, self.named(field.related_model, word)
 
 
-def _linked_records(model, field, ids):
+def _key_in(model, field, ids, using):
+    """Q: foreign key `field` of `model` (in a query of its table alone, see
+    _sql()) holds one of `ids`. On PostgreSQL one array (`= ANY(%s)`), not a
+    placeholder per key: a common word names 1,000 records, and each
+    placeholder was resolved, bound and parsed again for every kind that
+    links to them (a tenth of the search page's Python for "hospital")."""
+    if connections[using].vendor != "postgresql":
+        return Q(**{f"{field.attname}__in": ids})
+    column = f'"{model._meta.db_table}"."{field.column}"'
+    return Q(RawSQL(f"{column} = ANY(%s)", (list(ids),), output_field=BooleanField()))
+
+
+def _linked_records(model, field, ids, using):
     """The ids of the records of `model` linked by `field` to any of `ids`."""
     if field.many_to_one:
-        owners = model._default_manager.filter(**{f"{field.attname}__in": ids})
+        owners = model._default_manager.filter(_key_in(model, field, ids, using))
         return owners.order_by().values_list("pk", flat=True)
     # A many-to-many link: the records linked to those, by their link table
     # (a join would repeat a record once per matching link).
     through = field.remote_field.through
-    other = field.m2m_reverse_field_name()
-    owners = through.objects.filter(**{f"{other}__in": ids}).order_by()
+    other = through._meta.get_field(field.m2m_reverse_field_name())
+    owners = through.objects.filter(_key_in(through, other, ids, using)).order_by()
     return owners.values_list(f"{field.m2m_field_name()}_id", flat=True)
+
+
+def first_matches(querysets, limit):
+    """{position in `querysets`: (keys, total)}: the keys of the first
+    `limit` records of each queryset (of several kinds, each a search's
+    matches) in its order, and how many records it holds; a queryset with
+    none is left out. One query, of keys alone: a results page's query
+    sorted whole rows, and counted them in a window over whole rows, so a
+    common word ("hospital": 10,000 transfers, as many detainee groups)
+    spent most of its time carrying columns it then dropped; here the
+    windows see a key and the sort columns, and the page loads its few rows
+    by key. Each kind's rows are numbered (ROW_NUMBER) rather than sorted
+    and cut (ORDER BY ... LIMIT): with a LIMIT, PostgreSQL's planner took a
+    count over every row for one it could stop early, and walked an index
+    in order testing each row against every match (12 s for an editor's
+    "synthetic statement"). PostgreSQL only (None elsewhere: SQLite keeps
+    one query a kind)."""
+    if not querysets:
+        return {}
+    if connections[querysets[0].db].vendor != "postgresql":
+        return None
+    parts = []
+    for position, queryset in enumerate(querysets):
+        # The order the page lists them in (a listing's own, or the model's).
+        ordering = queryset.query.order_by or queryset.model._meta.ordering
+        numbered = queryset.prefetch_related(None).annotate(
+            search_total=Window(Count("pk")),
+            search_row=Window(RowNumber(), order_by=list(ordering)),
+        )
+        parts.append(
+            numbered.filter(search_row__lte=limit)
+            .order_by()
+            .values_list(Value(position), "pk", "search_total", "search_row")
+        )
+    found = {}
+    rows = parts[0].union(*parts[1:], all=True)
+    for position, pk, total, _row in sorted(rows, key=lambda row: (row[0], row[3])):
+        keys, _total = found.setdefault(position, ([], total))
+        keys.append(pk)
+    return found
 
 
 # --- Did you mean ------------------------------------------------------------
@@ -650,10 +716,12 @@ def suggestions(search, models, language):
 # --- Highlighting ----------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def highlight_terms(query):
     """Folded strings to mark in the results: each word, the root of an
     irregular form, and the word without a common ending (so "deporting"
-    marks "deported", as the database's stemming found it)."""
+    marks "deported", as the database's stemming found it). Remembered: a
+    page of results asks for them once per text it marks."""
     terms = set()
     for word in search_words(query):
         terms.add(word)
@@ -662,7 +730,7 @@ def highlight_terms(query):
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 terms.add(word[: -len(suffix)])
                 break
-    return sorted(terms, key=len, reverse=True)
+    return tuple(sorted(terms, key=len, reverse=True))
 
 
 # fold() of one character, remembered: match_spans() folds a text character
@@ -674,18 +742,24 @@ _fold_char = functools.lru_cache(maxsize=4096)(fold)
 def match_spans(text, query):
     """(start, end) of each word of `text` that a word of `query` matches, as
     search matched it (accents, case and joiners aside), merged and in order."""
+    return list(_match_spans(text, query))
+
+
+# A result's text is looked through several times, one after the other (for
+# the field its excerpt comes from, its language, the excerpt itself): the
+# spans of the last few texts are remembered.
+@functools.lru_cache(maxsize=32)
+def _match_spans(text, query):
     terms = highlight_terms(query)
     if not text or not terms:
-        return []
+        return ()
     whole = fold(text)
     if not any(term in whole for term in terms):
-        return []
-    folded, origin = [], []
-    for position, char in enumerate(text):
-        for folded_char in _fold_char(char):
-            folded.append(folded_char)
-            origin.append(position)
-    folded = "".join(folded)
+        return ()
+    pieces = list(map(_fold_char, text))
+    folded = "".join(pieces)
+    # The position in `text` of each folded character.
+    origin = [position for position, piece in enumerate(pieces) for _char in piece]
     spans = []
     for term in terms:
         start = folded.find(term)
@@ -704,7 +778,7 @@ def match_spans(text, query):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((begin, end))
-    return merged
+    return tuple(merged)
 
 
 def highlight(text, query):

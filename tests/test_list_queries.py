@@ -107,7 +107,11 @@ def test_filtered_sorted_staff_page_query_count_does_not_grow_with_rows(staff_cl
 @pytest.mark.parametrize("url", ROW_BUILDERS)
 def test_table_is_counted_once(client, db, url):
     ROW_BUILDERS[url]()
-    counts = [sql for sql in queries_for(client, url) if "COUNT(*)" in sql]
+    # The rows' count, not a facet's (grouped: on PostgreSQL a table's
+    # facets may be counted in one query, cases/facets.py counted_together).
+    counts = [
+        sql for sql in queries_for(client, url) if "COUNT(*)" in sql and "GROUP BY" not in sql
+    ]
     assert len(counts) == 1, counts
 
 

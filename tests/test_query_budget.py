@@ -97,7 +97,9 @@ def test_a_table_page_counts_its_rows_and_facets_without_joining_other_tables(cl
         for sql in queries(client, "/transfers/")
         if "COUNT(" in sql and "cases_transfer" in sql.split("FROM", 1)[1]
     ]
-    assert len(counting) >= 4, counting  # the page count and three facets
+    # The page count and three facets: on PostgreSQL the facets are one
+    # query, grouped three ways (cases/facets.py, counted_together).
+    assert len(counting) >= (2 if connection.vendor == "postgresql" else 4), counting
     assert not [sql for sql in counting if "JOIN" in sql], "\n".join(counting)
 
 
