@@ -10,7 +10,8 @@ import zlib
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
@@ -126,5 +127,11 @@ def test_an_export_closed_before_it_streamed_releases_its_claim(client, seed):
     response = client.get(url)  # not read
     key = key_of(url, purpose="export")
     assert not single_flight.claim(key)  # held by the unread export
-    response.close()
+    # As the test client closes a response: without closing the test's
+    # database connection, which request_finished would.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     assert single_flight.claim(key)
