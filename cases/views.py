@@ -431,12 +431,17 @@ def record_context(request, kind, slug):
     Raises Http404 when there is no such record or the reader may not see it
     (a draft, to anyone but staff)."""
     records = kind.model.objects.visible_to(request.user).for_detail(request.user, lists=False)
-    record = records.filter(slug=slug).first()
+    # A slug names one record: no order to sort it into (ordering by the
+    # kind's Meta.ordering cost a tenth of the page's time in Django's SQL
+    # compiler, issue 25).
+    record = next(iter(records.filter(slug=slug).order_by()[:1]), None)
     if record is None:
         raise Http404(_("No %(kind)s at this address.") % {"kind": kind.label})
     # As the corrections log counts them: changes made since it was published.
     # The page links to RECORD_LIST_LIMIT of them; the log lists them all.
-    log = corrections_log([records.filter(pk=record.pk)])
+    # The record is the reader's to see already: the log's subquery need not
+    # join what its page loads with it.
+    log = corrections_log([kind.model.objects.filter(pk=record.pk)])
     limit = settings.RECORD_LIST_LIMIT
     corrections_to_record = list(log[: limit + 1])
     more_corrections = corrections_to_record[limit:]
