@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import (
     Case,
     Count,
@@ -170,23 +170,64 @@ def load_lists(record, names, user):
     counts to 10,001."""
     limit, cap = settings.RECORD_LIST_LIMIT, settings.TABLE_COUNT_CAP
     model = type(record)
+    names = [
+        name
+        for name in names
+        if not model._meta.get_field(name).many_to_one and not hasattr(record, f"visible_{name}")
+    ]
+    held = lists_holding_rows(record, names) if len(names) > 1 else set(names)
+    record.__dict__.setdefault("list_totals", {})
     for name in names:
         attribute = f"visible_{name}"
-        if model._meta.get_field(name).many_to_one or hasattr(record, attribute):
+        record.__dict__.setdefault("list_counted", set()).add(name)
+        if name not in held:
+            record.list_totals[name] = 0
+            setattr(record, attribute, [])
             continue
-        field = model._meta.get_field(name)
-        related = model.objects.related_visible_to(name, user).filter(
-            **{field.remote_field.name: record.pk}
-        )
+        # Through the key itself (a join, or the list's own column), not a
+        # subquery of the relation: half the SQL for Django to compile.
+        back = model._meta.get_field(name).remote_field.name
+        related = model.objects.related_visible_to(name, user).filter(**{back: record.pk})
         rows = list(related[: limit + 1])
-        record.__dict__.setdefault("list_totals", {})
         if len(rows) > limit:
             record.list_totals[name] = related.order_by()[: cap + 1].count()
             rows = rows[:limit]
         else:
             record.list_totals[name] = len(rows)
-        record.__dict__.setdefault("list_counted", set()).add(name)
         setattr(record, attribute, rows)
+
+
+def _link_column(model, name):
+    """(table, column, the value it holds) by which the rows of list
+    relation `name` name a record of `model`: the link table of a
+    many-to-many, the list's own key of a reverse foreign key."""
+    field = model._meta.get_field(name)
+    if field.many_to_many and field.auto_created:
+        return field.through._meta.db_table, field.field.m2m_reverse_name(), "pk"
+    if field.many_to_many:
+        return field.remote_field.through._meta.db_table, field.m2m_column_name(), "pk"
+    return field.related_model._meta.db_table, field.field.column, field.field.target_field.attname
+
+
+def lists_holding_rows(record, names):
+    """Those of `names` (list relations of `record`) that hold any row at
+    all, whoever may see it: one query of their link tables alone, by key,
+    so that a record page reads no list that has nothing to show. Written
+    as SQL from the models' metadata: the ORM took a third of a
+    millisecond to compile each EXISTS (issue 25), more than the query of
+    the list it spares."""
+    model = type(record)
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    checks, params = [], []
+    for name in names:
+        table, column, key = _link_column(model, name)
+        checks.append(f"EXISTS (SELECT 1 FROM {quote(table)} WHERE {quote(column)} = %s)")
+        params.append(getattr(record, key))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(checks)}", params)
+        found = cursor.fetchone()
+    return {name for name, rows in zip(names, found, strict=True) if rows}
 
 
 # How many records' rows one query of load_lists_of() reads by key.
