@@ -27,7 +27,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext, gettext_lazy
 
@@ -310,21 +310,54 @@ def count_each(querysets):
     return [by_position.get(position, 0) for position in range(len(counts))]
 
 
-def entries_of(querysets):
-    """{position in `querysets`: [pks]} of the records of several querysets
-    (of different models, each possibly sliced), found in one UNION query."""
-    rows = [
-        queryset.values_list(Value(position), "pk")
-        if queryset.query.is_sliced
-        else queryset.order_by().values_list(Value(position), "pk")
+class TypedNull(Cast):
+    """NULL of a type, where a part of a UNION has no value: PostgreSQL types
+    a UNION's column from its first parts, and an untyped NULL as text. A
+    constant, so never grouped by (an aggregate grouped by anything gives
+    no row at all for an empty table)."""
+
+    def __init__(self, output_field):
+        super().__init__(Value(None), output_field)
+
+    def get_group_by_cols(self):
+        return []
+
+
+def counts_and_entries(querysets, entries):
+    """([the count of each of `querysets`], when the newest of their records
+    was last saved (None when there are none), {position in `entries`: [pks
+    of its records]}) of several querysets of different models, each of
+    `entries` possibly sliced, in one UNION query: the home page's sections
+    in one query (issue 25). Each count and newest date is one scan of an
+    index holding both (COUNT(*): no index of the newest holds the id)."""
+    totals = [
+        queryset.order_by()
+        .values(part=Value(0), position=Value(position), key=TypedNull(models.BigIntegerField()))
+        .annotate(total=Count("*"), latest=Max("updated_at"))
         for position, queryset in enumerate(querysets)
     ]
-    if not rows:
-        return {}
-    entries = defaultdict(list)
-    for position, pk in rows[0].union(*rows[1:], all=True):
-        entries[position].append(pk)
-    return dict(sorted(entries.items()))
+    none = {
+        "total": TypedNull(models.BigIntegerField()),
+        "latest": TypedNull(models.DateTimeField()),
+    }
+    listed = [
+        (queryset if queryset.query.is_sliced else queryset.order_by()).values(
+            part=Value(1), position=Value(position), key=F("pk"), **none
+        )
+        for position, queryset in enumerate(entries)
+    ]
+    parts = [*totals, *listed]
+    if not parts:
+        return [], None, {}
+    counts, latest, found = [0] * len(querysets), None, defaultdict(list)
+    for row in parts[0].union(*parts[1:], all=True):
+        if row["part"] == 0:
+            counts[row["position"]] = row["total"]
+            if row["latest"] is not None and (latest is None or row["latest"] > latest):
+                latest = row["latest"]
+        else:
+            found[row["position"]].append(row["key"])
+    return counts, latest, dict(sorted(found.items()))
 
 
 def uniform_values(queryset, fields_by_name):
@@ -351,19 +384,6 @@ def uniform_values(queryset, fields_by_name):
         ):
             uniform[name] = [totals[f"{field}__any"] for field in fields]
     return uniform
-
-
-def latest_update(querysets):
-    """When the newest of the records of `querysets` (of several kinds) was
-    last saved, in one query; None when there are none."""
-    latest = [
-        queryset.order_by().values(position=Value(position)).annotate(latest=Max("updated_at"))
-        for position, queryset in enumerate(querysets)
-    ]
-    if not latest:
-        return None
-    rows = latest[0].union(*latest[1:], all=True)
-    return max((row["latest"] for row in rows if row["latest"]), default=None)
 
 
 def timeline_entries(querysets, dated):
@@ -610,6 +630,15 @@ class PublishableQuerySet(models.QuerySet):
                     for name in _fields_of(field.related_model, LINK_UNSHOWN_FIELDS)
                 ]
         return self.defer(*names)
+
+    def with_quoted(self, user):
+        """Each record with `quoted`: whether a quote `user` may see supports
+        it (its page lists it), without loading the quotes (a key figure's
+        "[source]" link: a prefetch of each kind's quotes cost the home page
+        a query and a window function per kind, issue 25)."""
+        back = self.model._meta.get_field("citations").remote_field.name
+        quotes = self.related_visible_to("citations", user).filter(**{back: OuterRef("pk")})
+        return self.annotate(quoted=Exists(quotes))
 
     def key_figures(self):
         """The records an editor has marked as key figures (home page, dossier)."""
