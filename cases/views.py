@@ -56,6 +56,7 @@ from .pagination import (
 from .querysets import (
     clean_search_text,
     corrections_log,
+    corrections_of,
     count_each,
     counts_and_entries,
     describe_corrections,
@@ -473,9 +474,7 @@ def record_context(request, kind, slug):
         raise Http404(_("No %(kind)s at this address.") % {"kind": kind.label})
     # As the corrections log counts them: changes made since it was published.
     # The page links to RECORD_LIST_LIMIT of them; the log lists them all.
-    # The record is the reader's to see already: the log's subquery need not
-    # join what its page loads with it.
-    log = corrections_log([kind.model.objects.filter(pk=record.pk)])
+    log = corrections_of(record)
     limit = settings.RECORD_LIST_LIMIT
     corrections_to_record = list(log[: limit + 1])
     more_corrections = corrections_to_record[limit:]
