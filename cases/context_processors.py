@@ -1,5 +1,4 @@
-from functools import lru_cache
-
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,19 +14,24 @@ OTHER_PAGES = [
 
 def navigation(request):
     return {
-        "nav_items": _nav_items(get_script_prefix(), get_urlconf()),
+        "nav_items": _nav_items(),
         # The login and logout pages word themselves for an open or a closed site.
         "site_is_closed": site_is_closed(),
     }
 
 
-@lru_cache(maxsize=8)
-def _nav_items(script_prefix, urlconf):
-    """The header's links, reversed once per address the site is served at
-    (ten reverse() calls were 2% of a record page's time, issue 25); the
-    labels stay lazy, so each page words them in its reader's language."""
-    tables = [(kind.title, f"cases:{kind.name}_list") for kind in KINDS]
-    return tuple(
-        {"label": label, "url": reverse(name, urlconf=urlconf)}
-        for label, name in [*tables, *OTHER_PAGES]
-    )
+# {(script prefix, URL conf): the header's links}: reversed once per address
+# the site is served at (ten reverse() calls were 2% of a record page's
+# time, issue 25). The labels stay lazy, so each page words them in its
+# reader's language.
+_NAV_ITEMS = {}
+
+
+def _nav_items():
+    key = (get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
+    if key not in _NAV_ITEMS:
+        tables = [(kind.title, f"cases:{kind.name}_list") for kind in KINDS]
+        _NAV_ITEMS[key] = tuple(
+            {"label": label, "url": reverse(name)} for label, name in [*tables, *OTHER_PAGES]
+        )
+    return _NAV_ITEMS[key]

@@ -19,6 +19,8 @@ _.lockout_username, _.urlpatterns, _.handler500
 _.format
 # Django's hook behind every get_<field>_display() (cases.models.ChoiceLabels).
 _._get_FIELD_display
+# Django's hook deciding what a query groups by (cases.querysets.TypedNull).
+_.get_group_by_cols
 
 # Named by dotted path in the registry (cases/kinds.py: table_path, filterset_path).
 _.TransferTable, _.DetaineeGroupTable, _.AgreementTable, _.ActorTable, _.FacilityTable
