@@ -9,7 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.kinds import KINDS
-from tests.factories import make_agreement, make_facility, make_group, make_transfer
+from tests.factories import (
+    make_agreement,
+    make_facility,
+    make_group,
+    make_statement,
+    make_transfer,
+)
 
 # Every statement a request sends counts: on PostgreSQL that includes the
 # facets' time limit, set once and reset once (cases/time_limit.py; the reset
@@ -67,6 +73,31 @@ def test_transfer_page_runs_at_most_10_queries_whatever_its_links(client):
     many = queries(client, transfer.get_absolute_url())
     assert len(many) <= RECORD_BUDGET, "\n".join(many)
     assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_page_reads_only_the_lists_that_hold_something(client):
+    """One query of the link tables says which of a record's lists hold any
+    row (issue 25): a transfer no statement speaks of sends no query for its
+    statements, one a statement speaks of reads them and lists them, and a
+    list holding only a draft still reads as empty to the public."""
+    transfer = make_transfer(destination=make_facility())
+    statement_reads = [
+        sql
+        for sql in queries(client, transfer.get_absolute_url())
+        if 'FROM "cases_statement"' in sql
+    ]
+    assert statement_reads == []
+    make_statement(text="Said of the transfer.").transfers.add(transfer)
+    make_statement(text="A draft's words.", publication_status="draft").transfers.add(transfer)
+    page = client.get(transfer.get_absolute_url()).content.decode()
+    assert "Said of the transfer." in page
+    assert "A draft&#x27;s words." not in page and "A draft's words." not in page
+    draft_only = make_transfer()
+    make_statement(text="Only a draft.", publication_status="draft").transfers.add(draft_only)
+    page = client.get(draft_only.get_absolute_url()).content.decode()
+    assert "Only a draft." not in page
+    assert "No statements recorded." in page
 
 
 @pytest.mark.django_db
