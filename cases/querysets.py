@@ -167,7 +167,8 @@ def load_lists(record, names, user):
     as far as `user` may see it, RECORD_LIST_LIMIT of it in a LIMIT query,
     and where it goes on, counted up to TABLE_COUNT_CAP (as a table counts
     its rows): a source quoted 255,750 times reads 100 of its quotes, and
-    counts to 10,001."""
+    counts to 10,001. A list that holds no row at all (lists_holding_rows)
+    is not read."""
     limit, cap = settings.RECORD_LIST_LIMIT, settings.TABLE_COUNT_CAP
     model = type(record)
     names = [
