@@ -1081,26 +1081,26 @@ FIGURE_RELATIONS = {"moved": ("destination", "groups")}
 
 def figure_relations(kind):
     """The relations a key figure of `kind` reads (its words, the speaker of
-    someone's words, the claimant and whether a quote stands behind it): the
-    home page loads only these, not every list its page shows (issue 25: the
-    home page, nothing cached, spent most of its time loading its ten key
-    figures' whole pages)."""
-    wanted = {"citations", "claimed_by", kind.speaker_field, *FIGURE_RELATIONS.get(kind.figure, ())}
+    someone's words, the claimant): the home page loads only these, not every
+    list its page shows (issue 25: the home page, nothing cached, spent most
+    of its time loading its ten key figures' whole pages). Whether a quote
+    stands behind it is a yes or no (QuerySet.with_quoted), not a list."""
+    wanted = {"claimed_by", kind.speaker_field, *FIGURE_RELATIONS.get(kind.figure, ())}
     return [name for name in kind.model.objects.all().detail_relations if name in wanted]
 
 
-def key_figure(record, kind, relations):
+def key_figure(record, kind, quoted):
     """A record as one sentence for the home page's key figures: its facts
     with their caveats, its claim status in words (attributed where the
-    record says by whom), a link to its page and to the first quote behind it."""
-    citations = relations.get("citations") or []
+    record says by whom), a link to its page and, where a quote the reader
+    may see supports it (`quoted`), to the first one."""
     claim = record.get_claim_status_display().lower()
     said_by = claim_attribution(record)
     text = "; ".join(part for part in FIGURES[kind.figure](record) if part)
     url = record.get_absolute_url()
     note = (
         format_html(' <a class="note-link" href="{}#note-1">{}</a>', url, _("[source]"))
-        if citations
+        if quoted
         else ""
     )
     return {

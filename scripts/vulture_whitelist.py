@@ -21,6 +21,8 @@ _.format
 _._get_FIELD_display
 # Django reads a record's ModelState (saves, validation); querysets.lean_chunks sets it.
 _.adding
+# Django's hook deciding what a query groups by (cases.querysets.TypedNull).
+_.get_group_by_cols
 
 # Named by dotted path in the registry (cases/kinds.py: table_path, filterset_path).
 _.TransferTable, _.DetaineeGroupTable, _.AgreementTable, _.ActorTable, _.FacilityTable

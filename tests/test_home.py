@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from cases.kinds import KINDS
 from tests.factories import make_agreement, make_event, make_group, make_transfer
 
 pytestmark = pytest.mark.django_db
@@ -111,12 +112,12 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     for _ in range(10):
         make_agreement(is_key_figure=True)
         make_event(date=datetime.date(2025, 4, 2))
-    # One UNION for the counts, one to find the key figures, one per kind of
-    # key figure with its relations, one for the data's age, one for the
+    # One UNION for the counts, the data's age and which records are key
+    # figures, one per kind of key figure with its relations, one for the
     # latest events, and the data version the page cache is keyed by:
     # however many records there are.
     assert home_queries() == few
-    assert few <= 20
+    assert few <= 6
 
 
 # --- Key figures ---------------------------------------------------------------
@@ -185,3 +186,10 @@ def test_a_correction_in_admin_changes_the_key_figure(admin_client, client, db):
 def test_home_says_when_the_data_was_last_changed(client, db):
     make_transfer()
     assert "Data as of" in home(client)
+
+
+def test_an_empty_tracker_counts_no_records_and_gives_no_date(client, db):
+    page = home(client)
+    assert page.count('<span class="count">0</span>') == len(KINDS)
+    assert "Data as of" not in page
+    assert "No key figures marked yet." in page
