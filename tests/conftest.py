@@ -1,11 +1,13 @@
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from cases import roles
 from tests import seed_copy
@@ -131,6 +133,18 @@ def brief_client(db):
     holds for anyone outside the editors. A client of its own, so a test can
     compare it with `staff_client`."""
     return make_brief_client()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language. A request in Spanish leaves
+    Spanish active in its thread (LocaleMiddleware activates a language and
+    nothing deactivates it), and a test evaluating a translated label outside
+    a request read "Cualquiera" for "Any" when a Spanish test had run before
+    it in the same worker."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
