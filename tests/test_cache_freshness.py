@@ -86,17 +86,19 @@ def served_with_cache_reads(client, url):
     backend = type(caches["default"])
     found = []
 
-    def recorded(method):
+    def recorded(method, hit):
         def read(self, *args, **kwargs):
             value = method(self, *args, **kwargs)
-            found.append(bool(value))
+            found.append(hit(value))
             return value
 
         return read
 
+    # A value kept in the cache may be empty (a facet with no options): a
+    # hit is anything but get()'s None, any key get_many() found.
     with (
-        patch.object(backend, "get", recorded(backend.get)),
-        patch.object(backend, "get_many", recorded(backend.get_many)),
+        patch.object(backend, "get", recorded(backend.get, lambda value: value is not None)),
+        patch.object(backend, "get_many", recorded(backend.get_many, bool)),
     ):
         content = served(client, url)[0]
     return content, any(found)
