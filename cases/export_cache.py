@@ -88,7 +88,11 @@ class _KeptWhenWhole:
                 if kept is not None:
                     kept.append(chunk)
                     if size > settings.EXPORT_CACHE_MAX_BYTES:
-                        kept = None  # too large to keep: streamed only
+                        # Too large to keep: streamed only, and the readers
+                        # waiting for it go and stream their own now, not
+                        # after it ends (an unfiltered export streams a minute).
+                        kept = None
+                        self._release()
                 yield chunk
             # Reached only when the whole export was sent.
             if kept is not None and not response.was_cut():

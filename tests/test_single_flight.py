@@ -135,3 +135,14 @@ def test_an_export_closed_before_it_streamed_releases_its_claim(client, seed):
     finally:
         request_finished.connect(close_old_connections)
     assert single_flight.claim(key)
+
+
+def test_an_export_too_large_to_keep_releases_its_claim_as_soon_as_it_is(client, seed, settings):
+    """Readers asking for the same unfiltered export do not wait for one
+    that will never be kept."""
+    settings.EXPORT_CACHE_MAX_BYTES = 10
+    url = reverse("cases:transfer_list") + "?_export=csv"
+    key = key_of(url, purpose="export")
+    chunks = iter(client.get(url).streaming_content)
+    next(chunks)  # past the limit at once
+    assert single_flight.claim(key)
